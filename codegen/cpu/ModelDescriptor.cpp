@@ -1,0 +1,111 @@
+//===- ModelDescriptor.cpp - the model ABI in generated code --------------===//
+//
+// Mirrors edge_model_desc_t and edge_tensor_desc_t of runtime/include/edge/model_abi.h
+// field by field; change both together and bump EDGE_MODEL_ABI_VERSION.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/ModelDescriptor.h"
+
+#include "edge/model_abi.h"
+#include "llvm/IR/Constants.h"
+#include "llvm/IR/IRBuilder.h"
+
+namespace edge {
+
+namespace {
+
+struct DescriptorBuilder {
+  llvm::Module &module;
+  llvm::LLVMContext &context = module.getContext();
+  llvm::Type *i32 = llvm::Type::getInt32Ty(context);
+  llvm::Type *i64 = llvm::Type::getInt64Ty(context);
+  llvm::PointerType *ptr = llvm::PointerType::getUnqual(context);
+  std::string prefix;
+
+  llvm::Constant *global(llvm::Constant *init, const llvm::Twine &name) {
+    auto *var = new llvm::GlobalVariable(module, init->getType(), /*isConstant=*/true,
+                                         llvm::GlobalValue::PrivateLinkage, init, prefix + name);
+    var->setUnnamedAddr(llvm::GlobalValue::UnnamedAddr::Global);
+    return var;
+  }
+  llvm::Constant *string(llvm::StringRef text, const llvm::Twine &name) {
+    return global(llvm::ConstantDataArray::getString(context, text), name);
+  }
+
+  /// edge_tensor_desc_t[]: { name, dtype, rank, dims }.
+  llvm::Constant *tensors(const std::vector<TensorInterface> &list, llvm::StringRef kind) {
+    auto *type = llvm::StructType::get(context, {ptr, i32, i32, ptr});
+    std::vector<llvm::Constant *> entries;
+    for (auto [i, t] : llvm::enumerate(list)) {
+      std::string tag = (kind + "." + llvm::Twine(i)).str();
+      llvm::Constant *dims = global(llvm::ConstantDataArray::get(context, llvm::ArrayRef<int64_t>(t.dims)), tag + ".dims");
+      entries.push_back(llvm::ConstantStruct::get(
+          type, {string(t.name, tag + ".name"), llvm::ConstantInt::get(i32, t.dtype),
+                 llvm::ConstantInt::get(i32, t.dims.size()), dims}));
+    }
+    if (entries.empty()) return llvm::ConstantPointerNull::get(ptr);
+    return global(llvm::ConstantArray::get(llvm::ArrayType::get(type, entries.size()), entries), kind);
+  }
+};
+
+} // namespace
+
+llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry) {
+  std::string cifaceName = ("_mlir_ciface_" + entry).str();
+  llvm::Function *ciface = module.getFunction(cifaceName);
+  if (!ciface) return llvm::createStringError("generated code lacks " + cifaceName);
+  DescriptorBuilder d{module};
+  d.prefix = "__edge_" + interface.name + ".";
+  llvm::LLVMContext &context = module.getContext();
+
+  // NAME_run(args): the ciface takes one descriptor pointer per argument (weights, inputs,
+  // outputs), preceded by a result slot when the entry still returns its outputs.
+  size_t numArgs = 1 + interface.inputs.size() + interface.outputs.size();
+  size_t numParams = ciface->arg_size();
+  if (numParams != numArgs && numParams != numArgs + 1)
+    return llvm::createStringError("entry takes " + llvm::Twine(numParams) + " arguments, the model ABI passes " +
+                                   llvm::Twine(numArgs));
+  auto *runType = llvm::FunctionType::get(d.i32, {d.ptr}, false);
+  auto *run = llvm::Function::Create(runType, llvm::GlobalValue::InternalLinkage, interface.name + "_run", module);
+  llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", run));
+  std::vector<llvm::Value *> callArgs;
+  if (numParams == numArgs + 1) // the result descriptor, unused: outputs are written in place
+    callArgs.push_back(b.CreateAlloca(llvm::ArrayType::get(d.i64, 3 + 2 * EDGE_MAX_RANK)));
+  for (size_t i = 0; i < numArgs; ++i)
+    callArgs.push_back(b.CreateLoad(d.ptr, b.CreateConstGEP1_64(d.ptr, run->getArg(0), i)));
+  b.CreateCall(ciface, callArgs);
+  b.CreateRet(llvm::ConstantInt::get(d.i32, 0));
+
+  std::vector<llvm::Constant *> symbolNames;
+  for (auto [i, s] : llvm::enumerate(interface.symbols)) symbolNames.push_back(d.string(s, "symbol." + llvm::Twine(i)));
+  llvm::Constant *symbols = symbolNames.empty()
+                                ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(d.ptr))
+                                : d.global(llvm::ConstantArray::get(llvm::ArrayType::get(d.ptr, symbolNames.size()), symbolNames),
+                                           "symbols");
+
+  // edge_model_desc_t, in declaration order.
+  auto *descType = llvm::StructType::get(context, {d.i32, d.i32, d.ptr, d.ptr, d.i32, d.i32, d.ptr, d.ptr, d.i32,
+                                                   d.i32, d.ptr, d.i64, d.i64, d.ptr});
+  llvm::Constant *desc = llvm::ConstantStruct::get(
+      descType, {llvm::ConstantInt::get(d.i32, EDGE_MODEL_ABI_VERSION), llvm::ConstantInt::get(d.i32, EDGE_MODEL_KIND_GRAPH),
+                 d.string(interface.name, "name"), d.string(interface.target, "target"),
+                 llvm::ConstantInt::get(d.i32, interface.inputs.size()),
+                 llvm::ConstantInt::get(d.i32, interface.outputs.size()), d.tensors(interface.inputs, "inputs"),
+                 d.tensors(interface.outputs, "outputs"), llvm::ConstantInt::get(d.i32, interface.symbols.size()),
+                 llvm::ConstantInt::get(d.i32, 0), symbols, llvm::ConstantInt::get(d.i64, interface.weightsFingerprint),
+                 llvm::ConstantInt::get(d.i64, interface.weightsDataSize), run});
+  llvm::Constant *descVar = d.global(desc, "desc");
+
+  auto *modelType = llvm::FunctionType::get(d.ptr, {}, false);
+  auto *model = llvm::Function::Create(modelType, llvm::GlobalValue::ExternalLinkage, interface.name + "_model", module);
+  llvm::IRBuilder<> mb(llvm::BasicBlock::Create(context, "entry", model));
+  mb.CreateRet(descVar);
+
+  // Only NAME_model is the library's interface; keep everything else out of the symbol
+  // table so two models link into one app without clashes.
+  for (llvm::Function &f : module)
+    if (!f.isDeclaration() && &f != model) f.setLinkage(llvm::GlobalValue::InternalLinkage);
+  return llvm::Error::success();
+}
+
+} // namespace edge

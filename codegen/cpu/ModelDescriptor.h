@@ -1,0 +1,19 @@
+//===- ModelDescriptor.h - the model ABI in generated code -----*- C++ -*-===//
+#ifndef EDGE_CODEGEN_CPU_MODELDESCRIPTOR_H
+#define EDGE_CODEGEN_CPU_MODELDESCRIPTOR_H
+
+#include "compiler/import/ModelInterface.h"
+#include "llvm/IR/Module.h"
+
+namespace edge {
+
+/// Adds to `module` (which holds `_mlir_ciface_<entry>`) the symbols of the model ABI
+/// (runtime/include/edge/model_abi.h):
+///   int32_t NAME_run(void *const *args);               calls the compiled entry
+///   const edge_model_desc_t *NAME_model(void);          the exported entry symbol
+/// and a constant edge_model_desc_t describing `interface`.
+llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry);
+
+} // namespace edge
+
+#endif // EDGE_CODEGEN_CPU_MODELDESCRIPTOR_H

@@ -1,0 +1,11 @@
+#include "codegen/cpu/TargetConfig.h"
+
+namespace edge {
+
+std::optional<CpuTargetConfig> getCpuTargetConfig(llvm::StringRef arch, llvm::StringRef cpu) {
+  if (arch == "aarch64") return getAarch64Config(cpu);
+  if (arch == "x86_64") return getX86Config(cpu);
+  return std::nullopt;
+}
+
+} // namespace edge

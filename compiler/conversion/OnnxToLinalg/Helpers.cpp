@@ -1,0 +1,97 @@
+//===- Helpers.cpp - shared helpers of the onnx → linalg patterns ---------===//
+#include "compiler/conversion/OnnxToLinalg/Patterns.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+
+namespace edge {
+
+OpFoldResult getDim(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  if (!type.isDynamicDim(dim)) return b.getIndexAttr(type.getDimSize(dim));
+  return tensor::DimOp::create(b, loc, tensor, dim).getResult();
+}
+
+Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
+                  ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> mixed;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    mixed.push_back(type.isDynamicDim(i) ? sizes[i] : b.getIndexAttr(type.getDimSize(i)));
+  return tensor::EmptyOp::create(b, loc, mixed, type.getElementType());
+}
+
+Value createFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                   ArrayRef<OpFoldResult> sizes, TypedAttr value) {
+  Value empty = createEmpty(b, loc, type, sizes);
+  Value scalar = arith::ConstantOp::create(b, loc, value);
+  return linalg::FillOp::create(b, loc, ValueRange{scalar}, ValueRange{empty}).getResult(0);
+}
+
+AffineMap getBroadcastMap(MLIRContext *context, RankedTensorType operand,
+                          RankedTensorType result, unsigned numLoops, unsigned firstLoop) {
+  SmallVector<AffineExpr> exprs;
+  int64_t offset = result.getRank() - operand.getRank();
+  for (int64_t i = 0; i < operand.getRank(); ++i) {
+    int64_t resultDim = result.getDimSize(i + offset);
+    if (operand.getDimSize(i) == 1 && resultDim != 1)
+      exprs.push_back(getAffineConstantExpr(0, context));
+    else
+      exprs.push_back(getAffineDimExpr(firstLoop + i + offset, context));
+  }
+  return AffineMap::get(numLoops, 0, exprs, context);
+}
+
+SmallVector<OpFoldResult> getBroadcastSizes(OpBuilder &b, Location loc,
+                                            RankedTensorType resultType, ValueRange operands) {
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < resultType.getRank(); ++i) {
+    OpFoldResult size = b.getIndexAttr(resultType.isDynamicDim(i) ? 1 : resultType.getDimSize(i));
+    if (resultType.isDynamicDim(i)) {
+      for (Value operand : operands) {
+        auto type = cast<RankedTensorType>(operand.getType());
+        int64_t j = i - (resultType.getRank() - type.getRank());
+        if (j >= 0 && type.getDimSize(j) != 1) {
+          size = getDim(b, loc, operand, j);
+          break;
+        }
+      }
+    }
+    sizes.push_back(size);
+  }
+  return sizes;
+}
+
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type to) {
+  Type from = value.getType();
+  if (from == to) return value;
+  auto fromFloat = dyn_cast<FloatType>(from), toFloat = dyn_cast<FloatType>(to);
+  if (fromFloat && toFloat)
+    return fromFloat.getWidth() < toFloat.getWidth()
+               ? arith::ExtFOp::create(b, loc, to, value).getResult()
+               : arith::TruncFOp::create(b, loc, to, value).getResult();
+  bool fromBool = from.isInteger(1), toBool = to.isInteger(1);
+  if (fromFloat) {
+    if (toBool) {  // nonzero → true
+      Value zero = arith::ConstantOp::create(b, loc, b.getFloatAttr(from, 0.0));
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNE, value, zero);
+    }
+    return arith::FPToSIOp::create(b, loc, to, value);
+  }
+  if (toFloat)
+    return fromBool ? arith::UIToFPOp::create(b, loc, to, value).getResult()
+                    : arith::SIToFPOp::create(b, loc, to, value).getResult();
+  if (toBool) {
+    Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(from, 0));
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, value, zero);
+  }
+  unsigned fromWidth = from.getIntOrFloatBitWidth(), toWidth = to.getIntOrFloatBitWidth();
+  if (fromWidth < toWidth)
+    return fromBool ? arith::ExtUIOp::create(b, loc, to, value).getResult()
+                    : arith::ExtSIOp::create(b, loc, to, value).getResult();
+  return arith::TruncIOp::create(b, loc, to, value);
+}
+
+} // namespace edge

@@ -1,0 +1,178 @@
+//===- Compile.cpp - import → pipeline → codegen → artifacts ---------------===//
+#include "compiler/driver/Compile.h"
+
+#include "codegen/artifacts/Artifacts.h"
+#include "codegen/cpu/ModelDescriptor.h"
+#include "codegen/cpu/ObjectEmitter.h"
+#include "compiler/conversion/Passes.h"
+#include "compiler/import/OnnxImporter.h"
+#include "compiler/pipelines/Pipelines.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+namespace edge {
+
+std::string defaultModelName(llvm::StringRef inputPath) {
+  std::string name = llvm::sys::path::stem(inputPath).str();
+  for (char &c : name)
+    if (!llvm::isAlnum(c) && c != '_') c = '_';
+  if (name.empty() || llvm::isDigit(name[0])) name = "m_" + name;
+  return name;
+}
+
+llvm::Expected<std::string> resolveTargetArch(llvm::StringRef target) {
+  if (target == "host") {
+    llvm::Triple host(llvm::sys::getProcessTriple());
+    if (host.getArch() == llvm::Triple::x86_64) return std::string("x86_64");
+    if (host.getArch() == llvm::Triple::aarch64) return std::string("aarch64");
+    return llvm::createStringError("--target host: unsupported host " + host.str());
+  }
+  if (target == "aarch64-linux-gnu") return std::string("aarch64");
+  if (target == "x86_64-linux-gnu") return std::string("x86_64");
+  return llvm::createStringError("--target '" + target + "': expected host, aarch64-linux-gnu or x86_64-linux-gnu");
+}
+
+/// Links `objectPath` into a shared library with the system C compiler driver.
+static llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef outputPath) {
+  for (const char *driver : {"cc", "clang-22", "gcc"}) {
+    auto program = llvm::sys::findProgramByName(driver);
+    if (!program) continue;
+    std::string errorMessage;
+    int rc = llvm::sys::ExecuteAndWait(*program, {*program, "-shared", "-o", outputPath, objectPath, "-lm"},
+                                       std::nullopt, {}, 0, 0, &errorMessage);
+    if (rc != 0) return llvm::createStringError(outputPath + ": linking with " + *program + " failed " + errorMessage);
+    return llvm::Error::success();
+  }
+  return llvm::createStringError(outputPath + ": no C compiler driver (cc, clang-22, gcc) to link it");
+}
+
+/// Collects the first error diagnostic as one line ("loc: message").
+class FirstErrorHandler {
+public:
+  explicit FirstErrorHandler(mlir::MLIRContext &context)
+      : handler(&context, [this](mlir::Diagnostic &diag) {
+          if (diag.getSeverity() == mlir::DiagnosticSeverity::Error && message.empty()) {
+            std::string location;
+            llvm::raw_string_ostream os(location);
+            os << diag.getLocation();
+            message = location + ": " + diag.str();
+          }
+          return mlir::success();
+        }) {}
+  llvm::Error take(llvm::StringRef fallback) {
+    return llvm::createStringError(message.empty() ? fallback.str() : message);
+  }
+
+private:
+  std::string message;
+  mlir::ScopedDiagnosticHandler handler;
+};
+
+llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) {
+  auto arch = resolveTargetArch(options.target);
+  if (!arch) return arch.takeError();
+  std::string name = options.name.empty() ? defaultModelName(options.input) : options.name;
+  if (name.empty() || llvm::isDigit(name[0]) || !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
+    return llvm::createStringError("--name '" + name + "' is not a C identifier");
+  static const std::vector<std::string> kEmits = {"", "onnx", "mlir", "llvm", "asm"};
+  if (!llvm::is_contained(kEmits, options.emit))
+    return llvm::createStringError("--emit '" + options.emit + "': expected onnx, mlir, llvm or asm");
+  std::optional<CpuTargetConfig> config = getCpuTargetConfig(*arch, options.cpu);
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::MLIRContext context(registry);
+  context.disableMultithreading(); // deterministic output, and a 2-core build machine
+  FirstErrorHandler diagnostics(context);
+
+  auto imported = importOnnxFile(context, options.input);
+  if (!imported) return imported.takeError();
+  ModelInterface &interface = imported->interface;
+  interface.name = name;
+  interface.target = config->triple + " " + config->cpu;
+  mlir::ModuleOp module = imported->module.get();
+  if (options.emit == "onnx") {
+    module.print(out);
+    return llvm::Error::success();
+  }
+
+  bool writeArtifacts = options.emit.empty();
+  std::string base;
+  if (writeArtifacts) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
+      return llvm::createStringError(options.outputDir + ": cannot create: " + ec.message());
+    base = (llvm::Twine(options.outputDir) + "/").str();
+    // The weights go first: the code records their fingerprint.
+    if (llvm::Error error = writeWeightsFile(base + name + ".weights", interface)) return error;
+  }
+
+  mlir::Builder builder(&context);
+  module->setAttr(kTargetAttr, builder.getStringAttr(*arch));
+  if (!options.cpu.empty()) module->setAttr(kCpuAttr, builder.getStringAttr(options.cpu));
+  mlir::PassManager pm(&context);
+  buildCpuPipeline(pm);
+  if (!options.dumpAfter.empty()) {
+    auto wanted = options.dumpAfter;
+    pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
+                        [wanted](mlir::Pass *pass, mlir::Operation *) {
+                          return llvm::is_contained(wanted, pass->getArgument().str());
+                        },
+                        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+                        /*printAfterOnlyOnFailure=*/false, llvm::errs());
+  }
+  if (mlir::failed(pm.run(module))) return diagnostics.take(options.input + ": compilation failed");
+  if (options.emit == "mlir") {
+    module.print(out);
+    return llvm::Error::success();
+  }
+
+  auto machine = createTargetMachine(*config);
+  if (!machine) return machine.takeError();
+  llvm::LLVMContext llvmContext;
+  auto llvmModule = translateToLLVMIR(module, llvmContext, **machine);
+  if (!llvmModule) {
+    llvm::consumeError(llvmModule.takeError());
+    return diagnostics.take(options.input + ": translation to LLVM IR failed");
+  }
+  if (llvm::Error error = emitModelDescriptor(**llvmModule, interface, "main")) return error;
+  optimizeModule(**llvmModule, **machine);
+  if (options.emit == "llvm") {
+    (*llvmModule)->print(out, nullptr);
+    return llvm::Error::success();
+  }
+  auto code = emitMachineCode(**llvmModule, **machine,
+                              options.emit == "asm" ? EmitKind::Assembly : EmitKind::Object);
+  if (!code) return code.takeError();
+  if (options.emit == "asm") {
+    out << *code;
+    return llvm::Error::success();
+  }
+
+  if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", *code)) return error;
+  if (llvm::Error error = writeModelHeader(base + name + ".h", interface, llvm::sys::path::filename(options.input)))
+    return error;
+  if (options.target == "host") {
+    llvm::SmallString<128> objectPath;
+    if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", objectPath))
+      return llvm::createStringError("cannot create a temporary file: " + ec.message());
+    llvm::Error error = writeFileAtomically(objectPath, *code);
+    if (!error) error = linkSharedLibrary(objectPath, base + "lib" + name + ".so");
+    llvm::sys::fs::remove(objectPath);
+    if (error) return error;
+  }
+  return llvm::Error::success();
+}
+
+} // namespace edge

@@ -1,0 +1,36 @@
+//===- Compile.h - one `edgec compile` -------------------------*- C++ -*-===//
+#ifndef EDGE_COMPILER_DRIVER_COMPILE_H
+#define EDGE_COMPILER_DRIVER_COMPILE_H
+
+#include <string>
+#include <vector>
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace edge {
+
+struct CompileOptions {
+  std::string input;     ///< model.onnx
+  std::string outputDir; ///< where libNAME.a, NAME.h, NAME.weights (and libNAME.so) go
+  std::string target = "host"; ///< host | aarch64-linux-gnu | x86_64-linux-gnu
+  std::string cpu;             ///< LLVM CPU name, "native", or empty for the baseline
+  std::string name;            ///< C identifier; defaults to the input's stem
+  /// Print one stage to `out` instead of writing artifacts:
+  /// onnx (imported IR) | mlir (LLVM dialect) | llvm (optimized IR) | asm.
+  std::string emit;
+  std::vector<std::string> dumpAfter; ///< pass arguments whose output goes to stderr
+};
+
+/// Runs a compile. Errors are one line each (file, node or option, and what is wrong).
+llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out);
+
+/// The C identifier for a model file name ("my-model.onnx" → "my_model").
+std::string defaultModelName(llvm::StringRef inputPath);
+
+/// The architecture ("x86_64", "aarch64") a --target value compiles for.
+llvm::Expected<std::string> resolveTargetArch(llvm::StringRef target);
+
+} // namespace edge
+
+#endif // EDGE_COMPILER_DRIVER_COMPILE_H

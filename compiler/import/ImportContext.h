@@ -1,0 +1,94 @@
+//===- ImportContext.h - state shared by the graph and op importers -*- C++ -*-===//
+#ifndef EDGE_COMPILER_IMPORT_IMPORTCONTEXT_H
+#define EDGE_COMPILER_IMPORT_IMPORTCONTEXT_H
+
+#include <map>
+#include <optional>
+
+#include "compiler/import/ModelInterface.h"
+#include "compiler/import/SymbolicShape.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "onnx/onnx_pb.h"
+
+namespace edge {
+
+/// A value of the graph: either materialized in the IR, or an initializer / Constant
+/// that becomes an `edge.weight` or `arith.constant` at its first use.
+struct GraphValue {
+  mlir::Value value;
+  SymShape shape;
+  mlir::Type elementType;
+  // Not yet materialized: where the data is.
+  const ::onnx::TensorProto *tensor = nullptr;
+  std::optional<TensorSource> source;
+};
+
+/// Maps an ONNX element type to the IR element type, the ABI dtype and its size.
+struct ElementKind {
+  mlir::Type type;
+  uint32_t dtype = 0;
+  uint64_t size = 0;
+};
+std::optional<ElementKind> getElementKind(mlir::MLIRContext *context, int32_t onnxType);
+
+class GraphImporter;
+
+/// What an op handler sees of one node.
+class NodeContext {
+public:
+  NodeContext(GraphImporter &graph, const ::onnx::NodeProto &node, int64_t opset)
+      : graph(graph), node(node), opset(opset) {}
+
+  const ::onnx::NodeProto &getNode() const { return node; }
+  int64_t getOpset() const { return opset; }
+  mlir::OpBuilder &builder();
+  mlir::Location loc();
+  mlir::MLIRContext *context();
+  const std::vector<std::string> &symbols();
+
+  size_t numInputs() const { return node.input_size(); }
+  bool hasInput(size_t i) const { return i < numInputs() && !node.input(i).empty(); }
+  /// The i-th input, materialized.
+  llvm::Expected<GraphValue> input(size_t i);
+  /// The i-th input's values when it is a constant integer tensor (shapes, axes).
+  llvm::Expected<std::vector<int64_t>> constantInts(size_t i);
+  /// The i-th input's splat value when it is a constant float scalar or splat.
+  std::optional<double> constantFloat(size_t i);
+
+  const ::onnx::AttributeProto *attr(llvm::StringRef name) const;
+  int64_t attrInt(llvm::StringRef name, int64_t fallback) const;
+  float attrFloat(llvm::StringRef name, float fallback) const;
+  std::optional<std::vector<int64_t>> attrInts(llvm::StringRef name) const;
+
+  /// Defines output i (a name may be empty: the output is unused).
+  void setOutput(size_t i, mlir::Value value, SymShape shape);
+  /// Defines output i as an existing graph value (Identity).
+  void forwardOutput(size_t i, const GraphValue &value);
+  /// Defines output i as a not-yet-materialized constant tensor (Constant).
+  llvm::Error setConstantOutput(size_t i, const ::onnx::TensorProto &tensor);
+
+  /// An error that names the node: "node 'n' (MatMul, domain '', opset 17): message".
+  llvm::Error error(const llvm::Twine &message) const;
+  /// Wraps an error from a helper with the node's name.
+  llvm::Error error(llvm::Error inner) const;
+
+  /// The tensor type of a symbolic shape.
+  mlir::RankedTensorType tensorType(const SymShape &shape, mlir::Type element) const;
+
+private:
+  GraphImporter &graph;
+  const ::onnx::NodeProto &node;
+  int64_t opset;
+};
+
+/// A handler imports one node; it is registered for an ONNX op and the first opset its
+/// semantics apply to (see OpHandlers.cpp).
+using OpHandler = llvm::Error (*)(NodeContext &node);
+
+/// The handler for `opType` in the default domain at `opset`, or null.
+OpHandler lookupOpHandler(llvm::StringRef opType, int64_t opset);
+
+} // namespace edge
+
+#endif // EDGE_COMPILER_IMPORT_IMPORTCONTEXT_H

@@ -1,0 +1,46 @@
+//===- ModelInterface.h - what a compiled model looks like from outside -*- C++ -*-===//
+//
+// The importer's description of the graph's inputs, outputs, symbolic dims and weights.
+// Codegen turns it into the edge_model_desc_t of runtime/include/edge/model_abi.h and the
+// artifacts writers into NAME.h and NAME.weights.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGE_COMPILER_IMPORT_MODELINTERFACE_H
+#define EDGE_COMPILER_IMPORT_MODELINTERFACE_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/import/ExternalData.h"
+
+namespace edge {
+
+struct TensorInterface {
+  std::string name;
+  uint32_t dtype = 0;        ///< edge_dtype_t
+  std::vector<int64_t> dims; ///< >= 0 static; < 0: symbol number -dims[i] - 1
+};
+
+/// One tensor of NAME.weights, in file order.
+struct WeightEntry {
+  std::string name;
+  uint32_t dtype = 0;
+  std::vector<int64_t> dims;
+  uint64_t offset = 0; ///< in the data section, 64-byte aligned
+  TensorSource source;
+};
+
+struct ModelInterface {
+  std::string name;
+  std::string target; ///< "triple cpu", recorded in the descriptor
+  std::vector<TensorInterface> inputs, outputs;
+  std::vector<std::string> symbols;
+  std::vector<WeightEntry> weights;
+  uint64_t weightsDataSize = 0;
+  uint64_t weightsFingerprint = 0; ///< set by the weights writer
+};
+
+} // namespace edge
+
+#endif // EDGE_COMPILER_IMPORT_MODELINTERFACE_H

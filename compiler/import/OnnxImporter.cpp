@@ -1,0 +1,378 @@
+//===- OnnxImporter.cpp - ONNX protobuf → onnx dialect (graph level) ------===//
+#include "compiler/import/OnnxImporter.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include "compiler/import/ImportContext.h"
+#include "dialects/edge/IR/EdgeDialect.h"
+#include "dialects/onnx/IR/OnnxDialect.h"
+#include "edge/model_abi.h"
+
+#include "google/protobuf/io/coded_stream.h"
+#include "google/protobuf/io/zero_copy_stream_impl.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+
+using namespace mlir;
+
+namespace edge {
+
+/// Initializers with more elements than this go to NAME.weights; smaller ones (shapes,
+/// axes, scalars) become arith.constant so that folders can see them.
+static constexpr uint64_t kInlineElementLimit = 16;
+
+std::optional<ElementKind> getElementKind(MLIRContext *context, int32_t onnxType) {
+  Builder b(context);
+  switch (onnxType) {
+  case ::onnx::TensorProto::FLOAT: return ElementKind{b.getF32Type(), EDGE_DTYPE_F32, 4};
+  case ::onnx::TensorProto::FLOAT16: return ElementKind{b.getF16Type(), EDGE_DTYPE_F16, 2};
+  case ::onnx::TensorProto::INT64: return ElementKind{b.getI64Type(), EDGE_DTYPE_I64, 8};
+  case ::onnx::TensorProto::INT32: return ElementKind{b.getI32Type(), EDGE_DTYPE_I32, 4};
+  case ::onnx::TensorProto::INT8: return ElementKind{b.getI8Type(), EDGE_DTYPE_I8, 1};
+  case ::onnx::TensorProto::UINT8: return ElementKind{b.getI8Type(), EDGE_DTYPE_U8, 1};
+  case ::onnx::TensorProto::BOOL: return ElementKind{b.getI1Type(), EDGE_DTYPE_BOOL, 1};
+  default: return std::nullopt;
+  }
+}
+
+/// The ABI dtype of an IR element type (i8 reads as signed int8).
+static uint32_t getDtype(Type type) {
+  if (type.isF32()) return EDGE_DTYPE_F32;
+  if (type.isF16()) return EDGE_DTYPE_F16;
+  if (type.isInteger(64)) return EDGE_DTYPE_I64;
+  if (type.isInteger(32)) return EDGE_DTYPE_I32;
+  if (type.isInteger(8)) return EDGE_DTYPE_I8;
+  if (type.isInteger(1)) return EDGE_DTYPE_BOOL;
+  return EDGE_DTYPE_INVALID;
+}
+
+class GraphImporter {
+public:
+  GraphImporter(MLIRContext &context, const ::onnx::ModelProto &model, StringRef path, ImportedModel &out)
+      : context(context), builder(&context), model(model), out(out), fileName(path.str()),
+        modelDir(llvm::sys::path::parent_path(path).empty() ? "." : llvm::sys::path::parent_path(path).str()) {}
+
+  llvm::Error run();
+
+  MLIRContext &context;
+  OpBuilder builder;
+  const ::onnx::ModelProto &model;
+  ImportedModel &out;
+  std::string fileName, modelDir;
+  std::map<std::string, GraphValue> values;
+  std::vector<std::string> symbols;
+
+  llvm::Expected<GraphValue> describeConstant(const ::onnx::TensorProto &tensor);
+  llvm::Expected<GraphValue> materialize(const std::string &name);
+
+private:
+  int symbolFor(const std::string &name) {
+    auto it = llvm::find(symbols, name);
+    if (it != symbols.end()) return static_cast<int>(it - symbols.begin());
+    symbols.push_back(name);
+    return static_cast<int>(symbols.size() - 1);
+  }
+  llvm::Error importInputs(SmallVectorImpl<Type> &types);
+  llvm::Error importNode(const ::onnx::NodeProto &node, int64_t opset);
+};
+
+llvm::Expected<GraphValue> GraphImporter::describeConstant(const ::onnx::TensorProto &tensor) {
+  std::optional<ElementKind> kind = getElementKind(&context, tensor.data_type());
+  if (!kind)
+    return llvm::createStringError("tensor '" + tensor.name() + "' has unsupported element type " +
+                                   std::to_string(tensor.data_type()));
+  GraphValue value;
+  uint64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0 || (dim > 0 && count > (uint64_t(1) << 48) / dim))
+      return llvm::createStringError("tensor '" + tensor.name() + "' has invalid dim " + std::to_string(dim));
+    value.shape.push_back(SymDim::fixed(dim));
+    count *= dim;
+  }
+  auto source = describeTensorData(tensor, modelDir, kind->size, count);
+  if (!source) return source.takeError();
+  value.elementType = kind->type;
+  value.tensor = &tensor;
+  value.source = *source;
+  return value;
+}
+
+llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
+  auto it = values.find(name);
+  if (it == values.end()) return llvm::createStringError("value '" + name + "' is used but never defined");
+  GraphValue &value = it->second;
+  if (value.value) return value;
+
+  const ::onnx::TensorProto &tensor = *value.tensor;
+  SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
+  auto type = RankedTensorType::get(shape, value.elementType);
+  Location loc = NameLoc::get(builder.getStringAttr(tensor.name()));
+  std::optional<ElementKind> kind = getElementKind(&context, tensor.data_type());
+  if (value.source->byteSize / kind->size <= kInlineElementLimit) {
+    auto bytes = readTensorData(*value.source);
+    if (!bytes) return bytes.takeError();
+    DenseElementsAttr attr;
+    if (value.elementType.isInteger(1)) {
+      SmallVector<bool> bits(bytes->begin(), bytes->end());
+      attr = DenseElementsAttr::get(type, llvm::ArrayRef<bool>(bits));
+    } else {
+      attr = DenseElementsAttr::getFromRawBuffer(
+          type, llvm::ArrayRef<char>(reinterpret_cast<const char *>(bytes->data()), bytes->size()));
+    }
+    value.value = arith::ConstantOp::create(builder, loc, attr);
+    return value;
+  }
+  // A weight: appended to the NAME.weights layout at the next aligned offset.
+  ModelInterface &interface = out.interface;
+  uint64_t offset = (interface.weightsDataSize + 63) / 64 * 64;
+  interface.weights.push_back(
+      WeightEntry{tensor.name(), kind->dtype, std::vector<int64_t>(shape.begin(), shape.end()), offset, *value.source});
+  interface.weightsDataSize = offset + value.source->byteSize;
+  value.value = WeightOp::create(builder, loc, type, FlatSymbolRefAttr::get(&context, tensor.name()),
+                                 builder.getI64IntegerAttr(offset));
+  return value;
+}
+
+llvm::Error GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
+  const ::onnx::GraphProto &graph = model.graph();
+  std::set<std::string> initializers;
+  for (const auto &init : graph.initializer()) initializers.insert(init.name());
+  for (const ::onnx::ValueInfoProto &input : graph.input()) {
+    if (initializers.count(input.name())) continue; // old IR versions list them as inputs
+    if (!input.type().has_tensor_type() || !input.type().tensor_type().has_shape())
+      return llvm::createStringError("graph input '" + input.name() + "' is not a tensor with a known rank");
+    const auto &tensorType = input.type().tensor_type();
+    std::optional<ElementKind> kind = getElementKind(&context, tensorType.elem_type());
+    if (!kind)
+      return llvm::createStringError("graph input '" + input.name() + "' has unsupported element type " +
+                                     std::to_string(tensorType.elem_type()));
+    GraphValue value;
+    TensorInterface desc{input.name(), kind->dtype, {}};
+    for (const auto &dim : tensorType.shape().dim()) {
+      int index = static_cast<int>(value.shape.size());
+      if (dim.has_dim_value() && dim.dim_value() >= 0) {
+        value.shape.push_back(SymDim::fixed(dim.dim_value()));
+        desc.dims.push_back(dim.dim_value());
+        continue;
+      }
+      // Unnamed dynamic dims get a name of their own: nothing else can bind them.
+      std::string name = dim.has_dim_param() && !dim.dim_param().empty()
+                             ? dim.dim_param()
+                             : input.name() + ".dim" + std::to_string(index);
+      int symbol = symbolFor(name);
+      value.shape.push_back(SymDim::named(symbol));
+      desc.dims.push_back(-symbol - 1);
+    }
+    if (desc.dims.size() > 8)
+      return llvm::createStringError("graph input '" + input.name() + "' has rank above 8");
+    value.elementType = kind->type;
+    types.push_back(NodeContext(*this, ::onnx::NodeProto(), 0).tensorType(value.shape, kind->type));
+    values[input.name()] = value;
+    out.interface.inputs.push_back(desc);
+  }
+  if (out.interface.inputs.empty()) return llvm::createStringError("the graph has no inputs");
+  return llvm::Error::success();
+}
+
+llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node, int64_t opset) {
+  NodeContext ctx(*this, node, opset);
+  if (!node.domain().empty() && node.domain() != "ai.onnx")
+    return ctx.error("unsupported domain '" + node.domain() + "'");
+  for (const std::string &input : node.input())
+    if (!input.empty() && !values.count(input))
+      return ctx.error("input '" + input + "' is not defined before this node");
+  OpHandler handler = lookupOpHandler(node.op_type(), opset);
+  if (!handler) return ctx.error("unsupported op");
+  return handler(ctx);
+}
+
+llvm::Error GraphImporter::run() {
+  if (!model.has_graph()) return llvm::createStringError("the model has no graph");
+  const ::onnx::GraphProto &graph = model.graph();
+  int64_t opset = -1;
+  for (const auto &entry : model.opset_import())
+    if (entry.domain().empty() || entry.domain() == "ai.onnx") opset = entry.version();
+  if (opset < 1) return llvm::createStringError("the model imports no default-domain opset");
+  out.opset = opset;
+  out.nodeCount = graph.node_size();
+
+  for (const ::onnx::TensorProto &init : graph.initializer()) {
+    auto value = describeConstant(init);
+    if (!value) return value.takeError();
+    values[init.name()] = *value;
+  }
+  SmallVector<Type> inputTypes;
+  if (llvm::Error error = importInputs(inputTypes)) return error;
+
+  auto module = ModuleOp::create(builder.getUnknownLoc());
+  out.module = module;
+  builder.setInsertionPointToEnd(module.getBody());
+  auto func = func::FuncOp::create(builder, FileLineColLoc::get(&context, fileName, 0, 0), "main",
+                                   builder.getFunctionType(inputTypes, {}));
+  Block *body = func.addEntryBlock();
+  builder.setInsertionPointToStart(body);
+  for (auto [i, desc] : llvm::enumerate(out.interface.inputs)) values[desc.name].value = body->getArgument(i);
+
+  for (const ::onnx::NodeProto &node : graph.node())
+    if (llvm::Error error = importNode(node, opset)) return error;
+
+  if (graph.output_size() == 0) return llvm::createStringError("the graph has no outputs");
+  SmallVector<Value> results;
+  SmallVector<Type> resultTypes;
+  for (const ::onnx::ValueInfoProto &output : graph.output()) {
+    auto value = materialize(output.name());
+    if (!value) return llvm::createStringError("graph output '" + output.name() + "' is never computed");
+    TensorInterface desc{output.name(), 0, {}};
+    desc.dtype = getDtype(value->elementType);
+    for (auto [i, dim] : llvm::enumerate(value->shape)) {
+      if (dim.isStatic()) desc.dims.push_back(dim.value);
+      else if (dim.isSymbol()) desc.dims.push_back(-dim.symbol - 1);
+      else
+        return llvm::createStringError("graph output '" + output.name() + "' dim " + std::to_string(i) +
+                                       " is not determined by the input dims, so callers could not size it");
+    }
+    results.push_back(value->value);
+    resultTypes.push_back(value->value.getType());
+    out.interface.outputs.push_back(desc);
+  }
+  func::ReturnOp::create(builder, func.getLoc(), results);
+  func.setFunctionType(builder.getFunctionType(inputTypes, resultTypes));
+  out.interface.symbols = symbols;
+  return llvm::Error::success();
+}
+
+void registerImportDialects(MLIRContext &context) {
+  context.loadDialect<onnx::OnnxDialect, EdgeDialect, func::FuncDialect, arith::ArithDialect>();
+}
+
+llvm::Expected<ImportedModel> importOnnxFile(MLIRContext &context, llvm::StringRef path) {
+  auto fail = [&](llvm::Error error) -> llvm::Error {
+    return llvm::createStringError(path + ": " + llvm::toString(std::move(error)));
+  };
+  if (!llvm::sys::fs::exists(path)) return fail(llvm::createStringError("no such file"));
+  if (!llvm::sys::fs::is_regular_file(path)) return fail(llvm::createStringError("not a regular file"));
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail(llvm::createStringError("cannot open"));
+  ImportedModel imported;
+  imported.proto = std::make_shared<::onnx::ModelProto>();
+  {
+    google::protobuf::io::FileInputStream stream(fd);
+    stream.SetCloseOnDelete(true);
+    google::protobuf::io::CodedInputStream coded(&stream);
+    coded.SetTotalBytesLimit(INT32_MAX);
+    if (!imported.proto->ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage())
+      return fail(llvm::createStringError("not a valid ONNX protobuf (truncated or corrupt)"));
+  }
+  registerImportDialects(context);
+  GraphImporter importer(context, *imported.proto, path, imported);
+  if (llvm::Error error = importer.run()) return fail(std::move(error));
+  return std::move(imported);
+}
+
+//===----------------------------------------------------------------------===//
+// NodeContext
+//===----------------------------------------------------------------------===//
+
+OpBuilder &NodeContext::builder() { return graph.builder; }
+MLIRContext *NodeContext::context() { return &graph.context; }
+const std::vector<std::string> &NodeContext::symbols() { return graph.symbols; }
+
+Location NodeContext::loc() {
+  std::string name = node.name().empty() ? node.op_type() : node.name();
+  return NameLoc::get(builder().getStringAttr(name));
+}
+
+RankedTensorType NodeContext::tensorType(const SymShape &shape, Type element) const {
+  SmallVector<int64_t> dims;
+  for (const SymDim &d : shape) dims.push_back(d.isStatic() ? d.value : ShapedType::kDynamic);
+  return RankedTensorType::get(dims, element);
+}
+
+llvm::Expected<GraphValue> NodeContext::input(size_t i) {
+  if (!hasInput(i)) return error("missing input " + llvm::Twine(i));
+  auto value = graph.materialize(node.input(i));
+  if (!value) return error(value.takeError());
+  return value;
+}
+
+llvm::Expected<std::vector<int64_t>> NodeContext::constantInts(size_t i) {
+  if (!hasInput(i)) return error("missing input " + llvm::Twine(i));
+  const GraphValue &value = graph.values.at(node.input(i));
+  if (!value.tensor || !value.elementType.isInteger(64) || value.shape.size() > 1)
+    return error("input " + llvm::Twine(i) + " ('" + node.input(i) +
+                 "') must be a constant 1-D int64 tensor (computed shapes are not supported yet)");
+  auto bytes = readTensorData(*value.source);
+  if (!bytes) return error(bytes.takeError());
+  std::vector<int64_t> ints(bytes->size() / 8);
+  std::memcpy(ints.data(), bytes->data(), ints.size() * 8);
+  return ints;
+}
+
+std::optional<double> NodeContext::constantFloat(size_t i) {
+  if (!hasInput(i)) return std::nullopt;
+  const GraphValue &value = graph.values.at(node.input(i));
+  if (!value.tensor || !value.elementType.isF32() || value.source->byteSize != 4) return std::nullopt;
+  auto bytes = readTensorData(*value.source);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return std::nullopt;
+  }
+  float f;
+  std::memcpy(&f, bytes->data(), 4);
+  return f;
+}
+
+const ::onnx::AttributeProto *NodeContext::attr(llvm::StringRef name) const {
+  for (const auto &a : node.attribute())
+    if (a.name() == name) return &a;
+  return nullptr;
+}
+
+int64_t NodeContext::attrInt(llvm::StringRef name, int64_t fallback) const {
+  const auto *a = attr(name);
+  return a ? a->i() : fallback;
+}
+
+float NodeContext::attrFloat(llvm::StringRef name, float fallback) const {
+  const auto *a = attr(name);
+  return a ? a->f() : fallback;
+}
+
+std::optional<std::vector<int64_t>> NodeContext::attrInts(llvm::StringRef name) const {
+  const auto *a = attr(name);
+  if (!a) return std::nullopt;
+  return std::vector<int64_t>(a->ints().begin(), a->ints().end());
+}
+
+void NodeContext::setOutput(size_t i, Value value, SymShape shape) {
+  if (static_cast<int>(i) >= node.output_size() || node.output(i).empty()) return;
+  GraphValue result;
+  result.value = value;
+  result.shape = std::move(shape);
+  result.elementType = cast<RankedTensorType>(value.getType()).getElementType();
+  graph.values[node.output(i)] = result;
+}
+
+void NodeContext::forwardOutput(size_t i, const GraphValue &value) {
+  if (static_cast<int>(i) < node.output_size() && !node.output(i).empty()) graph.values[node.output(i)] = value;
+}
+
+llvm::Error NodeContext::setConstantOutput(size_t i, const ::onnx::TensorProto &tensor) {
+  auto value = graph.describeConstant(tensor);
+  if (!value) return error(value.takeError());
+  forwardOutput(i, *value);
+  return llvm::Error::success();
+}
+
+llvm::Error NodeContext::error(const llvm::Twine &message) const {
+  std::string name = node.name().empty() ? "(unnamed)" : node.name();
+  return llvm::createStringError("node '" + name + "' (" + node.op_type() + ", domain '" + node.domain() +
+                                 "', opset " + std::to_string(opset) + "): " + message);
+}
+
+llvm::Error NodeContext::error(llvm::Error inner) const { return error(llvm::toString(std::move(inner))); }
+
+} // namespace edge

@@ -1,0 +1,103 @@
+#include "compiler/import/SymbolicShape.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+namespace edge {
+
+std::string describe(const SymDim &dim, llvm::ArrayRef<std::string> symbols) {
+  if (dim.isStatic()) return std::to_string(dim.value);
+  if (dim.isSymbol()) return symbols[dim.symbol];
+  return "?";
+}
+
+std::string describe(const SymShape &shape, llvm::ArrayRef<std::string> symbols) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + describe(shape[i], symbols);
+  return text + "]";
+}
+
+bool provablyEqual(const SymDim &a, const SymDim &b) {
+  return (a.isStatic() && a == b) || (a.isSymbol() && a == b);
+}
+
+llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
+                                         llvm::ArrayRef<std::string> symbols) {
+  size_t rank = std::max(a.size(), b.size());
+  SymShape result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    auto at = [&](const SymShape &s) {
+      int64_t j = static_cast<int64_t>(i) - static_cast<int64_t>(rank - s.size());
+      return j < 0 ? SymDim::fixed(1) : s[j];
+    };
+    SymDim x = at(a), y = at(b);
+    if (x.isStatic() && x.value == 1) result[i] = y;
+    else if (y.isStatic() && y.value == 1) result[i] = x;
+    else if (provablyEqual(x, y)) result[i] = x;
+    else
+      return llvm::createStringError("shapes " + describe(a, symbols) + " and " + describe(b, symbols) +
+                                     " do not broadcast (dim " + describe(x, symbols) + " vs " +
+                                     describe(y, symbols) + ")");
+  }
+  return result;
+}
+
+llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int64_t> target,
+                                      bool allowZero) {
+  SymShape result(target.size());
+  int inferred = -1;
+  bool provable = true;
+  int64_t inputStatic = 1, targetStatic = 1;
+  std::vector<SymDim> inputDynamic;
+  for (const SymDim &d : input) {
+    if (d.isStatic()) inputStatic *= d.value;
+    else inputDynamic.push_back(d);
+  }
+  for (size_t i = 0; i < target.size(); ++i) {
+    int64_t t = target[i];
+    if (t == -1) {
+      if (inferred >= 0) return llvm::createStringError("more than one -1 in the target shape");
+      inferred = static_cast<int>(i);
+      continue;
+    }
+    if (t < -1) return llvm::createStringError("invalid target dim " + std::to_string(t));
+    if (t == 0 && !allowZero) {
+      if (i >= input.size())
+        return llvm::createStringError("target dim " + std::to_string(i) + " is 0 but the input has rank " +
+                                       std::to_string(input.size()));
+      result[i] = input[i];
+    } else {
+      result[i] = SymDim::fixed(t);
+    }
+    if (result[i].isStatic()) {
+      targetStatic *= result[i].value;
+    } else {
+      // A dynamic dim carried over: it no longer needs to be accounted for by -1.
+      auto it = llvm::find(inputDynamic, result[i]);
+      if (it != inputDynamic.end() && result[i].isSymbol()) inputDynamic.erase(it);
+      else provable = false;  // an unknown dim was carried: -1 cannot be derived
+    }
+  }
+  if (inferred >= 0 && !provable) {
+    result[inferred] = SymDim::unknown();
+    return result;
+  }
+  if (inferred < 0) {
+    if (provable && inputDynamic.empty() && inputStatic != targetStatic)
+      return llvm::createStringError("cannot reshape " + std::to_string(inputStatic) + " elements into " +
+                                     std::to_string(targetStatic));
+    return result;
+  }
+  if (inputDynamic.empty()) {
+    if (targetStatic == 0 || inputStatic % targetStatic != 0)
+      return llvm::createStringError("cannot infer -1: " + std::to_string(inputStatic) +
+                                     " elements do not divide by " + std::to_string(targetStatic));
+    result[inferred] = SymDim::fixed(inputStatic / targetStatic);
+  } else if (inputDynamic.size() == 1 && inputDynamic[0].isSymbol() && inputStatic == targetStatic) {
+    result[inferred] = inputDynamic[0];
+  } else {
+    result[inferred] = SymDim::unknown();
+  }
+  return result;
+}
+
+} // namespace edge

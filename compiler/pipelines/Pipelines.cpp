@@ -1,0 +1,67 @@
+//===- Pipelines.cpp - pass pipelines, one builder per target -------------===//
+#include "compiler/pipelines/Pipelines.h"
+
+#include "compiler/conversion/Passes.h"
+#include "compiler/transforms/Passes.h"
+
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+#include "llvm/Support/ErrorHandling.h"
+
+using namespace mlir;
+
+namespace edge {
+
+/// Upstream passes that take linalg/vector/memref code down to the LLVM dialect.
+static constexpr const char *kLowerToLLVM =
+    "func.func(convert-linalg-to-loops, edge-approximate-math, "
+    "convert-vector-to-scf{full-unroll=true}, lower-vector-multi-reduction, lower-affine, "
+    "convert-scf-to-cf, canonicalize, cse), "
+    "func.func(llvm-request-c-wrappers), expand-strided-metadata, lower-affine, "
+    "convert-vector-to-llvm{vector-contract-lowering=outerproduct reassociate-fp-reductions=true}, "
+    "finalize-memref-to-llvm, convert-math-to-llvm, convert-arith-to-llvm, "
+    "convert-index-to-llvm, convert-ub-to-llvm, convert-func-to-llvm, convert-cf-to-llvm, "
+    "reconcile-unrealized-casts, canonicalize, cse";
+
+void buildCpuPipeline(OpPassManager &pm) {
+  // The textual part below names passes, which must be registered to parse.
+  static const bool registered = [] {
+    registerAllPasses();
+    registerEdgeConversionPasses();
+    registerEdgeTransformsPasses();
+    return true;
+  }();
+  (void)registered;
+  pm.addPass(createConvertOnnxToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  // Chains of elementwise generics (bias add → GELU) become one loop nest.
+  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass());
+  pm.addPass(createBindWeightsPass());
+  pm.addPass(createOutputsToDestinationsPass());
+  pm.addPass(createCanonicalizerPass());
+
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion = bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.bufferAlignment = 64;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
+
+  if (failed(parsePassPipeline(kLowerToLLVM, pm)))
+    llvm::report_fatal_error("edgec: the built-in lowering pipeline does not parse");
+}
+
+void registerPipelines() {
+  PassPipelineRegistration<>("edge-cpu-pipeline", "onnx dialect to LLVM dialect for a CPU target",
+                             buildCpuPipeline);
+}
+
+} // namespace edge

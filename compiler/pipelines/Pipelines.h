@@ -1,0 +1,24 @@
+//===- Pipelines.h - the only place that orders passes ---------*- C++ -*-===//
+#ifndef EDGE_COMPILER_PIPELINES_PIPELINES_H
+#define EDGE_COMPILER_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassManager.h"
+
+namespace edge {
+
+/// onnx dialect → LLVM dialect for a CPU target. The module carries `edge.target`
+/// (and optionally `edge.cpu`), which the per-target passes read.
+///   1. onnx → linalg on tensors                         (convert-onnx-to-linalg)
+///   2. fuse elementwise chains, tile to register tiles, peel, vectorize           (edge-tile-and-vectorize)
+///   3. weights become views of the weights argument      (edge-bind-weights)
+///   4. results written into the caller's buffers, one-shot bufferization
+///   5. intermediates into one arena by liveness          (edge-memory-plan)
+///   6. loops, vectors, math approximations → LLVM dialect, with C wrappers
+void buildCpuPipeline(mlir::OpPassManager &pm);
+
+/// Registers `edge-cpu-pipeline` for edge-opt.
+void registerPipelines();
+
+} // namespace edge
+
+#endif // EDGE_COMPILER_PIPELINES_PIPELINES_H

@@ -1,0 +1,134 @@
+//===- Passes.td - edgec transformation passes -------------*- tablegen -*-===//
+//
+// One pass per file, named alike: def BindWeightsPass <-> flag edge-bind-weights <->
+// BindWeights.cpp <-> tests/lit/compiler/transforms/bind-weights.mlir.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGE_COMPILER_TRANSFORMS_PASSES_TD
+#define EDGE_COMPILER_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def BindWeightsPass : Pass<"edge-bind-weights", "mlir::ModuleOp"> {
+  let summary = "Turn edge.weight ops into views of a weights-buffer argument";
+  let description = [{
+    Every public function (and any other that uses `edge.weight`) gets a leading `memref<?xi8>` argument marked
+    `edge.weights` (the mmap of NAME.weights, passed by the runtime), and each weight
+    becomes a typed view of it at the packer's offset, wrapped as a read-only tensor. After
+    this pass no tensor data of the model is referenced by name.
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<?x4xf32>) -> tensor<?x8xf32> {
+      %w = edge.weight @fc offset 64 : tensor<4x8xf32>
+      ...
+    ```
+    After:
+    ```mlir
+    func.func @main(%weights: memref<?xi8> {edge.weights}, %x: tensor<?x4xf32>) -> ... {
+      %c64 = arith.constant 64 : index
+      %v = memref.view %weights[%c64][] : memref<?xi8> to memref<4x8xf32>
+      %w = bufferization.to_tensor %v restrict : memref<4x8xf32> to tensor<4x8xf32>
+      ...
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+                           "mlir::bufferization::BufferizationDialect"];
+}
+
+def OutputsToDestinationsPass : Pass<"edge-outputs-to-destinations", "mlir::ModuleOp"> {
+  let summary = "Make the caller's output buffers the destinations of the entry results";
+  let description = [{
+    The runtime passes one buffer per graph output, already sized from the symbolic dims.
+    For every public function, each tensor result becomes a trailing `edge.output`
+    argument and the returned value is materialized in it, so that bufferization writes
+    results straight into the caller's buffers and the results disappear from the
+    signature (`drop-equivalent-buffer-results`).
+
+    Before:
+    ```mlir
+    func.func @main(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
+      return %y : tensor<?x4xf32>
+    }
+    ```
+    After:
+    ```mlir
+    func.func @main(%x: tensor<?x4xf32>, %out: tensor<?x4xf32> {edge.output}) -> tensor<?x4xf32> {
+      %0 = bufferization.materialize_in_destination %y in %out : (tensor<?x4xf32>, tensor<?x4xf32>) -> tensor<?x4xf32>
+      return %0 : tensor<?x4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
+}
+
+def TileAndVectorizePass : Pass<"edge-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to register-sized tiles, peel remainders, vectorize";
+  let description = [{
+    Runs on linalg ops on tensors. Tile sizes come from the target's CPU configuration
+    (codegen/cpu/*Config.cpp), picked by the module's `edge.target` attribute
+    ("x86_64" or "aarch64"; x86_64 when absent):
+
+    - contractions (matmul, batch matmul, transposed variants as linalg.generic): batch
+      dims by 1, M by `mr`, N by `nr`, K by `kc`, so that the accumulator tile fits the
+      vector registers;
+    - other ops: every dim by 1 except the innermost, which is tiled by the vector width
+      times an unroll factor when static and large, and kept whole when small.
+
+    Loops whose trip count is not a multiple of the tile size (dynamic dims such as the
+    sequence length) are peeled, so the main loop sees static tiles; every linalg op with a
+    static shape is then vectorized (vector.contract, vector.multi_reduction, elementwise
+    vector ops). Remainder tiles stay scalar loops.
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>) outs(%i : tensor<?x32xf32>)
+    ```
+    becomes an `scf.for` nest over M (peeled), N and K whose main body is
+    ```mlir
+    %acc = vector.transfer_read ... : tensor<4x16xf32>, vector<4x16xf32>
+    %c = vector.contract {...} %va, %vb, %acc : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect", "mlir::tensor::TensorDialect"];
+}
+
+def MemoryPlanPass : Pass<"edge-memory-plan", "mlir::func::FuncOp"> {
+  let summary = "Place every intermediate buffer in one arena, sharing space by liveness";
+  let description = [{
+    After bufferization, replaces the function's top-level `memref.alloc`s by views into a
+    single arena allocated once on entry and freed before return. Buffers whose live ranges
+    do not overlap share a slot; a slot is as large as its largest buffer, computed at run
+    time from the dynamic dims (the size computations are hoisted to the entry). Live
+    ranges follow aliases (subviews, reshapes, casts) and uses in nested regions.
+    Allocations whose size is not computable on entry keep their own buffer and get a
+    `memref.dealloc` after their last use, so nothing leaks.
+
+    ```mlir
+    %a = memref.alloc(%n) : memref<?x64xf32>   // dead after op 3
+    %b = memref.alloc(%n) : memref<?x64xf32>   // born after op 3
+    ```
+    becomes
+    ```mlir
+    %arena = memref.alloc(%size) {alignment = 64} : memref<?xi8>
+    %a = memref.view %arena[%c0][%n] : memref<?xi8> to memref<?x64xf32>
+    %b = memref.view %arena[%c0][%n] : memref<?xi8> to memref<?x64xf32>
+    ...
+    memref.dealloc %arena : memref<?xi8>
+    ```
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
+def ApproximateMathPass : Pass<"edge-approximate-math", "mlir::func::FuncOp"> {
+  let summary = "Replace transcendental math ops by vectorizable polynomial approximations";
+  let description = [{
+    `math.erf`, `math.tanh`, `math.exp` and friends on f32 (scalars and vectors) become
+    polynomial approximations from MLIR's math dialect, so they vectorize and need no libm
+    call on the device. Errors stay below 1e-6 absolute on the inputs the e2e tests use.
+  }];
+  let dependentDialects = ["mlir::arith::ArithDialect", "mlir::vector::VectorDialect",
+                           "mlir::math::MathDialect"];
+}
+
+#endif // EDGE_COMPILER_TRANSFORMS_PASSES_TD

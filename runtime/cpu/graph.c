@@ -1,0 +1,188 @@
+/* Graph models: binds a compiled model descriptor to its weights and runs it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/status.h"
+#include "io/weights_internal.h"
+
+struct edge_graph_s {
+  const edge_model_desc_t *model;
+  const edge_weights_t *weights;
+};
+
+/* A strided memref descriptor of rank r as the generated code reads it:
+ * { base, aligned, offset, sizes[r], strides[r] }, all 64-bit words. */
+typedef struct memref_words_t {
+  int64_t words[3 + 2 * EDGE_MAX_RANK];
+} memref_words_t;
+
+static void fill_memref(memref_words_t *memref, const void *data, uint32_t rank,
+                        const int64_t *dims) {
+  memref->words[0] = (int64_t)(intptr_t)data;
+  memref->words[1] = (int64_t)(intptr_t)data;
+  memref->words[2] = 0;
+  int64_t stride = 1;
+  for (uint32_t i = rank; i-- > 0;) {
+    memref->words[3 + i] = dims[i];
+    memref->words[3 + rank + i] = stride;
+    stride *= dims[i];
+  }
+}
+
+edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weights_t *weights,
+                                edge_graph_t **out_graph) {
+  if (!out_graph) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_graph is NULL");
+  *out_graph = NULL;
+  if (!model || !weights)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "model or weights is NULL");
+  if (model->abi_version != EDGE_MODEL_ABI_VERSION)
+    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
+                            "model '%s' has ABI version %u; this runtime speaks %u", model->name,
+                            model->abi_version, EDGE_MODEL_ABI_VERSION);
+  if (model->kind != EDGE_MODEL_KIND_GRAPH || !model->run)
+    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "model '%s' is not a graph model",
+                            model->name);
+  if (model->weights_fingerprint != weights->header->fingerprint)
+    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
+                            "weights file (fingerprint %016llx) belongs to another model; '%s' "
+                            "was compiled against %016llx",
+                            (unsigned long long)weights->header->fingerprint, model->name,
+                            (unsigned long long)model->weights_fingerprint);
+  if (model->weights_size != weights->header->data_size)
+    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
+                            "weights data is %llu bytes; model '%s' expects %llu",
+                            (unsigned long long)weights->header->data_size, model->name,
+                            (unsigned long long)model->weights_size);
+  edge_graph_t *graph = calloc(1, sizeof(*graph));
+  if (!graph) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  graph->model = model;
+  graph->weights = weights;
+  *out_graph = graph;
+  return NULL;
+}
+
+void edge_graph_release(edge_graph_t *graph) { free(graph); }
+
+const edge_model_desc_t *edge_graph_model(const edge_graph_t *graph) {
+  return graph ? graph->model : NULL;
+}
+
+/* Checks `tensor` against `desc` and binds symbolic dims into `symbols` (-1 = unbound). */
+static edge_status_t bind_tensor(const char *role, const edge_tensor_desc_t *desc,
+                                 const edge_tensor_t *tensor, int64_t *symbols) {
+  if (tensor->dtype != desc->dtype)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s '%s': dtype %u, expected %u", role,
+                            desc->name, tensor->dtype, desc->dtype);
+  if (tensor->rank != desc->rank)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s '%s': rank %u, expected %u", role,
+                            desc->name, tensor->rank, desc->rank);
+  for (uint32_t i = 0; i < desc->rank; ++i) {
+    int64_t dim = tensor->dims[i];
+    if (dim < 0)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s '%s': dim %u is negative (%lld)",
+                              role, desc->name, i, (long long)dim);
+    int64_t expected = desc->dims[i];
+    if (expected < 0) {
+      int64_t *bound = &symbols[-expected - 1];
+      if (*bound < 0) *bound = dim;
+      expected = *bound;
+    }
+    if (dim != expected)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s '%s': dim %u is %lld, expected %lld",
+                              role, desc->name, i, (long long)dim, (long long)expected);
+  }
+  return NULL;
+}
+
+static edge_status_t bind_inputs(const edge_model_desc_t *model, const edge_tensor_t *inputs,
+                                 int64_t *symbols) {
+  for (uint32_t s = 0; s < model->num_symbols; ++s) symbols[s] = -1;
+  if (model->num_inputs && !inputs)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "inputs is NULL");
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    EDGE_RETURN_IF_ERROR(bind_tensor("input", &model->inputs[i], &inputs[i], symbols));
+  return NULL;
+}
+
+static void resolve_shape(const edge_tensor_desc_t *desc, const int64_t *symbols,
+                          edge_tensor_t *shape) {
+  memset(shape, 0, sizeof(*shape));
+  shape->dtype = desc->dtype;
+  shape->rank = desc->rank;
+  for (uint32_t d = 0; d < desc->rank; ++d)
+    shape->dims[d] = desc->dims[d] >= 0 ? desc->dims[d] : symbols[-desc->dims[d] - 1];
+}
+
+/* Symbols live on the stack; models have a handful. */
+#define EDGE_MAX_SYMBOLS 64
+
+edge_status_t edge_graph_output_shape(const edge_graph_t *graph, const edge_tensor_t *inputs,
+                                      uint32_t index, edge_tensor_t *out_shape) {
+  if (!graph || !out_shape)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "graph or out_shape is NULL");
+  const edge_model_desc_t *model = graph->model;
+  if (index >= model->num_outputs)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "output index %u, model has %u", index,
+                            model->num_outputs);
+  if (model->num_symbols > EDGE_MAX_SYMBOLS)
+    return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "model has %u symbolic dims (max %d)",
+                            model->num_symbols, EDGE_MAX_SYMBOLS);
+  int64_t symbols[EDGE_MAX_SYMBOLS];
+  EDGE_RETURN_IF_ERROR(bind_inputs(model, inputs, symbols));
+  resolve_shape(&model->outputs[index], symbols, out_shape);
+  return NULL;
+}
+
+edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inputs,
+                             edge_tensor_t *outputs) {
+  if (!graph) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "graph is NULL");
+  const edge_model_desc_t *model = graph->model;
+  if (model->num_symbols > EDGE_MAX_SYMBOLS)
+    return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "model has %u symbolic dims (max %d)",
+                            model->num_symbols, EDGE_MAX_SYMBOLS);
+  if (model->num_outputs && !outputs)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "outputs is NULL");
+  int64_t symbols[EDGE_MAX_SYMBOLS];
+  EDGE_RETURN_IF_ERROR(bind_inputs(model, inputs, symbols));
+  for (uint32_t i = 0; i < model->num_outputs; ++i) {
+    edge_tensor_t expected;
+    resolve_shape(&model->outputs[i], symbols, &expected);
+    if (outputs[i].dtype != expected.dtype || outputs[i].rank != expected.rank ||
+        memcmp(outputs[i].dims, expected.dims, sizeof(int64_t) * expected.rank) != 0)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                              "output '%s': shape or dtype differs from edge_graph_output_shape",
+                              model->outputs[i].name);
+  }
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    if (!inputs[i].data && edge_tensor_element_count(&inputs[i]) > 0)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "input '%s' has no data",
+                              model->inputs[i].name);
+  for (uint32_t i = 0; i < model->num_outputs; ++i)
+    if (!outputs[i].data && edge_tensor_element_count(&outputs[i]) > 0)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "output '%s' has no data",
+                              model->outputs[i].name);
+
+  uint32_t count = 1 + model->num_inputs + model->num_outputs;
+  memref_words_t *memrefs = calloc(count, sizeof(*memrefs));
+  void **args = calloc(count, sizeof(*args));
+  if (!memrefs || !args) {
+    free(memrefs);
+    free(args);
+    return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  int64_t weights_dims[1] = {(int64_t)graph->weights->header->data_size};
+  fill_memref(&memrefs[0], graph->weights->data, 1, weights_dims);
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    fill_memref(&memrefs[1 + i], inputs[i].data, inputs[i].rank, inputs[i].dims);
+  for (uint32_t i = 0; i < model->num_outputs; ++i)
+    fill_memref(&memrefs[1 + model->num_inputs + i], outputs[i].data, outputs[i].rank,
+                outputs[i].dims);
+  for (uint32_t i = 0; i < count; ++i) args[i] = &memrefs[i];
+  int32_t result = model->run(args);
+  free(memrefs);
+  free(args);
+  if (result != 0)
+    return edge_make_status(EDGE_STATUS_INTERNAL, "model '%s' run failed with code %d", model->name,
+                            result);
+  return NULL;
+}

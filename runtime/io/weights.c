@@ -1,0 +1,177 @@
+/* NAME.weights reader: mmap read-only, validate everything before use (weights_format.h). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/fnv1a.h"
+#include "base/status.h"
+#include "edge/weights_format.h"
+#include "io/weights_internal.h"
+
+_Static_assert(sizeof(edge_weights_header_t) == 64, "header layout");
+_Static_assert(sizeof(edge_weights_entry_t) == 80, "entry layout");
+
+/* True if [offset, offset + size) lies inside [0, limit). */
+static int range_inside(uint64_t offset, uint64_t size, uint64_t limit) {
+  return offset <= limit && size <= limit - offset;
+}
+
+static edge_status_t validate_entry(const char *path, const edge_weights_header_t *header,
+                                    const edge_weights_entry_t *entry, uint32_t index) {
+  if (!range_inside(entry->name_offset, entry->name_size, header->names_size))
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: tensor %u: name [%u, +%u) outside the %llu-byte names block",
+                            path, index, entry->name_offset, entry->name_size,
+                            (unsigned long long)header->names_size);
+  size_t element_size = edge_dtype_size(entry->dtype);
+  if (element_size == 0)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: unknown dtype %u", path,
+                            index, entry->dtype);
+  if (entry->rank > EDGE_WEIGHTS_MAX_RANK)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: rank %u > %u", path, index,
+                            entry->rank, EDGE_WEIGHTS_MAX_RANK);
+  uint64_t expected = element_size;
+  for (uint32_t d = 0; d < entry->rank; ++d) {
+    if (entry->dims[d] < 0 || (entry->dims[d] > 0 && expected > UINT64_MAX / (uint64_t)entry->dims[d]))
+      return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: bad dim %lld", path, index,
+                              (long long)entry->dims[d]);
+    expected *= (uint64_t)entry->dims[d];
+  }
+  if (entry->data_size != expected)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: tensor %u: size %llu, expected %llu from dtype and shape", path,
+                            index, (unsigned long long)entry->data_size,
+                            (unsigned long long)expected);
+  if (entry->data_offset % EDGE_WEIGHTS_ALIGNMENT != 0 ||
+      !range_inside(entry->data_offset, entry->data_size, header->data_size))
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: tensor %u: data [%llu, +%llu) unaligned or outside the %llu-byte "
+                            "data section",
+                            path, index, (unsigned long long)entry->data_offset,
+                            (unsigned long long)entry->data_size,
+                            (unsigned long long)header->data_size);
+  return NULL;
+}
+
+/* Validates the mapped file; `bytes` is `size` bytes long. */
+static edge_status_t validate(const char *path, const uint8_t *bytes, uint64_t size,
+                              uint32_t flags) {
+  if (size < sizeof(edge_weights_header_t))
+    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: %llu bytes, shorter than the %zu-byte header",
+                            path, (unsigned long long)size, sizeof(edge_weights_header_t));
+  const edge_weights_header_t *header = (const edge_weights_header_t *)bytes;
+  if (memcmp(header->magic, EDGE_WEIGHTS_MAGIC, 8) != 0)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: not an edgec weights file (bad magic)", path);
+  if (header->version != EDGE_WEIGHTS_VERSION)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: weights format version %u, expected %u",
+                            path, header->version, EDGE_WEIGHTS_VERSION);
+  uint64_t table_size = (uint64_t)header->tensor_count * sizeof(edge_weights_entry_t);
+  if (!range_inside(header->table_offset, table_size, size) ||
+      !range_inside(header->names_offset, header->names_size, size) ||
+      !range_inside(header->data_offset, header->data_size, size))
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: file is %llu bytes, but its header describes sections up to %llu "
+                            "bytes (truncated?)",
+                            path, (unsigned long long)size,
+                            (unsigned long long)(header->data_offset + header->data_size));
+  if (header->table_offset % 8 != 0 || header->data_offset % EDGE_WEIGHTS_ALIGNMENT != 0)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: misaligned table or data section", path);
+
+  const edge_weights_entry_t *entries = (const edge_weights_entry_t *)(bytes + header->table_offset);
+  uint64_t fingerprint = edge_fnv1a_update(EDGE_FNV1A_INIT, entries, table_size);
+  fingerprint = edge_fnv1a_update(fingerprint, bytes + header->names_offset, header->names_size);
+  if (fingerprint != header->fingerprint)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: tensor table fingerprint %016llx, header says %016llx (corrupt)",
+                            path, (unsigned long long)fingerprint,
+                            (unsigned long long)header->fingerprint);
+  for (uint32_t i = 0; i < header->tensor_count; ++i) {
+    EDGE_RETURN_IF_ERROR(validate_entry(path, header, &entries[i], i));
+    if (flags & EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS) {
+      const uint8_t *data = bytes + header->data_offset + entries[i].data_offset;
+      uint64_t checksum = edge_fnv1a_update(EDGE_FNV1A_INIT, data, entries[i].data_size);
+      if (checksum != entries[i].checksum)
+        return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: checksum mismatch", path, i);
+    }
+  }
+  return NULL;
+}
+
+edge_status_t edge_weights_open(const char *path, uint32_t flags, edge_weights_t **out_weights) {
+  if (!out_weights) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_weights is NULL");
+  *out_weights = NULL;
+  if (!path) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "weights path is NULL");
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return edge_make_status(errno == ENOENT ? EDGE_STATUS_NOT_FOUND : EDGE_STATUS_INVALID_ARGUMENT,
+                            "%s: cannot open: %s", path, strerror(errno));
+  struct stat info;
+  if (fstat(fd, &info) != 0 || !S_ISREG(info.st_mode)) {
+    close(fd);
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: not a regular file", path);
+  }
+  uint64_t size = (uint64_t)info.st_size;
+  void *mapping = NULL;
+  if (size > 0) {
+    mapping = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (mapping == MAP_FAILED) {
+      int error = errno;
+      close(fd);
+      return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: mmap failed: %s", path,
+                              strerror(error));
+    }
+  }
+  close(fd); /* the mapping keeps the file alive */
+  edge_status_t status = validate(path, mapping, size, flags);
+  edge_weights_t *weights = status ? NULL : calloc(1, sizeof(*weights));
+  if (!status && !weights) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  if (status) {
+    if (mapping) munmap(mapping, size);
+    return status;
+  }
+  weights->mapping = mapping;
+  weights->mapping_size = size;
+  weights->header = (const edge_weights_header_t *)mapping;
+  weights->entries = (const edge_weights_entry_t *)((const uint8_t *)mapping + weights->header->table_offset);
+  weights->data = (const uint8_t *)mapping + weights->header->data_offset;
+  /* Weights are read in layer order during a run; the kernel may read ahead. */
+  madvise(mapping, size, MADV_WILLNEED);
+  *out_weights = weights;
+  return NULL;
+}
+
+void edge_weights_release(edge_weights_t *weights) {
+  if (!weights) return;
+  if (weights->mapping) munmap(weights->mapping, weights->mapping_size);
+  free(weights);
+}
+
+uint64_t edge_weights_fingerprint(const edge_weights_t *weights) {
+  return weights ? weights->header->fingerprint : 0;
+}
+
+uint32_t edge_weights_tensor_count(const edge_weights_t *weights) {
+  return weights ? weights->header->tensor_count : 0;
+}
+
+edge_status_t edge_weights_tensor_get(const edge_weights_t *weights, uint32_t index,
+                                      const char **out_name, size_t *out_name_size,
+                                      const void **out_data, uint64_t *out_size) {
+  if (out_name) *out_name = NULL;
+  if (out_name_size) *out_name_size = 0;
+  if (out_data) *out_data = NULL;
+  if (out_size) *out_size = 0;
+  if (!weights || index >= weights->header->tensor_count)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "tensor index %u out of range", index);
+  const edge_weights_entry_t *entry = &weights->entries[index];
+  const char *names = (const char *)weights->mapping + weights->header->names_offset;
+  if (out_name) *out_name = names + entry->name_offset;
+  if (out_name_size) *out_name_size = entry->name_size;
+  if (out_data) *out_data = weights->data + entry->data_offset;
+  if (out_size) *out_size = entry->data_size;
+  return NULL;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/python3
+"""Compiles one test-suite model for one target, runs every case and compares outputs.
+
+    check_model.py --edgec EDGEC --target TARGET --model DIR --work DIR [--atol 1e-4]
+
+DIR holds NAME.onnx and cases/<case>/<input>.npy with cases/<case>/expected/<output>.npy
+(float64 numpy references written by the model's generator). The model is compiled once;
+every case (batch sizes, sequence lengths) runs against that one library. Prints one line
+per case and the closing line "N passed, M failed".
+"""
+import argparse
+import glob
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--edgec", required=True)
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--model", required=True)
+    parser.add_argument("--work", required=True)
+    parser.add_argument("--atol", type=float, default=1e-4)
+    args = parser.parse_args()
+
+    onnx_files = glob.glob(os.path.join(args.model, "*.onnx"))
+    assert len(onnx_files) == 1, f"expected one .onnx in {args.model}"
+    out = os.path.join(args.work, "compiled")
+    subprocess.run([args.edgec, "compile", onnx_files[0], "-o", out, "--target", args.target], check=True)
+
+    passed = failed = 0
+    for case in sorted(glob.glob(os.path.join(args.model, "cases", "*"))):
+        name = os.path.basename(case)
+        result_dir = os.path.join(args.work, name)
+        os.makedirs(result_dir, exist_ok=True)
+        inputs = sorted(glob.glob(os.path.join(case, "*.npy")))
+        command = [args.edgec, "run", out, "--output-dir", result_dir]
+        for path in inputs:
+            command += ["--input", f"{os.path.splitext(os.path.basename(path))[0]}={path}"]
+        run = subprocess.run(command, capture_output=True, text=True)
+        if run.returncode != 0:
+            print(f"FAIL {name}: edgec run exited {run.returncode}: {run.stderr.strip()}")
+            failed += 1
+            continue
+        ok = True
+        for expected_path in sorted(glob.glob(os.path.join(case, "expected", "*.npy"))):
+            expected = np.load(expected_path)
+            got = np.load(os.path.join(result_dir, os.path.basename(expected_path)))
+            if got.shape != expected.shape:
+                print(f"FAIL {name}: {os.path.basename(expected_path)} shape {got.shape}, expected {expected.shape}")
+                ok = False
+                continue
+            error = float(np.max(np.abs(got.astype(np.float64) - expected))) if got.size else 0.0
+            good = error <= args.atol
+            ok &= good
+            print(f"{'ok  ' if good else 'FAIL'} {name}: {os.path.basename(expected_path)} {got.shape} "
+                  f"max abs error {error:.2e} (atol {args.atol:g})")
+        passed += ok
+        failed += not ok
+    print(f"{passed} passed, {failed} failed")
+    return 0 if failed == 0 and passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

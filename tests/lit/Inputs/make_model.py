@@ -1,0 +1,110 @@
+#!/usr/bin/python3
+"""Writes small ONNX models for the importer's lit tests: make_model.py CASE OUT.onnx.
+
+Each case is a tiny graph built with onnx.helper, so the tests read the IR the importer
+makes from exactly what exporters write. Cases that need extra files (external data)
+write them next to OUT.
+"""
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper, save
+
+F = TensorProto.FLOAT
+
+
+def vi(name, shape, dtype=F):
+    return helper.make_tensor_value_info(name, dtype, shape)
+
+
+def model(nodes, inputs, outputs, inits=(), opset=17):
+    graph = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+
+
+def weight(name, shape, seed=0):
+    return numpy_helper.from_array(np.random.default_rng(seed).standard_normal(shape).astype(np.float32), name)
+
+
+def ints(name, values):
+    return numpy_helper.from_array(np.array(values, dtype=np.int64), name)
+
+
+CASES = {
+    # MatMul with a weight (goes to NAME.weights) and a small bias (inlined constant).
+    "linear": lambda: model(
+        [helper.make_node("MatMul", ["x", "w"], ["h"], name="mm"),
+         helper.make_node("Add", ["h", "b"], ["y"], name="add")],
+        [vi("x", ["batch", 32])], [vi("y", ["batch", 8])],
+        [weight("w", (32, 8)), weight("b", (8,), 1)]),
+    "elementwise": lambda: model(
+        [helper.make_node("Sub", ["x", "x"], ["a"], name="sub"),
+         helper.make_node("Div", ["a", "x"], ["b"], name="div"),
+         helper.make_node("Relu", ["b"], ["c"], name="relu"),
+         helper.make_node("Tanh", ["c"], ["d"], name="tanh"),
+         helper.make_node("Sigmoid", ["d"], ["e"], name="sigmoid"),
+         helper.make_node("Sqrt", ["e"], ["f"], name="sqrt"),
+         helper.make_node("Pow", ["f", "two"], ["g"], name="pow"),
+         helper.make_node("Cast", ["g"], ["y"], name="cast", to=TensorProto.INT64)],
+        [vi("x", ["n", 4])], [vi("y", ["n", 4], TensorProto.INT64)],
+        [numpy_helper.from_array(np.array(2.0, dtype=np.float32), "two")]),
+    # Shapes: Reshape with 0 and -1, Transpose, Softmax, ReduceMean (opset 18: axes input).
+    "shapes": lambda: model(
+        [helper.make_node("Reshape", ["x", "shape"], ["r"], name="reshape"),
+         helper.make_node("Transpose", ["r"], ["t"], name="transpose", perm=[0, 2, 1, 3]),
+         helper.make_node("Softmax", ["t"], ["s"], name="softmax", axis=-1),
+         helper.make_node("ReduceMean", ["s", "axes"], ["y"], name="mean", keepdims=1),
+         helper.make_node("Identity", ["y"], ["z"], name="identity")],
+        [vi("x", [1, "seq", 16])], [vi("z", [1, 4, "seq", 1])],
+        [ints("shape", [0, 0, 4, -1]), ints("axes", [-1])], opset=18),
+    "gather_gemm": lambda: model(
+        [helper.make_node("Gather", ["table", "ids"], ["e"], name="embed", axis=0),
+         helper.make_node("Constant", [], ["c"], name="const",
+                          value=numpy_helper.from_array(np.ones(4, dtype=np.float32), "c")),
+         helper.make_node("Gemm", ["e", "w", "c"], ["y"], name="gemm", transB=1, alpha=0.5)],
+        [vi("ids", ["n"], TensorProto.INT64)], [vi("y", ["n", 4])],
+        [weight("table", (50, 8)), weight("w", (4, 8), 2)]),
+    "unknown_op": lambda: model(
+        [helper.make_node("Celu", ["x"], ["y"], name="my_celu")],
+        [vi("x", [2])], [vi("y", [2])]),
+    "undetermined_output": lambda: model(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"], name="flatten")],
+        [vi("x", ["a", "b"])], [vi("y", [None])], [ints("shape", [-1])]),
+    "mismatched_dims": lambda: model(
+        [helper.make_node("Add", ["x", "z"], ["y"], name="add")],
+        [vi("x", ["seq", 4]), vi("z", ["other", 4])], [vi("y", ["seq", 4])]),
+}
+
+
+def external(out, location):
+    """A MatMul whose weight lives in an external file at `location`."""
+    w = weight("w", (16, 16))
+    w.data_location = TensorProto.EXTERNAL
+    raw = np.random.default_rng(0).standard_normal((16, 16)).astype(np.float32).tobytes()
+    w.ClearField("raw_data")
+    for key, value in (("location", location), ("offset", "0"), ("length", str(len(raw)))):
+        entry = w.external_data.add()
+        entry.key, entry.value = key, value
+    if not os.path.isabs(location):  # "../x" too: the importer must refuse it even though it exists
+        with open(os.path.join(os.path.dirname(out), location), "wb") as f:
+            f.write(raw)
+    return model([helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+                 [vi("x", ["n", 16])], [vi("y", ["n", 16])], [w])
+
+
+def main():
+    case, out = sys.argv[1], sys.argv[2]
+    if case == "external":
+        m = external(out, "weights.bin")
+    elif case == "external_escape":
+        m = external(out, "../outside.bin")
+    elif case == "external_absolute":
+        m = external(out, "/etc/passwd")
+    else:
+        m = CASES[case]()
+    save(m, out)
+
+
+if __name__ == "__main__":
+    main()

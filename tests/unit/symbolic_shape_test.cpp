@@ -1,0 +1,52 @@
+// The importer's symbolic shapes: what it can prove about dynamic dims, and what it refuses.
+#include <gtest/gtest.h>
+
+#include "compiler/import/SymbolicShape.h"
+
+namespace {
+
+using edge::SymDim;
+using edge::SymShape;
+const std::vector<std::string> kSymbols = {"batch", "seq"};
+
+TEST(SymbolicShapeTest, BroadcastKeepsSymbols) {
+  SymShape a = {SymDim::named(0), SymDim::named(1), SymDim::fixed(64)};
+  SymShape b = {SymDim::fixed(64)};
+  auto result = edge::broadcastShapes(a, b, kSymbols);
+  ASSERT_TRUE(static_cast<bool>(result));
+  EXPECT_EQ(edge::describe(*result, kSymbols), "[batch, seq, 64]");
+}
+
+TEST(SymbolicShapeTest, BroadcastRefusesUnprovableDims) {
+  SymShape a = {SymDim::named(0)}, b = {SymDim::named(1)}, c = {SymDim::fixed(5)};
+  auto result = edge::broadcastShapes(a, b, kSymbols);
+  ASSERT_FALSE(static_cast<bool>(result));
+  EXPECT_EQ(llvm::toString(result.takeError()), "shapes [batch] and [seq] do not broadcast (dim batch vs seq)");
+  auto mixed = edge::broadcastShapes(a, c, kSymbols);
+  EXPECT_FALSE(static_cast<bool>(mixed));
+  llvm::consumeError(mixed.takeError());
+}
+
+TEST(SymbolicShapeTest, ReshapeInfersFromTheOneRemainingSymbol) {
+  SymShape in = {SymDim::fixed(1), SymDim::named(1), SymDim::fixed(64)};
+  auto split = edge::reshapeShape(in, {0, 0, 4, -1}, false);
+  ASSERT_TRUE(static_cast<bool>(split));
+  EXPECT_EQ(edge::describe(*split, kSymbols), "[1, seq, 4, 16]");
+  auto merged = edge::reshapeShape(in, {-1, 64}, false);
+  ASSERT_TRUE(static_cast<bool>(merged));
+  EXPECT_EQ(edge::describe(*merged, kSymbols), "[seq, 64]");
+  auto product = edge::reshapeShape({SymDim::named(0), SymDim::named(1)}, {-1}, false);
+  ASSERT_TRUE(static_cast<bool>(product));
+  EXPECT_EQ(edge::describe(*product, kSymbols), "[?]");
+}
+
+TEST(SymbolicShapeTest, ReshapeChecksStaticCounts) {
+  auto bad = edge::reshapeShape({SymDim::fixed(6)}, {4, -1}, false);
+  ASSERT_FALSE(static_cast<bool>(bad));
+  llvm::consumeError(bad.takeError());
+  auto zero = edge::reshapeShape({SymDim::fixed(6)}, {0, 6}, true);
+  ASSERT_FALSE(static_cast<bool>(zero)); // allowzero: 0 is a real 0
+  llvm::consumeError(zero.takeError());
+}
+
+} // namespace

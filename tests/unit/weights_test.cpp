@@ -1,0 +1,132 @@
+// NAME.weights: the compiler's writer and the runtime's validating reader, round trip and
+// every kind of damage a file can carry.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <fstream>
+#include <iterator>
+
+#include "codegen/artifacts/Artifacts.h"
+#include "edge/edgert.h"
+#include "edge/weights_format.h"
+#include "onnx/onnx_pb.h"
+
+namespace {
+
+class WeightsTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    path = ::testing::TempDir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".weights";
+    for (int t = 0; t < 2; ++t) {
+      tensors[t].set_name(t == 0 ? "layer.weight" : "layer.bias");
+      std::vector<float> values(t == 0 ? 24 : 6);
+      for (size_t i = 0; i < values.size(); ++i) values[i] = 0.5f * i + t;
+      tensors[t].set_raw_data(std::string(reinterpret_cast<char *>(values.data()), values.size() * 4));
+    }
+    interface.weights = {{"layer.weight", EDGE_DTYPE_F32, {4, 6}, 0, {&tensors[0], "", 0, 96}},
+                         {"layer.bias", EDGE_DTYPE_F32, {6}, 128, {&tensors[1], "", 0, 24}}};
+    interface.weightsDataSize = 152;
+    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+  }
+
+  std::string read() {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+  void write(const std::string &bytes) { std::ofstream(path, std::ios::binary) << bytes; }
+
+  /// Opens the file and returns the status code (releasing everything).
+  edge_status_code_t open(uint32_t flags = 0, std::string *message = nullptr) {
+    edge_weights_t *weights = reinterpret_cast<edge_weights_t *>(0x1);
+    edge_status_t status = edge_weights_open(path.c_str(), flags, &weights);
+    edge_status_code_t code = edge_status_code(status);
+    if (message) *message = edge_status_message(status);
+    if (status) EXPECT_EQ(weights, nullptr) << "a failed open must not hand out a handle";
+    edge_status_free(status);
+    edge_weights_release(weights);
+    return code;
+  }
+
+  std::string path;
+  onnx::TensorProto tensors[2];
+  edge::ModelInterface interface;
+};
+
+TEST_F(WeightsTest, RoundTrip) {
+  edge_weights_t *weights = nullptr;
+  ASSERT_EQ(edge_weights_open(path.c_str(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
+  EXPECT_EQ(edge_weights_fingerprint(weights), interface.weightsFingerprint);
+  EXPECT_NE(interface.weightsFingerprint, 0u);
+  ASSERT_EQ(edge_weights_tensor_count(weights), 2u);
+  const char *name;
+  size_t nameSize;
+  const void *data;
+  uint64_t size;
+  ASSERT_EQ(edge_weights_tensor_get(weights, 1, &name, &nameSize, &data, &size), nullptr);
+  EXPECT_EQ(std::string(name, nameSize), "layer.bias");
+  EXPECT_EQ(size, 24u);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(data) % EDGE_WEIGHTS_ALIGNMENT, 0u);
+  EXPECT_EQ(static_cast<const float *>(data)[2], 2.0f);
+  edge_status_t status = edge_weights_tensor_get(weights, 2, &name, &nameSize, &data, &size);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_EQ(data, nullptr);
+  edge_status_free(status);
+  edge_weights_release(weights);
+}
+
+TEST_F(WeightsTest, MissingFileIsNotFound) {
+  path += ".missing";
+  EXPECT_EQ(open(), EDGE_STATUS_NOT_FOUND);
+}
+
+TEST_F(WeightsTest, EveryTruncationIsDataLoss) {
+  std::string bytes = read();
+  for (size_t keep : {size_t(0), size_t(10), size_t(63), size_t(100), bytes.size() - 1}) {
+    write(bytes.substr(0, keep));
+    EXPECT_EQ(open(), EDGE_STATUS_DATA_LOSS) << "kept " << keep << " bytes";
+  }
+}
+
+TEST_F(WeightsTest, BadMagicAndVersion) {
+  std::string bytes = read();
+  std::string damaged = bytes;
+  damaged[0] = 'X';
+  write(damaged);
+  std::string message;
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("bad magic"), std::string::npos) << message;
+  damaged = bytes;
+  damaged[8] = 9; // version
+  write(damaged);
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("version 9, expected 1"), std::string::npos) << message;
+}
+
+TEST_F(WeightsTest, DamagedTableFailsTheFingerprint) {
+  std::string bytes = read();
+  bytes[sizeof(edge_weights_header_t) + 16] ^= 1; // dims[0] of the first entry
+  write(bytes);
+  std::string message;
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("fingerprint"), std::string::npos) << message;
+}
+
+TEST_F(WeightsTest, OutOfBoundsSectionsAreRejected) {
+  std::string bytes = read();
+  edge_weights_header_t header;
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  header.data_size = UINT64_MAX - 8; // would wrap an unchecked offset + size
+  std::memcpy(bytes.data(), &header, sizeof(header));
+  write(bytes);
+  EXPECT_EQ(open(), EDGE_STATUS_DATA_LOSS);
+}
+
+TEST_F(WeightsTest, ChecksumsAreCheckedOnRequest) {
+  std::string bytes = read();
+  bytes[bytes.size() - 1] ^= 0x40; // inside layer.bias
+  write(bytes);
+  EXPECT_EQ(open(0), EDGE_STATUS_OK);
+  EXPECT_EQ(open(EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS), EDGE_STATUS_DATA_LOSS);
+}
+
+} // namespace

@@ -1,0 +1,115 @@
+//===- RunCommand.cpp - `edgec run`: link the runner, run it --------------===//
+#include "RunCommand.h"
+
+#include "llvm/Object/Archive.h"
+#include "llvm/Object/ObjectFile.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
+#include "llvm/TargetParser/Host.h"
+#include "llvm/TargetParser/Triple.h"
+
+namespace edge {
+
+namespace {
+
+/// The one NAME.weights in `dir` names the model.
+llvm::Expected<std::string> findModelName(const std::string &dir) {
+  std::error_code ec;
+  std::string found;
+  for (llvm::sys::fs::directory_iterator it(dir, ec), end; it != end && !ec; it.increment(ec)) {
+    llvm::StringRef path = it->path();
+    if (!path.ends_with(".weights")) continue;
+    if (!found.empty()) return llvm::createStringError(dir + ": holds more than one .weights file");
+    found = llvm::sys::path::stem(path).str();
+  }
+  if (ec) return llvm::createStringError(dir + ": " + ec.message());
+  if (found.empty()) return llvm::createStringError(dir + ": no compiled model (NAME.weights) found");
+  return found;
+}
+
+/// Architecture of the first object in a static library.
+llvm::Expected<llvm::Triple::ArchType> archiveArch(const std::string &path) {
+  auto buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer) return llvm::createStringError(path + ": " + buffer.getError().message());
+  auto archive = llvm::object::Archive::create((*buffer)->getMemBufferRef());
+  if (!archive) return llvm::createStringError(path + ": not a static library");
+  llvm::Error error = llvm::Error::success();
+  for (const auto &child : (*archive)->children(error)) {
+    auto memory = child.getMemoryBufferRef();
+    if (!memory) break;
+    auto object = llvm::object::ObjectFile::createObjectFile(*memory);
+    if (!object) {
+      llvm::consumeError(object.takeError());
+      continue;
+    }
+    llvm::consumeError(std::move(error));
+    return (*object)->getArch();
+  }
+  llvm::consumeError(std::move(error));
+  return llvm::createStringError(path + ": holds no object file");
+}
+
+std::string runtimeDir(llvm::StringRef arch) {
+  if (auto fromEnv = llvm::sys::Process::GetEnv("EDGEC_RUNTIME_DIR")) return *fromEnv + "/" + arch.str();
+  llvm::Triple host(llvm::sys::getProcessTriple());
+  bool native = (arch == "aarch64") == (host.getArch() == llvm::Triple::aarch64);
+  return native ? std::string(EDGEC_BUILD_DIR) : std::string(EDGEC_BUILD_DIR) + "/" + arch.str();
+}
+
+llvm::Expected<std::string> findTool(llvm::ArrayRef<llvm::StringRef> names, llvm::StringRef why) {
+  for (llvm::StringRef name : names)
+    if (auto path = llvm::sys::findProgramByName(name)) return *path;
+  return llvm::createStringError(names.front() + " not found (needed to " + why + ")");
+}
+
+} // namespace
+
+llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::vector<std::string> &runnerArgs) {
+  auto name = findModelName(outputDir);
+  if (!name) return name.takeError();
+  std::string library = outputDir + "/lib" + *name + ".a";
+  std::string weights = outputDir + "/" + *name + ".weights";
+  auto arch = archiveArch(library);
+  if (!arch) return arch.takeError();
+  llvm::Triple host(llvm::sys::getProcessTriple());
+  bool aarch64 = *arch == llvm::Triple::aarch64;
+  if (!aarch64 && *arch != llvm::Triple::x86_64) return llvm::createStringError(library + ": unsupported architecture");
+  bool native = *arch == host.getArch();
+
+  std::string dir = runtimeDir(aarch64 ? "aarch64" : "x86_64");
+  std::string runner = dir + "/tools/edge-run/libedge-run-main.a", runtime = dir + "/runtime/libedgert.a";
+  if (!llvm::sys::fs::exists(runner)) runner = dir + "/edge-run/libedge-run-main.a"; // cross build layout
+  for (const std::string &path : {runner, runtime})
+    if (!llvm::sys::fs::exists(path))
+      return llvm::createStringError(path + ": runtime for this architecture not built (set EDGEC_RUNTIME_DIR)");
+  auto compiler = aarch64 && !native ? findTool({"aarch64-linux-gnu-gcc"}, "link an aarch64 program")
+                                     : findTool({"cc", "gcc", "clang-22"}, "link the runner");
+  if (!compiler) return compiler.takeError();
+  std::string executable = outputDir + "/" + *name + (native ? "-run" : "-run-aarch64");
+  std::string defsym = "-Wl,--defsym=edge_run_model_entry=" + *name + "_model";
+  std::string undefined = "-Wl,--undefined=" + *name + "_model";
+  std::string message;
+  int rc = llvm::sys::ExecuteAndWait(*compiler,
+                                     {*compiler, "-o", executable, runner, undefined, defsym, library, runtime, "-lm"},
+                                     std::nullopt, {}, 0, 0, &message);
+  if (rc != 0) return llvm::createStringError(executable + ": linking the runner failed " + message);
+
+  std::vector<std::string> command;
+  if (!native) {
+    auto qemu = findTool({"qemu-aarch64"}, "run aarch64 code on this host; install qemu-user");
+    if (!qemu) return qemu.takeError();
+    command = {*qemu, "-L", "/usr/aarch64-linux-gnu"};
+  }
+  command.push_back(executable);
+  command.push_back(weights);
+  command.insert(command.end(), runnerArgs.begin(), runnerArgs.end());
+  std::vector<llvm::StringRef> argv(command.begin(), command.end());
+  rc = llvm::sys::ExecuteAndWait(argv[0], argv, std::nullopt, {}, 0, 0, &message);
+  if (rc < 0) return llvm::createStringError(executable + ": " + message);
+  return rc;
+}
+
+} // namespace edge

@@ -1,0 +1,84 @@
+//===- edgec.cpp - the edgec command line ----------------------------------===//
+//
+//   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]
+//                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm] [--dump-after PASS]
+//   edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]
+//
+// A user error prints one line, "edgec: error: ...", and exits with status 1.
+//
+//===----------------------------------------------------------------------===//
+#include "RunCommand.h"
+#include "compiler/driver/Compile.h"
+
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace {
+
+const char *kUsage =
+    "usage: edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]\n"
+    "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm]\n"
+    "                     [--dump-after PASS]...\n"
+    "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n";
+
+int fail(const std::string &message) {
+  std::string line = message;
+  for (char &c : line)
+    if (c == '\n') c = ' ';
+  llvm::errs() << "edgec: error: " << line << "\n";
+  return 1;
+}
+
+int fail(llvm::Error error) { return fail(llvm::toString(std::move(error))); }
+
+int compileCommand(int argc, char **argv) {
+  edge::CompileOptions options;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    auto value = [&](std::string &slot) {
+      if (i + 1 >= argc) return false;
+      slot = argv[++i];
+      return true;
+    };
+    std::string dump;
+    bool ok = true;
+    if (arg == "-o" || arg == "--output") ok = value(options.outputDir);
+    else if (arg == "--target") ok = value(options.target);
+    else if (arg == "--cpu") ok = value(options.cpu);
+    else if (arg == "--name") ok = value(options.name);
+    else if (arg == "--emit") ok = value(options.emit);
+    else if (arg.rfind("--emit=", 0) == 0) options.emit = arg.substr(7);
+    else if (arg == "--dump-after") ok = value(dump), options.dumpAfter.push_back(dump);
+    else if (arg.rfind("--dump-after=", 0) == 0) options.dumpAfter.push_back(arg.substr(13));
+    else if (!arg.empty() && arg[0] == '-') return fail("unknown option '" + arg + "'");
+    else if (options.input.empty()) options.input = arg;
+    else return fail("more than one model given ('" + options.input + "', '" + arg + "')");
+    if (!ok) return fail("option '" + arg + "' needs a value");
+  }
+  if (options.input.empty()) return fail("no model given; " + std::string(kUsage));
+  if (options.outputDir.empty() && options.emit.empty()) return fail("no output folder given (-o OUT)");
+  if (llvm::Error error = edge::compileModel(options, llvm::outs())) return fail(std::move(error));
+  return 0;
+}
+
+int runCommand(int argc, char **argv) {
+  if (argc < 3 || argv[2][0] == '-') return fail("edgec run needs the compile output folder first");
+  std::vector<std::string> rest(argv + 3, argv + argc);
+  auto rc = edge::runCompiledModel(argv[2], rest);
+  if (!rc) return fail(rc.takeError());
+  return *rc;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM init(argc, argv);
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    llvm::outs() << kUsage;
+    return argc < 2 ? 1 : 0;
+  }
+  std::string command = argv[1];
+  if (command == "compile") return compileCommand(argc, argv);
+  if (command == "run") return runCommand(argc, argv);
+  return fail("unknown command '" + command + "'; " + std::string(kUsage));
+}
