@@ -15,6 +15,8 @@ CpuTargetConfig getAarch64Config(llvm::StringRef cpu) {
   config.mr = 4;
   config.nr = 16;
   config.kc = 1;
+  config.rowNr = 64; // 16 accumulator registers for one row
+
   return config;
 }
 

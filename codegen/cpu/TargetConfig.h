@@ -24,6 +24,9 @@ struct CpuTargetConfig {
   int64_t vectorLanesF32 = 4; ///< f32 lanes of one vector register
   // Contraction tile: an mr x nr accumulator in registers, K stepped by kc.
   int64_t mr = 4, nr = 16, kc = 1;
+  // Single rows (decode-like GEMV, M remainders): a wider N tile, so each K step reads
+  // one long contiguous run of the weight row.
+  int64_t rowNr = 64;
   // Innermost dims of other ops up to this size are vectorized whole.
   int64_t maxWholeInnerDim = 256;
 };

@@ -18,6 +18,7 @@ CpuTargetConfig getX86Config(llvm::StringRef cpu) {
   config.mr = 4;
   config.nr = 2 * config.vectorLanesF32;
   config.kc = 1;
+  config.rowNr = 8 * config.vectorLanesF32; // 8 accumulator registers for one row
   return config;
 }
 

@@ -5,7 +5,6 @@
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/Dialect/Linalg/Passes.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
@@ -17,7 +16,7 @@ namespace edge {
 
 /// Upstream passes that take linalg/vector/memref code down to the LLVM dialect.
 static constexpr const char *kLowerToLLVM =
-    "func.func(convert-linalg-to-loops, edge-approximate-math, "
+    "func.func(edge-strided-copies-to-linalg, convert-linalg-to-loops, edge-approximate-math, "
     "convert-vector-to-scf{full-unroll=true}, lower-vector-multi-reduction, lower-affine, "
     "convert-scf-to-cf, canonicalize, cse), "
     "func.func(llvm-request-c-wrappers), expand-strided-metadata, lower-affine, "
@@ -38,9 +37,11 @@ void buildCpuPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOnnxToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  // Chains of elementwise generics (bias add → GELU) become one loop nest.
-  pm.addNestedPass<func::FuncOp>(createLinalgElementwiseOpFusionPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass());
+  // Accumulator tiles read/written in every K step move out of the K loop (registers).
+  pm.addNestedPass<func::FuncOp>(createLoopInvariantSubsetHoistingPass());
+  pm.addPass(createCanonicalizerPass());
   pm.addPass(createBindWeightsPass());
   pm.addPass(createOutputsToDestinationsPass());
   pm.addPass(createCanonicalizerPass());
@@ -53,6 +54,7 @@ void buildCpuPipeline(OpPassManager &pm) {
   pm.addPass(bufferization::createDropEquivalentBufferResultsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  pm.addPass(createCanonicalizerPass()); // copies of a tile onto itself, once CSE merged the views
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
 
   if (failed(parsePassPipeline(kLowerToLLVM, pm)))

@@ -62,23 +62,45 @@ def OutputsToDestinationsPass : Pass<"edge-outputs-to-destinations", "mlir::Modu
   let dependentDialects = ["mlir::bufferization::BufferizationDialect"];
 }
 
+def FuseElementwisePass : Pass<"edge-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse chains of elementwise linalg ops, never into contractions";
+  let description = [{
+    Runs MLIR's elementwise fusion (producer into consumer) where both ops are
+    all-parallel and the producer has no other user: a bias add, the ops of a GELU and a
+    residual add become one loop nest. Contractions and reductions are left whole so
+    that edge-tile-and-vectorize still recognizes them (upstream's
+    linalg-fuse-elementwise-ops would fold a Relu into the next matmul's operand).
+
+    ```mlir
+    %h = linalg.generic {iterator_types = ["parallel", "parallel"]} ins(%x, %b) ... { addf }
+    %g = linalg.generic {iterator_types = ["parallel", "parallel"]} ins(%h) ... { erf }
+    ```
+    becomes one `linalg.generic` whose body does `addf` then `erf`.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def TileAndVectorizePass : Pass<"edge-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops to register-sized tiles, peel remainders, vectorize";
   let description = [{
     Runs on linalg ops on tensors. Tile sizes come from the target's CPU configuration
     (codegen/cpu/*Config.cpp), picked by the module's `edge.target` attribute
-    ("x86_64" or "aarch64"; x86_64 when absent):
+    ("x86_64" or "aarch64"; x86_64 when absent) and `edge.cpu`:
 
-    - contractions (matmul, batch matmul, transposed variants as linalg.generic): batch
-      dims by 1, M by `mr`, N by `nr`, K by `kc`, so that the accumulator tile fits the
-      vector registers;
-    - other ops: every dim by 1 except the innermost, which is tiled by the vector width
-      times an unroll factor when static and large, and kept whole when small.
+    - contractions (matmul, batched, transposed operands; linalg.generic with a
+      multiply-add body): batch dims by 1, M by `mr`, N by `nr`, K by `kc`, loops in the
+      order N, M, K so the weight panel stays in cache and the mr x nr accumulator in
+      registers. A dynamic M is split at its last multiple of `mr`; the remaining rows
+      are tiled one at a time with a wider N tile (`rowNr`), the decode-time GEMV shape;
+    - other ops: every dim by 1 except the innermost, kept whole when small and static,
+      else tiled by a few vectors.
 
-    Loops whose trip count is not a multiple of the tile size (dynamic dims such as the
-    sequence length) are peeled, so the main loop sees static tiles; every linalg op with a
-    static shape is then vectorized (vector.contract, vector.multi_reduction, elementwise
-    vector ops). Remainder tiles stay scalar loops.
+    Loops whose trip count may not be a multiple of the tile are peeled, so main loops
+    see static tiles. What is still dynamic after that (peeled remainders, dynamic inner
+    dims) is tiled by 1 in its dynamic dims. Every static linalg op is then vectorized:
+    contractions as `vector.contract` over their own indexing maps (by way of
+    `linalg.matmul`), reductions as `vector.multi_reduction`, the rest elementwise.
+    Ops that gather by computed index stay scalar loops.
 
     ```mlir
     %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>) outs(%i : tensor<?x32xf32>)
@@ -118,6 +140,25 @@ def MemoryPlanPass : Pass<"edge-memory-plan", "mlir::func::FuncOp"> {
     ```
   }];
   let dependentDialects = ["mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
+def StridedCopiesToLinalgPass : Pass<"edge-strided-copies-to-linalg", "mlir::func::FuncOp"> {
+  let summary = "Turn memref.copy of strided buffers into linalg.copy";
+  let description = [{
+    MLIR lowers a `memref.copy` between non-contiguous buffers to a call into its C
+    runner library (`memrefCopy`), which generated code must not depend on. Such copies
+    become `linalg.copy`, i.e. plain loops; contiguous copies stay `memref.copy` and
+    lower to `memcpy`.
+
+    ```mlir
+    memref.copy %a, %b : memref<4x16xf32, strided<[64, 1], offset: ?>> to memref<4x16xf32, strided<[32, 1], offset: ?>>
+    ```
+    becomes
+    ```mlir
+    linalg.copy ins(%a : memref<4x16xf32, strided<[64, 1], offset: ?>>) outs(%b : memref<4x16xf32, strided<[32, 1], offset: ?>>)
+    ```
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
 def ApproximateMathPass : Pass<"edge-approximate-math", "mlir::func::FuncOp"> {

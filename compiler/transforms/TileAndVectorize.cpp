@@ -2,12 +2,14 @@
 #include "codegen/cpu/TargetConfig.h"
 #include "compiler/transforms/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
@@ -50,9 +52,116 @@ SmallVector<int64_t> computeTileSizes(linalg::LinalgOp op, const CpuTargetConfig
   return sizes;
 }
 
+/// A 3-loop contraction generic as `linalg.matmul` with the same indexing maps (so
+/// transposed operands stay transposed), or failure when it is not one.
+FailureOr<linalg::LinalgOp> toNamedContraction(RewriterBase &rewriter, linalg::GenericOp generic) {
+  if (generic.getNumLoops() != 3 || !linalg::isaContractionOpInterface(generic) ||
+      generic.getNumDpsInputs() != 2)
+    return failure();
+  rewriter.setInsertionPoint(generic);
+  auto matmul = linalg::MatmulOp::create(
+      rewriter, generic.getLoc(), generic.getResultTypes(), generic.getDpsInputs(), generic.getDpsInits(),
+      {rewriter.getNamedAttr("indexing_maps", generic.getIndexingMaps())});
+  if (failed(mlir::verify(matmul, /*verifyRecursively=*/false))) {
+    rewriter.eraseOp(matmul);
+    return failure();
+  }
+  rewriter.replaceOp(generic, matmul->getResults());
+  return cast<linalg::LinalgOp>(matmul.getOperation());
+}
+
 /// Ops that read tensors by computed index (gathers) stay scalar loops.
 bool hasIndexedReads(linalg::LinalgOp op) {
   return op->walk([](tensor::ExtractOp) { return WalkResult::interrupt(); }).wasInterrupted();
+}
+
+/// Tile sizes of 1 for the loops of unknown extent, 0 (untiled) for the others.
+SmallVector<int64_t> dynamicLoopsByOne(linalg::LinalgOp op) {
+  SmallVector<int64_t> sizes;
+  for (int64_t range : op.getStaticLoopRanges()) sizes.push_back(ShapedType::isDynamic(range) ? 1 : 0);
+  return sizes;
+}
+
+/// Tiles `op` with `sizes`; with `peel`, splits off the partial last tile of each loop.
+LogicalResult tileOne(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64_t> sizes, bool peel,
+                      ArrayRef<int64_t> interchange = {}) {
+  if (llvm::all_of(sizes, [](int64_t s) { return s == 0; })) return success();
+  rewriter.setInsertionPoint(op);
+  scf::SCFTilingOptions options;
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  options.setInterchange(interchange);
+  FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(rewriter, op, options);
+  if (failed(tiled)) return op.emitError("tiling failed");
+  rewriter.replaceOp(op, tiled->replacements);
+  if (!peel) return success();
+  // Loops whose step divides their trip count are left as they are. (The M loop of the
+  // full part of a split contraction divides at run time, but splitOp's clamp hides that
+  // from the simplifier: peeling it is what gives its main loop static tiles, and its
+  // remainder never runs.)
+  for (LoopLikeOpInterface loop : tiled->loops) {
+    scf::ForOp remainder;
+    (void)scf::peelForLoopAndSimplifyBounds(rewriter, cast<scf::ForOp>(loop.getOperation()), remainder);
+  }
+  return success();
+}
+
+/// The M and N loops of a contraction whose M extent is dynamic and tiled by more than 1.
+std::optional<std::pair<unsigned, unsigned>> dynamicTiledM(linalg::LinalgOp op, ArrayRef<int64_t> sizes) {
+  if (!linalg::isaContractionOpInterface(op)) return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty()) return std::nullopt;
+  unsigned m = dims->m.back();
+  if (!ShapedType::isDynamic(op.getStaticLoopRanges()[m]) || sizes[m] <= 1) return std::nullopt;
+  return std::make_pair(m, dims->n.back());
+}
+
+/// For a contraction, the loop order N, M, K (instead of M, N, K): the K x nr panel of
+/// the weights stays in cache while every row tile of the activations passes over it.
+SmallVector<int64_t> contractionInterchange(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op)) return {};
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
+  if (failed(dims) || dims->m.empty() || dims->n.empty()) return {};
+  SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops()));
+  unsigned m = dims->m.back(), n = dims->n.back();
+  if (m < n) std::swap(order[m], order[n]);
+  return order;
+}
+
+/// Tiles every linalg op on tensors in `func` (but fills) with the sizes `sizesFor`
+/// gives; with `peel`, splits off partial tiles. A contraction with a dynamic M is first
+/// split at the last multiple of its M tile, and the rest is tiled with M = 1: every
+/// part then has K innermost, so its accumulators stay in registers across K.
+LogicalResult tileAll(RewriterBase &rewriter, func::FuncOp func,
+                      llvm::function_ref<SmallVector<int64_t>(linalg::LinalgOp)> sizesFor, bool peel,
+                      int64_t rowNr) {
+  SmallVector<linalg::LinalgOp> ops;
+  func.walk([&](linalg::LinalgOp op) {
+    if (op.hasPureTensorSemantics() && op.getNumLoops() > 0 && !isa<linalg::FillOp>(op)) ops.push_back(op);
+  });
+  for (linalg::LinalgOp op : ops) {
+    SmallVector<int64_t> sizes = sizesFor(op);
+    SmallVector<int64_t> interchange = peel ? contractionInterchange(op) : SmallVector<int64_t>();
+    auto mn = peel ? dynamicTiledM(op, sizes) : std::nullopt;
+    if (!mn) {
+      if (failed(tileOne(rewriter, cast<TilingInterface>(op.getOperation()), sizes, peel, interchange)))
+        return failure();
+      continue;
+    }
+    rewriter.setInsertionPoint(op);
+    Location loc = op.getLoc();
+    auto [m, n] = *mn;
+    int64_t nExtent = op.getStaticLoopRanges()[n]; // read before splitOp replaces `op`
+    OpFoldResult extent = cast<TilingInterface>(op.getOperation()).getIterationDomain(rewriter)[m].size;
+    AffineExpr s0 = rewriter.getAffineSymbolExpr(0);
+    OpFoldResult split = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, s0.floorDiv(sizes[m]) * sizes[m], {extent});
+    auto [full, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), m, split);
+    if (failed(tileOne(rewriter, full, sizes, peel, interchange))) return failure();
+    sizes[m] = 1;
+    sizes[n] = clampTile(rowNr, nExtent);
+    if (rest && failed(tileOne(rewriter, rest, sizes, peel, interchange))) return failure();
+  }
+  return success();
 }
 
 struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePass> {
@@ -68,38 +177,24 @@ struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePas
       return signalPassFailure();
     }
 
+    // Folds the peeled loops' affine.min sizes into static slice shapes.
+    auto cleanup = [&](func::FuncOp f) {
+      OpPassManager pipeline(func::FuncOp::getOperationName());
+      pipeline.addPass(createCanonicalizerPass());
+      pipeline.addPass(createCSEPass());
+      return runPipeline(pipeline, f);
+    };
     IRRewriter rewriter(&getContext());
-    SmallVector<linalg::LinalgOp> ops;
-    func.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && op.getNumLoops() > 0 && !isa<linalg::FillOp>(op))
-        ops.push_back(op);
-    });
-    for (linalg::LinalgOp op : ops) {
-      SmallVector<int64_t> sizes = computeTileSizes(op, *config);
-      if (llvm::all_of(sizes, [](int64_t s) { return s == 0; })) continue;
-      rewriter.setInsertionPoint(op);
-      scf::SCFTilingOptions options;
-      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-      FailureOr<scf::SCFTilingResult> tiled =
-          scf::tileUsingSCF(rewriter, cast<TilingInterface>(op.getOperation()), options);
-      if (failed(tiled)) {
-        op.emitError("tiling failed");
-        return signalPassFailure();
-      }
-      rewriter.replaceOp(op, tiled->replacements);
-      // Peel every loop whose step may not divide its trip count, so that the main loop
-      // sees full, static tiles. Loops that divide evenly are left as they are.
-      for (LoopLikeOpInterface loop : tiled->loops) {
-        scf::ForOp remainder;
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, cast<scf::ForOp>(loop.getOperation()), remainder);
-      }
-    }
-
-    // Fold the peeled loops' affine.min sizes into static slice shapes.
-    OpPassManager cleanup(func::FuncOp::getOperationName());
-    cleanup.addPass(createCanonicalizerPass());
-    cleanup.addPass(createCSEPass());
-    if (failed(runPipeline(cleanup, func))) return signalPassFailure();
+    // Round 1: register tiles, with the partial tiles peeled off.
+    if (failed(tileAll(rewriter, func, [&](linalg::LinalgOp op) { return computeTileSizes(op, *config); }, true,
+                       config->rowNr)))
+      return signalPassFailure();
+    if (failed(cleanup(func))) return signalPassFailure();
+    // Round 2: what is still dynamic is a peeled remainder (or a dynamic inner dim); tile
+    // its dynamic loops by 1 so that the rest of it, static, vectorizes too. A 3-row
+    // remainder of a 4x16 matmul tile becomes three 1x16 vector rows, not scalar code.
+    if (failed(tileAll(rewriter, func, dynamicLoopsByOne, false, 1))) return signalPassFailure();
+    if (failed(cleanup(func))) return signalPassFailure();
 
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
@@ -107,6 +202,11 @@ struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePas
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {
+      // A contraction generic becomes linalg.matmul & co. where it matches, so that it
+      // vectorizes straight to a vector.contract over (m, k) x (k, n).
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+        if (FailureOr<linalg::LinalgOp> named = toNamedContraction(rewriter, generic); succeeded(named))
+          op = *named;
       if (failed(linalg::vectorizeOpPrecondition(op))) continue;
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
