@@ -11,6 +11,7 @@
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
@@ -103,6 +104,9 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   interface.name = name;
   interface.target = config->triple + " " + config->cpu;
   mlir::ModuleOp module = imported->module.get();
+  // The importer checks ONNX semantics; this catches anything it let through before a
+  // pass could trip over it.
+  if (mlir::failed(mlir::verify(module))) return diagnostics.take(options.input + ": imported IR is invalid");
   if (options.emit == "onnx") {
     module.print(out);
     return llvm::Error::success();

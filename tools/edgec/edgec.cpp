@@ -23,8 +23,8 @@ const char *kUsage =
 
 int fail(const std::string &message) {
   std::string line = message;
-  for (char &c : line)
-    if (c == '\n') c = ' ';
+  for (char &c : line) // names from a damaged model may hold control characters
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = c == '\n' ? ' ' : '?';
   llvm::errs() << "edgec: error: " << line << "\n";
   return 1;
 }
