@@ -5,6 +5,8 @@
  *   cc main.c -Imodel -I<edgec>/runtime/include model/libmlp.a libedgert.a -lm -o hello_mlp
  *   ./hello_mlp model/mlp.weights
  *
+ * or, in CMake, edgec_add_model() (tools/cmake/EdgecModel.cmake; see CMakeLists.txt here).
+ *
  * Runs a batch of 2 rows of x[i] = sin(0.1 i) and prints y, one value per line.
  */
 #include <math.h>
