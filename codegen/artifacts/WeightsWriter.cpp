@@ -12,6 +12,27 @@ namespace edge {
 
 static uint64_t alignTo64(uint64_t value) { return (value + 63) / 64 * 64; }
 
+/// Streams the tensor as stored: as in the model, or re-laid out into [N/P, K, P] panels
+/// (which needs the whole tensor in memory, one tensor at a time).
+static llvm::Error streamStored(const WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  if (weight.packN == 0) return streamTensorData(weight.source, consume);
+  auto bytes = readTensorData(weight.source);
+  if (!bytes) return bytes.takeError();
+  int64_t panels = weight.dims[0], k = weight.dims[1], p = weight.dims[2], n = panels * p;
+  size_t element = bytes->size() / static_cast<size_t>(n * k);
+  std::vector<uint8_t> packed(bytes->size());
+  uint8_t *out = packed.data();
+  for (int64_t panel = 0; panel < panels; ++panel)
+    for (int64_t row = 0; row < k; ++row)
+      for (int64_t col = 0; col < p; ++col, out += element) {
+        int64_t column = panel * p + col;
+        int64_t index = weight.packFromNK ? column * k + row : row * n + column;
+        std::memcpy(out, bytes->data() + index * element, element);
+      }
+  consume(packed);
+  return llvm::Error::success();
+}
+
 llvm::Error writeWeightsFile(llvm::StringRef path, ModelInterface &interface) {
   std::vector<edge_weights_entry_t> entries(interface.weights.size());
   std::string names;
@@ -51,7 +72,7 @@ llvm::Error writeWeightsFile(llvm::StringRef path, ModelInterface &interface) {
   for (auto [i, weight] : llvm::enumerate(interface.weights)) {
     for (; position < weight.offset; ++position) out << '\0';
     uint64_t checksum = EDGE_FNV1A_INIT;
-    if (llvm::Error error = streamTensorData(weight.source, [&](llvm::ArrayRef<uint8_t> chunk) {
+    if (llvm::Error error = streamStored(weight, [&](llvm::ArrayRef<uint8_t> chunk) {
           checksum = edge_fnv1a_update(checksum, chunk.data(), chunk.size());
           out.write(reinterpret_cast<const char *>(chunk.data()), chunk.size());
         })) {

@@ -8,6 +8,7 @@
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/transforms/Passes.h"
+#include "dialects/edge/IR/EdgeDialect.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -112,22 +113,11 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
     return llvm::Error::success();
   }
 
-  bool writeArtifacts = options.emit.empty();
-  std::string base;
-  if (writeArtifacts) {
-    if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
-      return llvm::createStringError(options.outputDir + ": cannot create: " + ec.message());
-    base = (llvm::Twine(options.outputDir) + "/").str();
-    // The weights go first: the code records their fingerprint.
-    if (llvm::Error error = writeWeightsFile(base + name + ".weights", interface)) return error;
-  }
-
   mlir::Builder builder(&context);
   module->setAttr(kTargetAttr, builder.getStringAttr(*arch));
   if (!options.cpu.empty()) module->setAttr(kCpuAttr, builder.getStringAttr(options.cpu));
-  mlir::PassManager pm(&context);
-  buildCpuPipeline(pm);
-  if (!options.dumpAfter.empty()) {
+  auto configure = [&](mlir::PassManager &pm) {
+    if (options.dumpAfter.empty()) return;
     auto wanted = options.dumpAfter;
     pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
                         [wanted](mlir::Pass *pass, mlir::Operation *) {
@@ -135,8 +125,36 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
                         },
                         /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
                         /*printAfterOnlyOnFailure=*/false, llvm::errs());
+  };
+  mlir::PassManager front(&context);
+  configure(front);
+  buildCpuFrontPipeline(front);
+  if (mlir::failed(front.run(module))) return diagnostics.take(options.input + ": compilation failed");
+  // The front half chose each weight's stored layout; the packer writes exactly that.
+  module.walk([&](WeightOp op) {
+    for (WeightEntry &entry : interface.weights)
+      if (entry.name == op.getName() && op.getPackN()) {
+        entry.packN = *op.getPackN();
+        entry.packFromNK = op.getPackFromNk();
+        auto shape = mlir::cast<mlir::RankedTensorType>(op.getType()).getShape();
+        entry.dims.assign(shape.begin(), shape.end());
+      }
+  });
+
+  bool writeArtifacts = options.emit.empty();
+  std::string base;
+  if (writeArtifacts) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
+      return llvm::createStringError(options.outputDir + ": cannot create: " + ec.message());
+    base = (llvm::Twine(options.outputDir) + "/").str();
+    // The weights go before codegen: the code records their fingerprint.
+    if (llvm::Error error = writeWeightsFile(base + name + ".weights", interface)) return error;
   }
-  if (mlir::failed(pm.run(module))) return diagnostics.take(options.input + ": compilation failed");
+
+  mlir::PassManager back(&context);
+  configure(back);
+  buildCpuBackPipeline(back);
+  if (mlir::failed(back.run(module))) return diagnostics.take(options.input + ": compilation failed");
   if (options.emit == "mlir") {
     module.print(out);
     return llvm::Error::success();

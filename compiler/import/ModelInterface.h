@@ -29,6 +29,10 @@ struct WeightEntry {
   std::vector<int64_t> dims;
   uint64_t offset = 0; ///< in the data section, 64-byte aligned
   TensorSource source;
+  /// Panel packing (edge.weight's pack_n): 0 = stored as in the model; P = the 2-D
+  /// source [K, N] ([N, K] when packFromNK) stored as [N/P, K, P]; dims then hold that.
+  int64_t packN = 0;
+  bool packFromNK = false;
 };
 
 struct ModelInterface {

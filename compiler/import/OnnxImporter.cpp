@@ -132,7 +132,7 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
       WeightEntry{tensor.name(), kind->dtype, std::vector<int64_t>(shape.begin(), shape.end()), offset, *value.source});
   interface.weightsDataSize = offset + value.source->byteSize;
   value.value = WeightOp::create(builder, loc, type, FlatSymbolRefAttr::get(&context, tensor.name()),
-                                 builder.getI64IntegerAttr(offset));
+                                 builder.getI64IntegerAttr(offset), IntegerAttr(), UnitAttr());
   return value;
 }
 

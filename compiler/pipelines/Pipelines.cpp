@@ -26,6 +26,20 @@ static constexpr const char *kLowerToLLVM =
     "reconcile-unrealized-casts, canonicalize, cse";
 
 void buildCpuPipeline(OpPassManager &pm) {
+  buildCpuFrontPipeline(pm);
+  buildCpuBackPipeline(pm);
+}
+
+void buildCpuFrontPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertOnnxToLinalgPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
+  pm.addNestedPass<func::FuncOp>(createPackWeightsPass());
+  pm.addPass(createCanonicalizerPass());
+}
+
+void buildCpuBackPipeline(OpPassManager &pm) {
   // The textual part below names passes, which must be registered to parse.
   static const bool registered = [] {
     registerAllPasses();
@@ -34,10 +48,6 @@ void buildCpuPipeline(OpPassManager &pm) {
     return true;
   }();
   (void)registered;
-  pm.addPass(createConvertOnnxToLinalgPass());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  pm.addNestedPass<func::FuncOp>(createFuseElementwisePass());
   pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass());
   // Accumulator tiles read/written in every K step move out of the K loop (registers).
   pm.addNestedPass<func::FuncOp>(createLoopInvariantSubsetHoistingPass());

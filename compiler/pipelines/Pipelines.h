@@ -9,12 +9,19 @@ namespace edge {
 /// onnx dialect → LLVM dialect for a CPU target. The module carries `edge.target`
 /// (and optionally `edge.cpu`), which the per-target passes read.
 ///   1. onnx → linalg on tensors                         (convert-onnx-to-linalg)
-///   2. fuse elementwise chains, tile to register tiles, peel, vectorize           (edge-tile-and-vectorize)
+///   2. fuse elementwise chains, pack contraction weights into panels (edge-pack-weights),
+///      tile to register tiles, peel, vectorize           (edge-tile-and-vectorize)
 ///   3. weights become views of the weights argument      (edge-bind-weights)
 ///   4. results written into the caller's buffers, one-shot bufferization
 ///   5. intermediates into one arena by liveness          (edge-memory-plan)
 ///   6. loops, vectors, math approximations → LLVM dialect, with C wrappers
 void buildCpuPipeline(mlir::OpPassManager &pm);
+
+/// The two halves of buildCpuPipeline. Between them the driver writes NAME.weights: the
+/// front half decides the weights' layout (edge-pack-weights), the back half needs the
+/// fingerprint of the written file no more than the layout.
+void buildCpuFrontPipeline(mlir::OpPassManager &pm);
+void buildCpuBackPipeline(mlir::OpPassManager &pm);
 
 /// Registers `edge-cpu-pipeline` for edge-opt.
 void registerPipelines();

@@ -80,6 +80,32 @@ def FuseElementwisePass : Pass<"edge-fuse-elementwise", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def PackWeightsPass : Pass<"edge-pack-weights", "mlir::func::FuncOp"> {
+  let summary = "Store contraction weights in column panels the kernels stream";
+  let description = [{
+    A matmul reading a 2-D weight [K, N] (or [N, K] for Gemm's transB) walks it in
+    K x nr column panels, nr being the target's register tile width; row-major storage
+    makes each K step of a panel a new cache line on a new page. This pass re-lays such
+    weights out as [N/nr, K, nr] (the packer writes that layout into NAME.weights, so the
+    runtime never repacks) and rewrites the contraction over loops (..., n0, n1, ..., k)
+    with the result expanded to [..., N/nr, nr]. Weights with N not a multiple of nr, or
+    used by anything else, are left as they are.
+
+    ```mlir
+    %w = edge.weight @w offset 0 : tensor<64x32xf32>
+    %r = linalg.generic {maps = [(m,n,k)->(m,k), (m,n,k)->(k,n), (m,n,k)->(m,n)]} ins(%x, %w) outs(%acc)
+    ```
+    becomes (nr = 16)
+    ```mlir
+    %w = edge.weight @w offset 0 {pack_n = 16 : i64} : tensor<2x64x16xf32>
+    %a = tensor.expand_shape %acc [[0], [1, 2]] : tensor<?x32xf32> into tensor<?x2x16xf32>
+    %r = linalg.generic {maps = [(m,n0,n1,k)->(m,k), (m,n0,n1,k)->(n0,k,n1), (m,n0,n1,k)->(m,n0,n1)]} ins(%x, %w) outs(%a)
+    %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<?x2x16xf32> into tensor<?x32xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"];
+}
+
 def TileAndVectorizePass : Pass<"edge-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops to register-sized tiles, peel remainders, vectorize";
   let description = [{

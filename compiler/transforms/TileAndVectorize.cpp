@@ -52,6 +52,29 @@ SmallVector<int64_t> computeTileSizes(linalg::LinalgOp op, const CpuTargetConfig
   return sizes;
 }
 
+/// A tiled contraction with unit loops besides its innermost M, N and K (the panel loop
+/// of a packed weight, batch dims) without them, so it can become a plain matmul.
+linalg::GenericOp dropUnitContractionDims(RewriterBase &rewriter, linalg::GenericOp generic) {
+  if (generic.getNumLoops() <= 3 || !linalg::isaContractionOpInterface(generic)) return generic;
+  FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(generic);
+  if (failed(dims) || dims->m.empty() || dims->n.empty() || dims->k.empty()) return generic;
+  SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+  SmallVector<unsigned> drop;
+  for (unsigned d = 0; d < ranges.size(); ++d)
+    if (ranges[d] == 1 && d != dims->m.back() && d != dims->n.back() && d != dims->k.back()) drop.push_back(d);
+  if (drop.empty()) return generic;
+  linalg::ControlDropUnitDims control;
+  control.controlFn = [drop](Operation *) { return drop; };
+  // Rank-reducing slices (not reshapes) keep the accumulator loop-invariant-hoistable.
+  control.rankReductionStrategy = linalg::ControlDropUnitDims::RankReductionStrategy::ExtractInsertSlice;
+  rewriter.setInsertionPoint(generic);
+  FailureOr<linalg::DropUnitDimsResult> result = linalg::dropUnitDims(rewriter, generic, control);
+  if (failed(result)) return generic;
+  rewriter.replaceOp(generic, result->replacements);
+  auto reduced = dyn_cast<linalg::GenericOp>(result->resultOp.getOperation());
+  return reduced ? reduced : generic;
+}
+
 /// A 3-loop contraction generic as `linalg.matmul` with the same indexing maps (so
 /// transposed operands stay transposed), or failure when it is not one.
 FailureOr<linalg::LinalgOp> toNamedContraction(RewriterBase &rewriter, linalg::GenericOp generic) {
@@ -105,25 +128,29 @@ LogicalResult tileOne(RewriterBase &rewriter, TilingInterface op, ArrayRef<int64
   return success();
 }
 
-/// The M and N loops of a contraction whose M extent is dynamic and tiled by more than 1.
-std::optional<std::pair<unsigned, unsigned>> dynamicTiledM(linalg::LinalgOp op, ArrayRef<int64_t> sizes) {
+/// The M loop and the N loops of a contraction whose M extent is dynamic and tiled by
+/// more than 1.
+std::optional<std::pair<unsigned, SmallVector<unsigned, 2>>> dynamicTiledM(linalg::LinalgOp op,
+                                                                          ArrayRef<int64_t> sizes) {
   if (!linalg::isaContractionOpInterface(op)) return std::nullopt;
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
   if (failed(dims) || dims->m.empty() || dims->n.empty()) return std::nullopt;
   unsigned m = dims->m.back();
   if (!ShapedType::isDynamic(op.getStaticLoopRanges()[m]) || sizes[m] <= 1) return std::nullopt;
-  return std::make_pair(m, dims->n.back());
+  return std::make_pair(m, dims->n);
 }
 
-/// For a contraction, the loop order N, M, K (instead of M, N, K): the K x nr panel of
-/// the weights stays in cache while every row tile of the activations passes over it.
+/// For a contraction, the loop order batch, N, M, K (instead of the op's own): the
+/// K x nr panel of the weights stays in cache while every row tile of the activations
+/// passes over it, and K is innermost so accumulators stay in registers.
 SmallVector<int64_t> contractionInterchange(linalg::LinalgOp op) {
   if (!linalg::isaContractionOpInterface(op)) return {};
   FailureOr<linalg::ContractionDimensions> dims = linalg::inferContractionDims(op);
-  if (failed(dims) || dims->m.empty() || dims->n.empty()) return {};
-  SmallVector<int64_t> order = llvm::to_vector(llvm::seq<int64_t>(0, op.getNumLoops()));
-  unsigned m = dims->m.back(), n = dims->n.back();
-  if (m < n) std::swap(order[m], order[n]);
+  if (failed(dims)) return {};
+  SmallVector<int64_t> order;
+  for (const SmallVector<unsigned, 2> *group : {&dims->batch, &dims->n, &dims->m, &dims->k})
+    order.append(group->begin(), group->end());
+  if (order.size() != op.getNumLoops()) return {};
   return order;
 }
 
@@ -149,16 +176,19 @@ LogicalResult tileAll(RewriterBase &rewriter, func::FuncOp func,
     }
     rewriter.setInsertionPoint(op);
     Location loc = op.getLoc();
-    auto [m, n] = *mn;
-    int64_t nExtent = op.getStaticLoopRanges()[n]; // read before splitOp replaces `op`
+    auto [m, ns] = *mn;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges(); // read before splitOp replaces `op`
     OpFoldResult extent = cast<TilingInterface>(op.getOperation()).getIterationDomain(rewriter)[m].size;
     AffineExpr s0 = rewriter.getAffineSymbolExpr(0);
     OpFoldResult split = affine::makeComposedFoldedAffineApply(
         rewriter, loc, s0.floorDiv(sizes[m]) * sizes[m], {extent});
     auto [full, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), m, split);
     if (failed(tileOne(rewriter, full, sizes, peel, interchange))) return failure();
+    // One row at a time, rowNr columns wide (a packed weight's panels stay one per
+    // tile: each is a single contiguous stream over K).
     sizes[m] = 1;
-    sizes[n] = clampTile(rowNr, nExtent);
+    unsigned n = ns.back();
+    sizes[n] = clampTile(rowNr, ranges[n]);
     if (rest && failed(tileOne(rewriter, rest, sizes, peel, interchange))) return failure();
   }
   return success();
@@ -204,9 +234,12 @@ struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePas
     for (linalg::LinalgOp op : candidates) {
       // A contraction generic becomes linalg.matmul & co. where it matches, so that it
       // vectorizes straight to a vector.contract over (m, k) x (k, n).
-      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation()))
+      if (auto generic = dyn_cast<linalg::GenericOp>(op.getOperation())) {
+        generic = dropUnitContractionDims(rewriter, generic);
+        op = generic;
         if (FailureOr<linalg::LinalgOp> named = toNamedContraction(rewriter, generic); succeeded(named))
           op = *named;
+      }
       if (failed(linalg::vectorizeOpPrecondition(op))) continue;
       rewriter.setInsertionPoint(op);
       FailureOr<linalg::VectorizationResult> result = linalg::vectorize(

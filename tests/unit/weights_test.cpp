@@ -130,3 +130,30 @@ TEST_F(WeightsTest, ChecksumsAreCheckedOnRequest) {
 }
 
 } // namespace
+
+namespace {
+
+// A [K=2, N=4] weight packed into panels of 2 columns: [N/2, K, 2], and the same values
+// given as [N, K] (Gemm transB) pack identically.
+TEST(WeightsPackingTest, PanelsOfColumns) {
+  const float kn[8] = {0, 1, 2, 3, 10, 11, 12, 13}; // row k, column n
+  const float nk[8] = {0, 10, 1, 11, 2, 12, 3, 13};
+  const float expected[8] = {0, 1, 10, 11, 2, 3, 12, 13};
+  for (bool fromNK : {false, true}) {
+    onnx::TensorProto tensor;
+    tensor.set_raw_data(std::string(reinterpret_cast<const char *>(fromNK ? nk : kn), sizeof(kn)));
+    edge::ModelInterface interface;
+    interface.weights = {{"w", EDGE_DTYPE_F32, {2, 2, 2}, 0, {&tensor, "", 0, 32}, 2, fromNK}};
+    interface.weightsDataSize = 32;
+    std::string path = ::testing::TempDir() + "/packed.weights";
+    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+    edge_weights_t *weights = nullptr;
+    ASSERT_EQ(edge_weights_open(path.c_str(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
+    const void *data;
+    ASSERT_EQ(edge_weights_tensor_get(weights, 0, nullptr, nullptr, &data, nullptr), nullptr);
+    EXPECT_EQ(std::memcmp(data, expected, sizeof(expected)), 0) << "fromNK=" << fromNK;
+    edge_weights_release(weights);
+  }
+}
+
+} // namespace

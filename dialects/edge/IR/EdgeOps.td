@@ -32,8 +32,14 @@ def Edge_WeightOp : Edge_Op<"weight", [Pure]> {
     ```mlir
     %w = edge.weight @"fc1.weight" offset 0 : tensor<64x128xf32>
     ```
+
+    A weight may be stored re-laid out for the kernels that read it (`edge-pack-weights`):
+    with `pack_n = P`, a 2-D ONNX tensor [K, N] (or [N, K] with `pack_from_nk`) is stored
+    as [N / P, K, P], so that a P-wide column panel of the weights is one contiguous run.
+    The packer writes exactly the layout the op's type states.
   }];
-  let arguments = (ins FlatSymbolRefAttr:$name, I64Attr:$offset);
+  let arguments = (ins FlatSymbolRefAttr:$name, I64Attr:$offset, OptionalAttr<I64Attr>:$pack_n,
+                       UnitAttr:$pack_from_nk);
   let results = (outs AnyStaticShapeTensor:$result);
   let assemblyFormat = "$name `offset` $offset attr-dict `:` type($result)";
   let hasVerifier = 1;

@@ -22,3 +22,11 @@ func.func @dynamic() -> tensor<?xf32> {
   %w = edge.weight @w offset 0 : tensor<?xf32>
   return %w : tensor<?xf32>
 }
+
+// -----
+
+func.func @bad_pack() -> tensor<2x8x4xf32> {
+  // expected-error @+1 {{pack_n 16 needs a [N/16, K, 16] type}}
+  %w = edge.weight @w offset 0 {pack_n = 16 : i64} : tensor<2x8x4xf32>
+  return %w : tensor<2x8x4xf32>
+}
