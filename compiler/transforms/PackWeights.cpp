@@ -1,5 +1,5 @@
 //===- PackWeights.cpp - the edge-pack-weights pass -----------------------===//
-#include "codegen/cpu/TargetConfig.h"
+#include "compiler/transforms/ModuleTarget.h"
 #include "compiler/transforms/Passes.h"
 #include "dialects/edge/IR/EdgeDialect.h"
 
@@ -98,15 +98,8 @@ bool packContraction(RewriterBase &rewriter, linalg::GenericOp op, int64_t nr) {
 struct PackWeightsPass : impl::PackWeightsPassBase<PackWeightsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    auto module = func->getParentOfType<ModuleOp>();
-    auto arch = module ? module->getAttrOfType<StringAttr>(kTargetAttr) : StringAttr();
-    auto cpu = module ? module->getAttrOfType<StringAttr>(kCpuAttr) : StringAttr();
-    std::optional<CpuTargetConfig> config =
-        getCpuTargetConfig(arch ? arch.getValue() : "x86_64", cpu ? cpu.getValue() : "");
-    if (!config) {
-      func.emitError() << "unknown " << kTargetAttr << " '" << arch.getValue() << "'";
-      return signalPassFailure();
-    }
+    std::optional<CpuTargetConfig> config = getModuleTargetConfig(func);
+    if (!config) return signalPassFailure();
     SmallVector<linalg::GenericOp> contractions;
     func.walk([&](linalg::GenericOp op) { contractions.push_back(op); });
     IRRewriter rewriter(&getContext());

@@ -1,5 +1,5 @@
 //===- TileAndVectorize.cpp - the edge-tile-and-vectorize pass ------------===//
-#include "codegen/cpu/TargetConfig.h"
+#include "compiler/transforms/ModuleTarget.h"
 #include "compiler/transforms/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -197,15 +197,8 @@ LogicalResult tileAll(RewriterBase &rewriter, func::FuncOp func,
 struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    auto module = func->getParentOfType<ModuleOp>();
-    auto arch = module ? module->getAttrOfType<StringAttr>(kTargetAttr) : StringAttr();
-    auto cpu = module ? module->getAttrOfType<StringAttr>(kCpuAttr) : StringAttr();
-    std::optional<CpuTargetConfig> config =
-        getCpuTargetConfig(arch ? arch.getValue() : "x86_64", cpu ? cpu.getValue() : "");
-    if (!config) {
-      module.emitError() << "unknown " << kTargetAttr << " '" << arch.getValue() << "'";
-      return signalPassFailure();
-    }
+    std::optional<CpuTargetConfig> config = getModuleTargetConfig(func);
+    if (!config) return signalPassFailure();
 
     // Folds the peeled loops' affine.min sizes into static slice shapes.
     auto cleanup = [&](func::FuncOp f) {
