@@ -29,10 +29,10 @@ struct Buffer {
 Operation *ancestorIn(Block &block, Operation *op) { return block.findAncestorOpInBlock(*op); }
 
 /// Collects `value`'s users, following views and reshapes that alias it. Returns false if
-/// the buffer escapes (returned), which leaves it unplanned.
+/// the buffer escapes (returned, or yielded out of a region), which leaves it alone.
 bool collectUsers(Value value, SmallVectorImpl<Operation *> &users) {
   for (Operation *user : value.getUsers()) {
-    if (isa<func::ReturnOp>(user)) return false;
+    if (user->hasTrait<OpTrait::IsTerminator>()) return false;
     users.push_back(user);
     if (auto view = dyn_cast<ViewLikeOpInterface>(user); view && view.getViewSource() == value)
       for (Value result : user->getResults())

@@ -61,3 +61,22 @@ func.func @escapes() -> memref<4xf32> {
   %r = memref.alloc() : memref<4xf32>
   return %r : memref<4xf32>
 }
+
+// -----
+
+// A buffer yielded out of a loop body escapes the iteration: no dealloc after the yield.
+// CHECK-LABEL: func.func @yielded
+// CHECK:         scf.for
+// CHECK:           %[[T:.*]] = memref.alloc() : memref<4xf32>
+// CHECK-NOT:       memref.dealloc
+// CHECK:           scf.yield %[[T]]
+func.func @yielded(%x: memref<4xf32>, %n: index) -> memref<4xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %r = scf.for %i = %c0 to %n step %c1 iter_args(%acc = %x) -> (memref<4xf32>) {
+    %t = memref.alloc() : memref<4xf32>
+    memref.copy %acc, %t : memref<4xf32> to memref<4xf32>
+    scf.yield %t : memref<4xf32>
+  }
+  return %r : memref<4xf32>
+}
