@@ -19,6 +19,7 @@ static llvm::Error streamStored(const WeightEntry &weight, llvm::function_ref<vo
   auto bytes = readTensorData(weight.source);
   if (!bytes) return bytes.takeError();
   int64_t panels = weight.dims[0], k = weight.dims[1], p = weight.dims[2], n = panels * p;
+  if (bytes->empty() || n * k == 0) return llvm::Error::success();
   size_t element = bytes->size() / static_cast<size_t>(n * k);
   std::vector<uint8_t> packed(bytes->size());
   uint8_t *out = packed.data();

@@ -33,7 +33,7 @@ bool packContraction(RewriterBase &rewriter, linalg::GenericOp op, int64_t nr) {
   bool fromNK = map.getResults() == ArrayRef<AffineExpr>{dn, dk};
   if (weightType.getRank() != 2 || !(fromKN || fromNK)) return false;
   int64_t extentN = weightType.getDimSize(fromKN ? 1 : 0), extentK = weightType.getDimSize(fromKN ? 0 : 1);
-  if (extentN % nr != 0) return false;
+  if (extentN == 0 || extentK == 0 || extentN % nr != 0) return false;
 
   // New loops: n becomes (n0, n1) at positions n and n + 1; later dims shift by one.
   unsigned numLoops = op.getNumLoops() + 1;

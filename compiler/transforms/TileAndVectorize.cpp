@@ -154,23 +154,25 @@ SmallVector<int64_t> contractionInterchange(linalg::LinalgOp op) {
   return order;
 }
 
-/// Tiles every linalg op on tensors in `func` (but fills) with the sizes `sizesFor`
-/// gives; with `peel`, splits off partial tiles. A contraction with a dynamic M is first
-/// split at the last multiple of its M tile, and the rest is tiled with M = 1: every
-/// part then has K innermost, so its accumulators stay in registers across K.
-LogicalResult tileAll(RewriterBase &rewriter, func::FuncOp func,
-                      llvm::function_ref<SmallVector<int64_t>(linalg::LinalgOp)> sizesFor, bool peel,
-                      int64_t rowNr) {
+/// The linalg ops on tensors of `func` that tiling applies to (everything but fills).
+SmallVector<linalg::LinalgOp> tilableOps(func::FuncOp func) {
   SmallVector<linalg::LinalgOp> ops;
   func.walk([&](linalg::LinalgOp op) {
     if (op.hasPureTensorSemantics() && op.getNumLoops() > 0 && !isa<linalg::FillOp>(op)) ops.push_back(op);
   });
-  for (linalg::LinalgOp op : ops) {
-    SmallVector<int64_t> sizes = sizesFor(op);
-    SmallVector<int64_t> interchange = peel ? contractionInterchange(op) : SmallVector<int64_t>();
-    auto mn = peel ? dynamicTiledM(op, sizes) : std::nullopt;
+  return ops;
+}
+
+/// Round 1: every op to register tiles, partial tiles peeled off. A contraction with a
+/// dynamic M is first split at the last multiple of its M tile, and the rest is tiled
+/// with M = 1: every part then has K innermost, so its accumulators stay in registers.
+LogicalResult tileToRegisters(RewriterBase &rewriter, func::FuncOp func, const CpuTargetConfig &config) {
+  for (linalg::LinalgOp op : tilableOps(func)) {
+    SmallVector<int64_t> sizes = computeTileSizes(op, config);
+    SmallVector<int64_t> interchange = contractionInterchange(op);
+    auto mn = dynamicTiledM(op, sizes);
     if (!mn) {
-      if (failed(tileOne(rewriter, cast<TilingInterface>(op.getOperation()), sizes, peel, interchange)))
+      if (failed(tileOne(rewriter, cast<TilingInterface>(op.getOperation()), sizes, true, interchange)))
         return failure();
       continue;
     }
@@ -183,13 +185,13 @@ LogicalResult tileAll(RewriterBase &rewriter, func::FuncOp func,
     OpFoldResult split = affine::makeComposedFoldedAffineApply(
         rewriter, loc, s0.floorDiv(sizes[m]) * sizes[m], {extent});
     auto [full, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(op.getOperation()), m, split);
-    if (failed(tileOne(rewriter, full, sizes, peel, interchange))) return failure();
+    if (failed(tileOne(rewriter, full, sizes, true, interchange))) return failure();
     // One row at a time, rowNr columns wide (a packed weight's panels stay one per
     // tile: each is a single contiguous stream over K).
     sizes[m] = 1;
     unsigned n = ns.back();
-    sizes[n] = clampTile(rowNr, ranges[n]);
-    if (rest && failed(tileOne(rewriter, rest, sizes, peel, interchange))) return failure();
+    sizes[n] = clampTile(config.rowNr, ranges[n]);
+    if (rest && failed(tileOne(rewriter, rest, sizes, true, interchange))) return failure();
   }
   return success();
 }
@@ -209,14 +211,14 @@ struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePas
     };
     IRRewriter rewriter(&getContext());
     // Round 1: register tiles, with the partial tiles peeled off.
-    if (failed(tileAll(rewriter, func, [&](linalg::LinalgOp op) { return computeTileSizes(op, *config); }, true,
-                       config->rowNr)))
-      return signalPassFailure();
+    if (failed(tileToRegisters(rewriter, func, *config))) return signalPassFailure();
     if (failed(cleanup(func))) return signalPassFailure();
     // Round 2: what is still dynamic is a peeled remainder (or a dynamic inner dim); tile
     // its dynamic loops by 1 so that the rest of it, static, vectorizes too. A 3-row
     // remainder of a 4x16 matmul tile becomes three 1x16 vector rows, not scalar code.
-    if (failed(tileAll(rewriter, func, dynamicLoopsByOne, false, 1))) return signalPassFailure();
+    for (linalg::LinalgOp op : tilableOps(func))
+      if (failed(tileOne(rewriter, cast<TilingInterface>(op.getOperation()), dynamicLoopsByOne(op), false)))
+        return signalPassFailure();
     if (failed(cleanup(func))) return signalPassFailure();
 
     SmallVector<linalg::LinalgOp> candidates;
