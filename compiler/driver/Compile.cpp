@@ -108,6 +108,11 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   // The importer checks ONNX semantics; this catches anything it let through before a
   // pass could trip over it.
   if (mlir::failed(mlir::verify(module))) return diagnostics.take(options.input + ": imported IR is invalid");
+  {
+    mlir::PassManager cleanup(&context);
+    buildImportCleanupPipeline(cleanup);
+    if (mlir::failed(cleanup.run(module))) return diagnostics.take(options.input + ": cleanup after import failed");
+  }
   if (options.emit == "onnx") {
     module.print(out);
     return llvm::Error::success();

@@ -22,6 +22,9 @@ struct GraphValue {
   // Not yet materialized: where the data is.
   const ::onnx::TensorProto *tensor = nullptr;
   std::optional<TensorSource> source;
+  /// For small integer tensors (rank <= 1) that exporters compute shapes with: what is
+  /// known of each element (static, a named dim, or unknown).
+  std::optional<SymShape> ints;
 };
 
 /// Maps an ONNX element type to the IR element type, the ABI dtype and its size.
@@ -55,6 +58,11 @@ public:
   llvm::Expected<std::vector<int64_t>> constantInts(size_t i);
   /// The i-th input's splat value when it is a constant float scalar or splat.
   std::optional<double> constantFloat(size_t i);
+  /// What is known of the i-th input's elements when it is a small integer tensor (rank
+  /// <= 1): a constant, or computed from shapes (Shape → Gather → Concat chains).
+  std::optional<SymShape> knownInts(size_t i);
+  /// The i-th input when it holds a constant int64 list; an error otherwise (naming it).
+  llvm::Expected<std::vector<int64_t>> requireInts(size_t i, llvm::StringRef what);
 
   const ::onnx::AttributeProto *attr(llvm::StringRef name) const;
   int64_t attrInt(llvm::StringRef name, int64_t fallback) const;
@@ -67,6 +75,20 @@ public:
   void forwardOutput(size_t i, const GraphValue &value);
   /// Defines output i as a not-yet-materialized constant tensor (Constant).
   llvm::Error setConstantOutput(size_t i, const ::onnx::TensorProto &tensor);
+  /// Defines output i as a small integer tensor (rank 1, or rank 0 when `scalar`) known
+  /// element by element: a constant, or the graph input dims it is made of. This is how
+  /// exporter shape arithmetic folds away. Returns false, emitting nothing, if an element is
+  /// unknown; the caller then emits the real op and may attach what it knows (setOutputInts).
+  bool setKnownIntsOutput(size_t i, const SymShape &ints, mlir::Type elementType, bool scalar = false);
+  void setOutputInts(size_t i, SymShape ints);
+
+  /// Extent of dim `dim` of `value` as an i64 scalar value (constant when static).
+  mlir::Value dimValue(const GraphValue &value, size_t dim);
+  /// A 1-D i64 tensor of `shape` at run time; a dim that is neither static nor a named dim
+  /// is read from dim `sources[i]` of `like`.
+  mlir::Value shapeTensor(const SymShape &shape, const GraphValue &like, llvm::ArrayRef<int64_t> sources);
+  /// A rank-0 constant of `elementType` (a float or integer type).
+  GraphValue scalarConstant(double value, mlir::Type elementType);
 
   /// An error that names the node: "node 'n' (MatMul, domain '', opset 17): message".
   llvm::Error error(const llvm::Twine &message) const;
@@ -88,6 +110,8 @@ using OpHandler = llvm::Error (*)(NodeContext &node);
 
 /// The handler for `opType` in the default domain at `opset`, or null.
 OpHandler lookupOpHandler(llvm::StringRef opType, int64_t opset);
+/// Every op type with a handler, sorted (for `edgec inspect` and the docs).
+std::vector<std::string> supportedOpTypes();
 
 } // namespace edge
 

@@ -13,6 +13,7 @@
 #include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
@@ -64,6 +65,8 @@ public:
   std::string fileName, modelDir;
   std::map<std::string, GraphValue> values;
   std::vector<std::string> symbols;
+  /// Where each named dim is read at run time: (graph input argument, dim).
+  std::vector<std::pair<Value, int64_t>> symbolSources;
 
   llvm::Expected<GraphValue> describeConstant(const ::onnx::TensorProto &tensor);
   llvm::Expected<GraphValue> materialize(const std::string &name);
@@ -214,7 +217,13 @@ llvm::Error GraphImporter::run() {
                                    builder.getFunctionType(inputTypes, {}));
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
-  for (auto [i, desc] : llvm::enumerate(out.interface.inputs)) values[desc.name].value = body->getArgument(i);
+  symbolSources.assign(symbols.size(), {Value(), 0});
+  for (auto [i, desc] : llvm::enumerate(out.interface.inputs)) {
+    values[desc.name].value = body->getArgument(i);
+    for (auto [d, dim] : llvm::enumerate(values[desc.name].shape))
+      if (dim.isSymbol() && !symbolSources[dim.symbol].first)
+        symbolSources[dim.symbol] = {body->getArgument(i), static_cast<int64_t>(d)};
+  }
 
   for (const ::onnx::NodeProto &node : graph.node())
     if (llvm::Error error = importNode(node, opset)) return error;
@@ -245,7 +254,8 @@ llvm::Error GraphImporter::run() {
 }
 
 void registerImportDialects(MLIRContext &context) {
-  context.loadDialect<onnx::OnnxDialect, EdgeDialect, func::FuncDialect, arith::ArithDialect>();
+  context.loadDialect<onnx::OnnxDialect, EdgeDialect, func::FuncDialect, arith::ArithDialect,
+                      tensor::TensorDialect>();
 }
 
 llvm::Expected<ImportedModel> importOnnxFile(MLIRContext &context, llvm::StringRef path) {
@@ -298,18 +308,50 @@ llvm::Expected<GraphValue> NodeContext::input(size_t i) {
   return value;
 }
 
-llvm::Expected<std::vector<int64_t>> NodeContext::constantInts(size_t i) {
-  if (!hasInput(i)) return error("missing input " + llvm::Twine(i));
-  const GraphValue &value = graph.values.at(node.input(i));
-  if (!value.tensor || !value.elementType.isInteger(64) || value.shape.size() > 1)
-    return error("input " + llvm::Twine(i) + " ('" + node.input(i) +
-                 "') must be a constant 1-D int64 tensor (computed shapes are not supported yet)");
+std::optional<SymShape> NodeContext::knownInts(size_t i) {
+  if (!hasInput(i)) return std::nullopt;
+  auto it = graph.values.find(node.input(i));
+  if (it == graph.values.end()) return std::nullopt;
+  const GraphValue &value = it->second;
+  if (value.ints) return value.ints;
+  if (!value.tensor || value.shape.size() > 1) return std::nullopt;
+  unsigned width = value.elementType.isInteger(64) ? 8 : value.elementType.isInteger(32) ? 4 : 0;
+  if (!width || value.source->byteSize > 8 * 1024) return std::nullopt;
   auto bytes = readTensorData(*value.source);
-  if (!bytes) return error(bytes.takeError());
-  std::vector<int64_t> ints(bytes->size() / 8);
-  std::memcpy(ints.data(), bytes->data(), ints.size() * 8);
+  if (!bytes) {
+    llvm::consumeError(bytes.takeError());
+    return std::nullopt;
+  }
+  SymShape ints;
+  for (size_t k = 0; k + width <= bytes->size(); k += width) {
+    int64_t v;
+    if (width == 8) {
+      std::memcpy(&v, bytes->data() + k, 8);
+    } else {
+      int32_t narrow;
+      std::memcpy(&narrow, bytes->data() + k, 4);
+      v = narrow;
+    }
+    ints.push_back(SymDim::fixed(v));
+  }
   return ints;
 }
+
+llvm::Expected<std::vector<int64_t>> NodeContext::requireInts(size_t i, llvm::StringRef what) {
+  if (!hasInput(i)) return error("missing input " + llvm::Twine(i) + " (" + what + ")");
+  std::optional<SymShape> ints = knownInts(i);
+  std::vector<int64_t> result;
+  if (ints)
+    for (const SymDim &d : *ints) {
+      if (!d.isStatic()) break;
+      result.push_back(d.value);
+    }
+  if (!ints || result.size() != ints->size())
+    return error(what + " ('" + node.input(i) + "') must be a constant integer list; it is computed at run time");
+  return result;
+}
+
+llvm::Expected<std::vector<int64_t>> NodeContext::constantInts(size_t i) { return requireInts(i, "input " + std::to_string(i)); }
 
 std::optional<double> NodeContext::constantFloat(size_t i) {
   if (!hasInput(i)) return std::nullopt;
@@ -365,6 +407,72 @@ llvm::Error NodeContext::setConstantOutput(size_t i, const ::onnx::TensorProto &
   if (!value) return error(value.takeError());
   forwardOutput(i, *value);
   return llvm::Error::success();
+}
+
+bool NodeContext::setKnownIntsOutput(size_t i, const SymShape &ints, Type elementType, bool scalar) {
+  if (!llvm::all_of(ints, [](const SymDim &d) { return d.isKnown(); })) return false;
+  if (scalar && ints.size() != 1) return false;
+  OpBuilder &b = builder();
+  SmallVector<int64_t> dims;
+  if (!scalar) dims.push_back(static_cast<int64_t>(ints.size()));
+  auto type = RankedTensorType::get(dims, elementType);
+  Value result;
+  if (llvm::all_of(ints, [](const SymDim &d) { return d.isStatic(); })) {
+    SmallVector<APInt> values;
+    for (const SymDim &d : ints) values.push_back(APInt(elementType.getIntOrFloatBitWidth(), d.value, true));
+    result = arith::ConstantOp::create(b, loc(), DenseElementsAttr::get(type, values));
+  } else {
+    SmallVector<Value> elements;
+    for (const SymDim &d : ints) {
+      Value v = d.isStatic() ? arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value)).getResult()
+                             : dimValue(GraphValue{Value(), {d}, elementType}, 0);
+      if (!elementType.isInteger(64)) v = arith::TruncIOp::create(b, loc(), elementType, v);
+      elements.push_back(v);
+    }
+    result = tensor::FromElementsOp::create(b, loc(), type, elements);
+  }
+  SymShape shape;
+  if (!scalar) shape.push_back(SymDim::fixed(static_cast<int64_t>(ints.size())));
+  setOutput(i, result, shape);
+  setOutputInts(i, ints);
+  return true;
+}
+
+void NodeContext::setOutputInts(size_t i, SymShape ints) {
+  if (static_cast<int>(i) >= node.output_size() || node.output(i).empty()) return;
+  auto it = graph.values.find(node.output(i));
+  if (it != graph.values.end()) it->second.ints = std::move(ints);
+}
+
+Value NodeContext::dimValue(const GraphValue &value, size_t dim) {
+  OpBuilder &b = builder();
+  const SymDim &d = value.shape[dim];
+  if (d.isStatic()) return arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value));
+  Value source = value.value;
+  int64_t index = static_cast<int64_t>(dim);
+  if (d.isSymbol()) std::tie(source, index) = graph.symbolSources[d.symbol];
+  Value extent = tensor::DimOp::create(b, loc(), source, index);
+  return arith::IndexCastOp::create(b, loc(), b.getI64Type(), extent);
+}
+
+Value NodeContext::shapeTensor(const SymShape &shape, const GraphValue &like, llvm::ArrayRef<int64_t> sources) {
+  SmallVector<Value> elements;
+  for (auto [i, d] : llvm::enumerate(shape)) {
+    if (d.isKnown()) elements.push_back(dimValue(GraphValue{Value(), {d}, Type()}, 0));
+    else elements.push_back(dimValue(like, sources[i]));
+  }
+  auto type = RankedTensorType::get({static_cast<int64_t>(shape.size())}, builder().getI64Type());
+  return tensor::FromElementsOp::create(builder(), loc(), type, elements);
+}
+
+GraphValue NodeContext::scalarConstant(double value, Type elementType) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute element = isa<FloatType>(elementType) ? Attribute(builder().getFloatAttr(elementType, value))
+                                                  : Attribute(builder().getIntegerAttr(elementType, static_cast<int64_t>(value)));
+  GraphValue result;
+  result.value = arith::ConstantOp::create(builder(), loc(), DenseElementsAttr::get(type, element));
+  result.elementType = elementType;
+  return result;
 }
 
 llvm::Error NodeContext::error(const llvm::Twine &message) const {

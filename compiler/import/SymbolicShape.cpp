@@ -43,6 +43,44 @@ llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
 
 llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int64_t> target,
                                       bool allowZero) {
+  SymShape dims;
+  for (int64_t t : target) dims.push_back(SymDim::fixed(t));
+  return reshapeShape(input, dims, allowZero);
+}
+
+SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
+  if (a.isStatic() && b.isStatic()) {
+    int64_t x = a.value, y = b.value;
+    switch (op) {
+    case IntOp::Add: return SymDim::fixed(x + y);
+    case IntOp::Sub: return SymDim::fixed(x - y);
+    case IntOp::Mul: return SymDim::fixed(x * y);
+    case IntOp::Div:
+      if (y == 0) return SymDim::unknown();
+      return SymDim::fixed(x / y - ((x % y != 0) && ((x < 0) != (y < 0)) ? 1 : 0)); // floor, as numpy
+    case IntOp::Mod:
+      if (y == 0) return SymDim::unknown();
+      return SymDim::fixed(((x % y) + y) % y);
+    case IntOp::Max: return SymDim::fixed(std::max(x, y));
+    case IntOp::Min: return SymDim::fixed(std::min(x, y));
+    }
+  }
+  bool bZero = b.isStatic() && b.value == 0, bOne = b.isStatic() && b.value == 1;
+  bool aZero = a.isStatic() && a.value == 0, aOne = a.isStatic() && a.value == 1;
+  switch (op) {
+  case IntOp::Add: return bZero ? a : aZero ? b : SymDim::unknown();
+  case IntOp::Sub: return bZero ? a : SymDim::unknown();
+  case IntOp::Mul: return bOne ? a : aOne ? b : SymDim::unknown();
+  case IntOp::Div: return bOne ? a : SymDim::unknown();
+  case IntOp::Max:
+  case IntOp::Min: return a.isSymbol() && a == b ? a : SymDim::unknown();
+  case IntOp::Mod: return SymDim::unknown();
+  }
+  return SymDim::unknown();
+}
+
+llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymDim> target,
+                                      bool allowZero) {
   SymShape result(target.size());
   int inferred = -1;
   bool provable = true;
@@ -53,7 +91,14 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int6
     else inputDynamic.push_back(d);
   }
   for (size_t i = 0; i < target.size(); ++i) {
-    int64_t t = target[i];
+    if (!target[i].isStatic()) {
+      result[i] = target[i];
+      auto it = llvm::find(inputDynamic, result[i]);
+      if (it != inputDynamic.end() && result[i].isSymbol()) inputDynamic.erase(it);
+      else provable = false;
+      continue;
+    }
+    int64_t t = target[i].value;
     if (t == -1) {
       if (inferred >= 0) return llvm::createStringError("more than one -1 in the target shape");
       inferred = static_cast<int>(i);

@@ -18,16 +18,22 @@
 
 namespace edge {
 
+/// A dim, or an element of a small integer tensor the importer computes shapes with (so a
+/// static value may be negative there: -1 in a Reshape target, INT64_MAX as a Slice end).
 struct SymDim {
-  int64_t value = -1; ///< >= 0: static extent
-  int symbol = -1;    ///< >= 0: index of a named symbol (when value < 0)
+  enum Kind : uint8_t { Static, Symbol, Unknown };
+  Kind kind = Unknown;
+  int64_t value = 0; ///< the value when Static
+  int symbol = -1;   ///< index of a named symbol when Symbol
 
-  static SymDim fixed(int64_t v) { return {v, -1}; }
-  static SymDim named(int s) { return {-1, s}; }
-  static SymDim unknown() { return {-1, -1}; }
-  bool isStatic() const { return value >= 0; }
-  bool isSymbol() const { return value < 0 && symbol >= 0; }
-  bool operator==(const SymDim &o) const { return value == o.value && symbol == o.symbol; }
+  static SymDim fixed(int64_t v) { return {Static, v, -1}; }
+  static SymDim named(int s) { return {Symbol, 0, s}; }
+  static SymDim unknown() { return {Unknown, 0, -1}; }
+  bool isStatic() const { return kind == Static; }
+  bool isSymbol() const { return kind == Symbol; }
+  bool isKnown() const { return kind != Unknown; }
+  bool operator==(const SymDim &o) const { return kind == o.kind && value == o.value && symbol == o.symbol; }
+  bool operator!=(const SymDim &o) const { return !(*this == o); }
 };
 
 using SymShape = std::vector<SymDim>;
@@ -45,9 +51,17 @@ llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
 /// True if `a` and `b` are provably equal (same static value or same symbol).
 bool provablyEqual(const SymDim &a, const SymDim &b);
 
-/// Result of Reshape to `target` (ONNX: 0 copies unless allowZero, -1 infers).
+/// Result of Reshape to `target` (ONNX: 0 copies unless allowZero, -1 infers). Target
+/// entries may be named dims (computed from the input shapes) or unknown.
+llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymDim> target,
+                                      bool allowZero);
 llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int64_t> target,
                                       bool allowZero);
+
+/// Elementwise integer arithmetic on known values: exact for static operands, and the
+/// identities x + 0, x - 0, x * 1, x / 1 for named dims; unknown otherwise.
+enum class IntOp { Add, Sub, Mul, Div, Mod, Max, Min };
+SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b);
 
 } // namespace edge
 

@@ -30,6 +30,11 @@ void buildCpuPipeline(OpPassManager &pm) {
   buildCpuBackPipeline(pm);
 }
 
+void buildImportCleanupPipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
 void buildCpuFrontPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOnnxToLinalgPass());
   pm.addPass(createCanonicalizerPass());

@@ -23,6 +23,10 @@ void buildCpuPipeline(mlir::OpPassManager &pm);
 void buildCpuFrontPipeline(mlir::OpPassManager &pm);
 void buildCpuBackPipeline(mlir::OpPassManager &pm);
 
+/// Right after import, on the onnx dialect: drops what the importer's folding left unused
+/// (exporter shape arithmetic) and merges repeated dim reads.
+void buildImportCleanupPipeline(mlir::OpPassManager &pm);
+
 /// Registers `edge-cpu-pipeline` for edge-opt.
 void registerPipelines();
 

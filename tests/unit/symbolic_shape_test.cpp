@@ -44,7 +44,7 @@ TEST(SymbolicShapeTest, ReshapeChecksStaticCounts) {
   auto bad = edge::reshapeShape({SymDim::fixed(6)}, {4, -1}, false);
   ASSERT_FALSE(static_cast<bool>(bad));
   llvm::consumeError(bad.takeError());
-  auto zero = edge::reshapeShape({SymDim::fixed(6)}, {0, 6}, true);
+  auto zero = edge::reshapeShape({SymDim::fixed(6)}, std::vector<int64_t>{0, 6}, true);
   ASSERT_FALSE(static_cast<bool>(zero)); // allowzero: 0 is a real 0
   llvm::consumeError(zero.takeError());
 }

@@ -26,6 +26,8 @@ struct ConvertOnnxToLinalgPass : impl::ConvertOnnxToLinalgPassBase<ConvertOnnxTo
     populateMatMulPatterns(patterns);
     populateReductionPatterns(patterns);
     populateShapePatterns(patterns);
+    populateIndexingPatterns(patterns);
+    populateGeneratorPatterns(patterns);
     // Patterns only replace onnx ops, so the walk below sees exactly the ones they declined.
     GreedyRewriteConfig config;
     config.setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);

@@ -31,6 +31,11 @@ EDGE_ARITH_BINARY(onnx::AddOp, arith::AddFOp, arith::AddIOp)
 EDGE_ARITH_BINARY(onnx::SubOp, arith::SubFOp, arith::SubIOp)
 EDGE_ARITH_BINARY(onnx::MulOp, arith::MulFOp, arith::MulIOp)
 EDGE_ARITH_BINARY(onnx::DivOp, arith::DivFOp, arith::DivSIOp)
+EDGE_ARITH_BINARY(onnx::MaxOp, arith::MaximumFOp, arith::MaxSIOp)
+EDGE_ARITH_BINARY(onnx::MinOp, arith::MinimumFOp, arith::MinSIOp)
+EDGE_ARITH_BINARY(onnx::AndOp, arith::AndIOp, arith::AndIOp)
+EDGE_ARITH_BINARY(onnx::OrOp, arith::OrIOp, arith::OrIOp)
+EDGE_ARITH_BINARY(onnx::XorOp, arith::XOrIOp, arith::XOrIOp)
 #undef EDGE_ARITH_BINARY
 
 template <>
@@ -65,20 +70,90 @@ Value buildScalar(OpBuilder &b, Location loc, onnx::SigmoidOp, ValueRange args, 
 EDGE_MATH_UNARY(onnx::TanhOp, math::TanhOp)
 EDGE_MATH_UNARY(onnx::ErfOp, math::ErfOp)
 EDGE_MATH_UNARY(onnx::SqrtOp, math::SqrtOp)
+EDGE_MATH_UNARY(onnx::ExpOp, math::ExpOp)
+EDGE_MATH_UNARY(onnx::LogOp, math::LogOp)
+EDGE_MATH_UNARY(onnx::SinOp, math::SinOp)
+EDGE_MATH_UNARY(onnx::CosOp, math::CosOp)
+EDGE_MATH_UNARY(onnx::FloorOp, math::FloorOp)
+EDGE_MATH_UNARY(onnx::CeilOp, math::CeilOp)
 #undef EDGE_MATH_UNARY
+
+template <>
+Value buildScalar(OpBuilder &b, Location loc, onnx::ReciprocalOp, ValueRange args, Type type) {
+  Value one = arith::ConstantOp::create(b, loc, b.getFloatAttr(type, 1.0));
+  return arith::DivFOp::create(b, loc, one, args[0]);
+}
+
+template <>
+Value buildScalar(OpBuilder &b, Location loc, onnx::NegOp, ValueRange args, Type type) {
+  if (isa<FloatType>(type)) return arith::NegFOp::create(b, loc, args[0]);
+  Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, 0));
+  return arith::SubIOp::create(b, loc, zero, args[0]);
+}
+
+template <>
+Value buildScalar(OpBuilder &b, Location loc, onnx::AbsOp, ValueRange args, Type type) {
+  if (isa<FloatType>(type)) return math::AbsFOp::create(b, loc, args[0]);
+  return math::AbsIOp::create(b, loc, args[0]);
+}
+
+template <>
+Value buildScalar(OpBuilder &b, Location loc, onnx::NotOp, ValueRange args, Type type) {
+  Value one = arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, 1));
+  return arith::XOrIOp::create(b, loc, args[0], one);
+}
+
+
+template <>
+Value buildScalar(OpBuilder &b, Location loc, onnx::ModOp op, ValueRange args, Type type) {
+  if (isa<FloatType>(type)) return arith::RemFOp::create(b, loc, args[0], args[1]); // fmod = 1
+  Value rem = arith::RemSIOp::create(b, loc, args[0], args[1]);
+  if (op.getFmod()) return rem;
+  // Python-style: the remainder takes the divisor's sign.
+  Value zero = arith::ConstantOp::create(b, loc, b.getIntegerAttr(type, 0));
+  Value nonzero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, rem, zero);
+  Value remNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, rem, zero);
+  Value divisorNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, args[1], zero);
+  Value signsDiffer = arith::XOrIOp::create(b, loc, remNegative, divisorNegative);
+  Value adjust = arith::AndIOp::create(b, loc, nonzero, signsDiffer);
+  return arith::SelectOp::create(b, loc, adjust, arith::AddIOp::create(b, loc, rem, args[1]), rem);
+}
+
+#define EDGE_COMPARE(OpTy, FloatPred, IntPred)                                           \
+  template <>                                                                            \
+  Value buildScalar(OpBuilder &b, Location loc, OpTy, ValueRange args, Type) {          \
+    if (isa<FloatType>(args[0].getType()))                                               \
+      return arith::CmpFOp::create(b, loc, arith::CmpFPredicate::FloatPred, args[0], args[1]); \
+    return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::IntPred, args[0], args[1]); \
+  }
+EDGE_COMPARE(onnx::EqualOp, OEQ, eq)
+EDGE_COMPARE(onnx::GreaterOp, OGT, sgt)
+EDGE_COMPARE(onnx::LessOp, OLT, slt)
+EDGE_COMPARE(onnx::GreaterOrEqualOp, OGE, sge)
+EDGE_COMPARE(onnx::LessOrEqualOp, OLE, sle)
+#undef EDGE_COMPARE
+
+template <>
+Value buildScalar(OpBuilder &b, Location loc, onnx::WhereOp, ValueRange args, Type) {
+  return arith::SelectOp::create(b, loc, args[0], args[1], args[2]);
+}
 
 template <>
 Value buildScalar(OpBuilder &b, Location loc, onnx::CastOp, ValueRange args, Type type) {
   return convertScalar(b, loc, args[0], type);
 }
 
-/// True if the scalar body of OpTy is defined for `elementType`.
+/// True if the scalar body of OpTy is defined for `elementType` (of its first operand).
 template <typename OpTy>
 bool supportsElementType(Type elementType) {
-  if constexpr (std::is_same_v<OpTy, onnx::AddOp> || std::is_same_v<OpTy, onnx::SubOp> ||
-                std::is_same_v<OpTy, onnx::MulOp> || std::is_same_v<OpTy, onnx::DivOp> ||
-                std::is_same_v<OpTy, onnx::CastOp>)
+  if constexpr (llvm::is_one_of<OpTy, onnx::CastOp, onnx::EqualOp, onnx::WhereOp>::value)
     return elementType.isIntOrFloat();
+  if constexpr (llvm::is_one_of<OpTy, onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MaxOp,
+                                onnx::MinOp, onnx::ModOp, onnx::NegOp, onnx::AbsOp, onnx::GreaterOp, onnx::LessOp,
+                                onnx::GreaterOrEqualOp, onnx::LessOrEqualOp>::value)
+    return elementType.isIntOrFloat() && !elementType.isInteger(1);
+  if constexpr (llvm::is_one_of<OpTy, onnx::AndOp, onnx::OrOp, onnx::XorOp, onnx::NotOp>::value)
+    return elementType.isInteger(1);
   return isa<FloatType>(elementType);
 }
 
@@ -89,7 +164,8 @@ struct ElementwiseToGeneric : OpRewritePattern<OpTy> {
   LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
-    Type operandElement = cast<RankedTensorType>(op->getOperand(0).getType()).getElementType();
+    // Where's first operand is the bool condition; its values decide the element type.
+    Type operandElement = cast<RankedTensorType>(op->getOperand(std::is_same_v<OpTy, onnx::WhereOp> ? 1 : 0).getType()).getElementType();
     if (!supportsElementType<OpTy>(operandElement))
       return rewriter.notifyMatchFailure(op, "unsupported element type");
     ValueRange operands = op->getOperands();
@@ -118,9 +194,20 @@ struct ElementwiseToGeneric : OpRewritePattern<OpTy> {
 void populateElementwisePatterns(RewritePatternSet &patterns) {
   patterns.add<ElementwiseToGeneric<onnx::AddOp>, ElementwiseToGeneric<onnx::SubOp>,
                ElementwiseToGeneric<onnx::MulOp>, ElementwiseToGeneric<onnx::DivOp>,
-               ElementwiseToGeneric<onnx::PowOp>, ElementwiseToGeneric<onnx::ReluOp>,
+               ElementwiseToGeneric<onnx::PowOp>, ElementwiseToGeneric<onnx::MaxOp>,
+               ElementwiseToGeneric<onnx::MinOp>, ElementwiseToGeneric<onnx::ModOp>,
+               ElementwiseToGeneric<onnx::EqualOp>, ElementwiseToGeneric<onnx::GreaterOp>,
+               ElementwiseToGeneric<onnx::LessOp>, ElementwiseToGeneric<onnx::GreaterOrEqualOp>,
+               ElementwiseToGeneric<onnx::LessOrEqualOp>, ElementwiseToGeneric<onnx::AndOp>,
+               ElementwiseToGeneric<onnx::OrOp>, ElementwiseToGeneric<onnx::XorOp>,
+               ElementwiseToGeneric<onnx::WhereOp>, ElementwiseToGeneric<onnx::ReluOp>,
                ElementwiseToGeneric<onnx::TanhOp>, ElementwiseToGeneric<onnx::SigmoidOp>,
                ElementwiseToGeneric<onnx::ErfOp>, ElementwiseToGeneric<onnx::SqrtOp>,
+               ElementwiseToGeneric<onnx::ExpOp>, ElementwiseToGeneric<onnx::LogOp>,
+               ElementwiseToGeneric<onnx::ReciprocalOp>, ElementwiseToGeneric<onnx::SinOp>,
+               ElementwiseToGeneric<onnx::CosOp>, ElementwiseToGeneric<onnx::FloorOp>,
+               ElementwiseToGeneric<onnx::CeilOp>, ElementwiseToGeneric<onnx::NegOp>,
+               ElementwiseToGeneric<onnx::AbsOp>, ElementwiseToGeneric<onnx::NotOp>,
                ElementwiseToGeneric<onnx::CastOp>>(patterns.getContext());
 }
 

@@ -15,6 +15,19 @@ OpFoldResult getDim(OpBuilder &b, Location loc, Value tensor, int64_t dim) {
   return tensor::DimOp::create(b, loc, tensor, dim).getResult();
 }
 
+Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t i) {
+  Value position = arith::ConstantIndexOp::create(b, loc, i);
+  Value element = tensor::ExtractOp::create(b, loc, tensor, ValueRange{position});
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
+}
+
+SmallVector<OpFoldResult> getDims(OpBuilder &b, Location loc, Value tensor) {
+  SmallVector<OpFoldResult> dims;
+  for (int64_t i = 0, e = cast<RankedTensorType>(tensor.getType()).getRank(); i < e; ++i)
+    dims.push_back(getDim(b, loc, tensor, i));
+  return dims;
+}
+
 Value createEmpty(OpBuilder &b, Location loc, RankedTensorType type,
                   ArrayRef<OpFoldResult> sizes) {
   SmallVector<OpFoldResult> mixed;

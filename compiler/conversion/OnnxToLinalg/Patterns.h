@@ -12,6 +12,8 @@ void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateMatMulPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 void populateShapePatterns(mlir::RewritePatternSet &patterns);
+void populateIndexingPatterns(mlir::RewritePatternSet &patterns);
+void populateGeneratorPatterns(mlir::RewritePatternSet &patterns);
 
 // Helpers shared by the families.
 
@@ -43,6 +45,12 @@ llvm::SmallVector<mlir::OpFoldResult> getBroadcastSizes(mlir::OpBuilder &b, mlir
 /// Converts a scalar between int/float/bool element types (ONNX Cast semantics).
 mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value value,
                           mlir::Type to);
+
+/// Element `i` of a 1-D integer tensor as an index value.
+mlir::Value extractIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t i);
+
+/// The extents of every dim of `tensor`.
+llvm::SmallVector<mlir::OpFoldResult> getDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
 
 /// Normalizes a possibly negative ONNX axis.
 inline int64_t normalizeAxis(int64_t axis, int64_t rank) { return axis < 0 ? axis + rank : axis; }

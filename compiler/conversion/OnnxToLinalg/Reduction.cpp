@@ -1,4 +1,4 @@
-//===- Reduction.cpp - Softmax and ReduceMean → linalg ---------------------===//
+//===- Reduction.cpp - Softmax and ReduceMean/Sum/Max → linalg -------------===//
 #include "compiler/conversion/OnnxToLinalg/Patterns.h"
 #include "dialects/onnx/IR/OnnxDialect.h"
 
@@ -10,13 +10,6 @@ using namespace mlir;
 
 namespace edge {
 namespace {
-
-SmallVector<OpFoldResult> getDims(OpBuilder &b, Location loc, Value tensor) {
-  SmallVector<OpFoldResult> dims;
-  for (int64_t i = 0, e = cast<RankedTensorType>(tensor.getType()).getRank(); i < e; ++i)
-    dims.push_back(getDim(b, loc, tensor, i));
-  return dims;
-}
 
 /// linalg.softmax, decomposed right away into linalg's max / exp-sub / sum / div generics
 /// (MLIR's own decomposition), so that later passes see plain structured ops.
@@ -38,16 +31,36 @@ struct SoftmaxToLinalg : OpRewritePattern<onnx::SoftmaxOp> {
   }
 };
 
-/// sum over the axes with linalg.reduce, divided by the number of reduced elements; the
-/// kept 1-dims (keepdims) come back with tensor.expand_shape.
-struct ReduceMeanToLinalg : OpRewritePattern<onnx::ReduceMeanOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(onnx::ReduceMeanOp op, PatternRewriter &rewriter) const override {
+/// The identity and the combining step of each reduction.
+TypedAttr reductionInit(onnx::ReduceMeanOp, OpBuilder &b, Type t) { return b.getZeroAttr(t); }
+TypedAttr reductionInit(onnx::ReduceSumOp, OpBuilder &b, Type t) { return b.getZeroAttr(t); }
+TypedAttr reductionInit(onnx::ReduceMaxOp, OpBuilder &b, Type t) {
+  if (auto f = dyn_cast<FloatType>(t))
+    return b.getFloatAttr(t, APFloat::getInf(f.getFloatSemantics(), /*Negative=*/true));
+  return b.getIntegerAttr(t, APInt::getSignedMinValue(t.getIntOrFloatBitWidth()));
+}
+Value combine(onnx::ReduceMaxOp, OpBuilder &b, Location loc, Value x, Value acc) {
+  if (isa<FloatType>(x.getType())) return arith::MaximumFOp::create(b, loc, x, acc);
+  return arith::MaxSIOp::create(b, loc, x, acc);
+}
+template <typename OpTy>
+Value combine(OpTy, OpBuilder &b, Location loc, Value x, Value acc) {
+  if (isa<FloatType>(x.getType())) return arith::AddFOp::create(b, loc, x, acc);
+  return arith::AddIOp::create(b, loc, x, acc);
+}
+
+/// linalg.reduce over the axes (ReduceMean then divides by the number of reduced
+/// elements); the kept 1-dims (keepdims) come back with tensor.expand_shape.
+template <typename OpTy>
+struct ReduceToLinalg : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = op.getInput();
     auto inputType = cast<RankedTensorType>(input.getType());
     Type element = inputType.getElementType();
-    if (!isa<FloatType>(element)) return rewriter.notifyMatchFailure(op, "ReduceMean needs floats");
+    constexpr bool isMean = std::is_same_v<OpTy, onnx::ReduceMeanOp>;
+    if (isMean && !isa<FloatType>(element)) return rewriter.notifyMatchFailure(op, "ReduceMean needs floats");
     int64_t rank = inputType.getRank();
     llvm::SmallVector<bool> reduced(rank, op.getAxes().empty());
     for (int64_t axis : op.getAxes()) reduced[normalizeAxis(axis, rank)] = true;
@@ -67,18 +80,20 @@ struct ReduceMeanToLinalg : OpRewritePattern<onnx::ReduceMeanOp> {
       }
     }
     auto keptType = RankedTensorType::get(keptShape, element);
-    Value init = createFilled(rewriter, loc, keptType, keptSizes, rewriter.getZeroAttr(element));
+    Value init = createFilled(rewriter, loc, keptType, keptSizes, reductionInit(op, rewriter, element));
     Value sum = linalg::ReduceOp::create(
                     rewriter, loc, ValueRange{input}, ValueRange{init}, dimensions,
-                    [](OpBuilder &b, Location nl, ValueRange args) {
-                      linalg::YieldOp::create(b, nl, ValueRange{arith::AddFOp::create(b, nl, args[0], args[1])});
+                    [&](OpBuilder &b, Location nl, ValueRange args) {
+                      linalg::YieldOp::create(b, nl, ValueRange{combine(op, b, nl, args[0], args[1])});
                     })
                     .getResult(0);
+    unsigned keptRank = keptShape.size();
+    Value mean = sum;
+    if constexpr (isMean) {
     Value countInt = arith::IndexCastOp::create(rewriter, loc, rewriter.getI64Type(), count);
     Value divisor = arith::SIToFPOp::create(rewriter, loc, element, countInt);
-    unsigned keptRank = keptShape.size();
     auto identity = rewriter.getMultiDimIdentityMap(keptRank);
-    Value mean = linalg::GenericOp::create(
+    mean = linalg::GenericOp::create(
                      rewriter, loc, TypeRange{keptType}, ValueRange{sum},
                      ValueRange{createEmpty(rewriter, loc, keptType, keptSizes)},
                      SmallVector<AffineMap>{identity, identity},
@@ -87,6 +102,7 @@ struct ReduceMeanToLinalg : OpRewritePattern<onnx::ReduceMeanOp> {
                        linalg::YieldOp::create(b, nl, ValueRange{arith::DivFOp::create(b, nl, args[0], divisor)});
                      })
                      .getResult(0);
+    }
     if (op.getKeepdims() == 0) {
       rewriter.replaceOp(op, mean);
       return success();
@@ -115,7 +131,8 @@ struct ReduceMeanToLinalg : OpRewritePattern<onnx::ReduceMeanOp> {
 } // namespace
 
 void populateReductionPatterns(RewritePatternSet &patterns) {
-  patterns.add<SoftmaxToLinalg, ReduceMeanToLinalg>(patterns.getContext());
+  patterns.add<SoftmaxToLinalg, ReduceToLinalg<onnx::ReduceMeanOp>, ReduceToLinalg<onnx::ReduceSumOp>,
+               ReduceToLinalg<onnx::ReduceMaxOp>>(patterns.getContext());
 }
 
 } // namespace edge

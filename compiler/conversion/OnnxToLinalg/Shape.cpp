@@ -1,4 +1,4 @@
-//===- Shape.cpp - Reshape, Transpose, Gather → tensor/linalg -------------===//
+//===- Shape.cpp - Reshape, Expand, Concat, Tile, Transpose, Gather → tensor/linalg ===//
 #include "compiler/conversion/OnnxToLinalg/Patterns.h"
 #include "dialects/onnx/IR/OnnxDialect.h"
 
@@ -11,43 +11,156 @@ using namespace mlir;
 namespace edge {
 namespace {
 
-/// tensor.reshape to the target shape computed at run time: 0 copies the input dim
-/// (unless allowzero), -1 is the element count divided by the other target dims.
+/// tensor.reshape to the target shape read at run time: 0 copies the input dim (unless
+/// allowzero) and -1 is the element count divided by the other dims. Dims the result
+/// type knows are taken from it; canonicalization folds the rest when the shape is built
+/// from constants and input dims.
 struct ReshapeToTensor : OpRewritePattern<onnx::ReshapeOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnx::ReshapeOp op, PatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value input = op.getData();
     auto inputType = cast<RankedTensorType>(input.getType());
+    RankedTensorType type = op.getType();
     auto asIndex = [&](OpFoldResult size) { return getValueOrCreateConstantIndexOp(rewriter, loc, size); };
-    Value total = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    Value minusOne = arith::ConstantIndexOp::create(rewriter, loc, -1);
+    Value total = one;
     for (int64_t i = 0; i < inputType.getRank(); ++i)
       total = arith::MulIOp::create(rewriter, loc, total, asIndex(getDim(rewriter, loc, input, i)));
 
+    SmallVector<Value> targets;
+    Value known = one;
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      Value target = extractIndex(rewriter, loc, op.getShape(), i);
+      if (op.getAllowzero() == 0 && i < inputType.getRank()) {
+        Value isZero = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, target, zero);
+        target = arith::SelectOp::create(rewriter, loc, isZero, asIndex(getDim(rewriter, loc, input, i)), target);
+      }
+      Value isInferred = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, target, minusOne);
+      known = arith::MulIOp::create(rewriter, loc, known, arith::SelectOp::create(rewriter, loc, isInferred, one, target));
+      targets.push_back(target);
+    }
+    Value inferred = arith::DivUIOp::create(rewriter, loc, total, arith::MaxUIOp::create(rewriter, loc, known, one));
     SmallVector<Value> dims;
-    int64_t inferredAt = -1;
-    Value known = arith::ConstantIndexOp::create(rewriter, loc, 1);
-    for (auto [i, target] : llvm::enumerate(op.getShape())) {
-      Value dim;
-      if (target == -1) {
-        inferredAt = i;
-        dims.push_back(nullptr);
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      if (!type.isDynamicDim(i)) {
+        dims.push_back(arith::ConstantIndexOp::create(rewriter, loc, type.getDimSize(i)));
         continue;
       }
-      if (target == 0 && op.getAllowzero() == 0) {
-        if (static_cast<int64_t>(i) >= inputType.getRank())
-          return rewriter.notifyMatchFailure(op, "0 in shape beyond the input rank");
-        dim = asIndex(getDim(rewriter, loc, input, i));
-      } else {
-        dim = arith::ConstantIndexOp::create(rewriter, loc, target);
-      }
-      known = arith::MulIOp::create(rewriter, loc, known, dim);
-      dims.push_back(dim);
+      Value isInferred = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, targets[i], minusOne);
+      dims.push_back(arith::SelectOp::create(rewriter, loc, isInferred, inferred, targets[i]));
     }
-    if (inferredAt >= 0) dims[inferredAt] = arith::DivUIOp::create(rewriter, loc, total, known);
-    auto shapeType = RankedTensorType::get({static_cast<int64_t>(dims.size())}, rewriter.getIndexType());
+    auto shapeType = RankedTensorType::get({type.getRank()}, rewriter.getIndexType());
     Value shape = tensor::FromElementsOp::create(rewriter, loc, shapeType, dims);
-    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, op.getType(), input, shape);
+    rewriter.replaceOpWithNewOp<tensor::ReshapeOp>(op, type, input, shape);
+    return success();
+  }
+};
+
+/// Expand: a broadcasting copy; a result dim is the shape's entry, or the data's where
+/// the entry is 1.
+struct ExpandToLinalg : OpRewritePattern<onnx::ExpandOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ExpandOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value data = op.getData();
+    auto dataType = cast<RankedTensorType>(data.getType());
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    int64_t shapeLength = cast<RankedTensorType>(op.getShape().getType()).getDimSize(0);
+    Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (!type.isDynamicDim(i)) {
+        sizes.push_back(rewriter.getIndexAttr(type.getDimSize(i)));
+        continue;
+      }
+      int64_t di = i - (rank - dataType.getRank()), ti = i - (rank - shapeLength);
+      bool dataIsOne = di < 0 || dataType.getDimSize(di) == 1;
+      if (ti < 0) {
+        sizes.push_back(getDim(rewriter, loc, data, di));
+        continue;
+      }
+      Value target = extractIndex(rewriter, loc, op.getShape(), ti);
+      if (dataIsOne) {
+        sizes.push_back(target);
+        continue;
+      }
+      Value targetIsOne = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::eq, target, one);
+      Value dataDim = getValueOrCreateConstantIndexOp(rewriter, loc, getDim(rewriter, loc, data, di));
+      sizes.push_back(arith::SelectOp::create(rewriter, loc, targetIsOne, dataDim, target).getResult());
+    }
+    Value init = createEmpty(rewriter, loc, type, sizes);
+    SmallVector<AffineMap> maps = {getBroadcastMap(rewriter.getContext(), dataType, type, rank),
+                                   rewriter.getMultiDimIdentityMap(rank)};
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{data}, ValueRange{init}, maps,
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [](OpBuilder &b, Location nl, ValueRange args) { linalg::YieldOp::create(b, nl, args[0]); });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// Concat: each input inserted at its offset along the axis of one destination.
+struct ConcatToTensor : OpRewritePattern<onnx::ConcatOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::ConcatOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank(), axis = normalizeAxis(op.getAxis(), rank);
+    Value first = op.getInputs().front();
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t i = 0; i < rank; ++i) sizes.push_back(getDim(rewriter, loc, first, i));
+    Value extent = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    SmallVector<Value> offsets;
+    for (Value input : op.getInputs()) {
+      offsets.push_back(extent);
+      extent = arith::AddIOp::create(rewriter, loc, extent,
+                                     getValueOrCreateConstantIndexOp(rewriter, loc, getDim(rewriter, loc, input, axis)));
+    }
+    sizes[axis] = extent;
+    Value result = createEmpty(rewriter, loc, type, sizes);
+    for (auto [input, offset] : llvm::zip(op.getInputs(), offsets)) {
+      SmallVector<OpFoldResult> at(rank, rewriter.getIndexAttr(0)), extents, strides(rank, rewriter.getIndexAttr(1));
+      at[axis] = offset;
+      for (int64_t i = 0; i < rank; ++i) extents.push_back(getDim(rewriter, loc, input, i));
+      result = tensor::InsertSliceOp::create(rewriter, loc, input, result, at, extents, strides);
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// Tile: out[i] = in[i mod dim] for every dim.
+struct TileToLinalg : OpRewritePattern<onnx::TileOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::TileOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    RankedTensorType type = op.getType();
+    int64_t rank = type.getRank();
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<Value> dims;
+    for (int64_t i = 0; i < rank; ++i) {
+      Value dim = getValueOrCreateConstantIndexOp(rewriter, loc, getDim(rewriter, loc, input, i));
+      dims.push_back(dim);
+      Value repeats = arith::ConstantIndexOp::create(rewriter, loc, op.getRepeats()[i]);
+      sizes.push_back(arith::MulIOp::create(rewriter, loc, dim, repeats).getResult());
+    }
+    Value init = createEmpty(rewriter, loc, type, sizes);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{}, ValueRange{init}, {rewriter.getMultiDimIdentityMap(rank)},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location nl, ValueRange) {
+          SmallVector<Value> coords;
+          for (int64_t i = 0; i < rank; ++i)
+            coords.push_back(arith::RemUIOp::create(b, nl, linalg::IndexOp::create(b, nl, i), dims[i]));
+          linalg::YieldOp::create(b, nl, ValueRange{tensor::ExtractOp::create(b, nl, input, coords)});
+        });
+    rewriter.replaceOp(op, generic.getResults());
     return success();
   }
 };
@@ -118,7 +231,8 @@ struct GatherToLinalg : OpRewritePattern<onnx::GatherOp> {
 } // namespace
 
 void populateShapePatterns(RewritePatternSet &patterns) {
-  patterns.add<ReshapeToTensor, TransposeToLinalg, GatherToLinalg>(patterns.getContext());
+  patterns.add<ReshapeToTensor, ExpandToLinalg, ConcatToTensor, TileToLinalg, TransposeToLinalg, GatherToLinalg>(
+      patterns.getContext());
 }
 
 } // namespace edge

@@ -45,7 +45,26 @@ EDGE_VERIFY_BINARY(SubOp)
 EDGE_VERIFY_BINARY(MulOp)
 EDGE_VERIFY_BINARY(DivOp)
 EDGE_VERIFY_BINARY(PowOp)
+EDGE_VERIFY_BINARY(MaxOp)
+EDGE_VERIFY_BINARY(MinOp)
+EDGE_VERIFY_BINARY(ModOp)
+EDGE_VERIFY_BINARY(EqualOp)
+EDGE_VERIFY_BINARY(GreaterOp)
+EDGE_VERIFY_BINARY(LessOp)
+EDGE_VERIFY_BINARY(GreaterOrEqualOp)
+EDGE_VERIFY_BINARY(LessOrEqualOp)
+EDGE_VERIFY_BINARY(AndOp)
+EDGE_VERIFY_BINARY(OrOp)
+EDGE_VERIFY_BINARY(XorOp)
 #undef EDGE_VERIFY_BINARY
+
+LogicalResult WhereOp::verify() {
+  if (!getCondition().getType().getElementType().isInteger(1))
+    return emitOpError("condition must be a bool (i1) tensor");
+  auto xy = RankedTensorType::get(getType().getShape(), getType().getElementType());
+  if (failed(verifyBroadcast(*this, getX().getType(), getY().getType(), xy))) return failure();
+  return verifyBroadcast(*this, getCondition().getType(), xy, getType());
+}
 
 /// Checks that `axis` is in [-rank, rank).
 static LogicalResult verifyAxis(Operation *op, int64_t axis, int64_t rank, StringRef what) {
@@ -79,26 +98,74 @@ LogicalResult SoftmaxOp::verify() {
   return verifyAxis(*this, getAxis(), getType().getRank(), "axis");
 }
 
-LogicalResult ReduceMeanOp::verify() {
-  int64_t rank = getInput().getType().getRank();
+/// Checks that `axes` are in range and distinct.
+static LogicalResult verifyAxes(Operation *op, ArrayRef<int64_t> axes, int64_t rank) {
   llvm::SmallSet<int64_t, 4> seen;
-  for (int64_t axis : getAxes()) {
-    if (failed(verifyAxis(*this, axis, rank, "axis"))) return failure();
+  for (int64_t axis : axes) {
+    if (failed(verifyAxis(op, axis, rank, "axis"))) return failure();
     if (!seen.insert(axis < 0 ? axis + rank : axis).second)
-      return emitOpError() << "axis " << axis << " repeated";
+      return op->emitOpError() << "axis " << axis << " repeated";
   }
   return success();
 }
 
-LogicalResult ReshapeOp::verify() {
-  int64_t inferred = llvm::count(getShape(), -1);
-  if (inferred > 1) return emitOpError("at most one -1 in shape");
-  if (static_cast<int64_t>(getShape().size()) != getType().getRank())
-    return emitOpError() << "shape has " << getShape().size() << " dims, result rank is "
-                         << getType().getRank();
-  for (int64_t d : getShape())
-    if (d < -1) return emitOpError() << "invalid target dim " << d;
+LogicalResult ReduceMeanOp::verify() { return verifyAxes(*this, getAxes(), getInput().getType().getRank()); }
+LogicalResult ReduceSumOp::verify() { return verifyAxes(*this, getAxes(), getInput().getType().getRank()); }
+LogicalResult ReduceMaxOp::verify() { return verifyAxes(*this, getAxes(), getInput().getType().getRank()); }
+
+LogicalResult CumSumOp::verify() { return verifyAxis(*this, getAxis(), getType().getRank(), "axis"); }
+
+/// Checks that `shape` is a 1-D integer tensor with `length` entries.
+static LogicalResult verifyShapeOperand(Operation *op, RankedTensorType shape, int64_t length,
+                                        StringRef what) {
+  if (shape.getRank() != 1 || !shape.getElementType().isInteger())
+    return op->emitOpError() << what << " must be a 1-D integer tensor";
+  if (!shape.isDynamicDim(0) && shape.getDimSize(0) != length)
+    return op->emitOpError() << what << " has " << shape.getDimSize(0) << " entries, expected " << length;
   return success();
+}
+
+LogicalResult ReshapeOp::verify() {
+  return verifyShapeOperand(*this, getShape().getType(), getType().getRank(), "shape");
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty()) return emitOpError("needs at least one input");
+  int64_t rank = getType().getRank();
+  for (Value input : getInputs())
+    if (cast<RankedTensorType>(input.getType()).getRank() != rank)
+      return emitOpError() << "inputs must all have rank " << rank;
+  return verifyAxis(*this, getAxis(), rank, "axis");
+}
+
+LogicalResult SliceOp::verify() {
+  int64_t rank = getData().getType().getRank(), count = getAxes().size();
+  if (static_cast<int64_t>(getSteps().size()) != count)
+    return emitOpError() << "has " << count << " axes but " << getSteps().size() << " steps";
+  if (llvm::is_contained(getSteps(), 0)) return emitOpError("steps must be non-zero");
+  if (failed(verifyShapeOperand(*this, getStarts().getType(), count, "starts")) ||
+      failed(verifyShapeOperand(*this, getEnds().getType(), count, "ends")))
+    return failure();
+  if (getType().getRank() != rank) return emitOpError("result rank differs from the input's");
+  for (int64_t axis : getAxes())
+    if (axis < 0 || axis >= rank) return emitOpError() << "axis " << axis << " out of range for rank " << rank;
+  return verifyAxes(*this, getAxes(), rank);
+}
+
+LogicalResult TileOp::verify() {
+  if (static_cast<int64_t>(getRepeats().size()) != getInput().getType().getRank())
+    return emitOpError() << "has " << getRepeats().size() << " repeats for rank " << getInput().getType().getRank();
+  for (int64_t r : getRepeats())
+    if (r < 0) return emitOpError() << "negative repeat " << r;
+  return success();
+}
+
+LogicalResult GatherElementsOp::verify() {
+  if (!getIndices().getType().getElementType().isInteger())
+    return emitOpError("indices must be integers");
+  if (getIndices().getType().getRank() != getData().getType().getRank())
+    return emitOpError("indices must have the rank of data");
+  return verifyAxis(*this, getAxis(), getData().getType().getRank(), "axis");
 }
 
 LogicalResult TransposeOp::verify() {

@@ -58,6 +58,30 @@ CASES = {
          helper.make_node("Identity", ["y"], ["z"], name="identity")],
         [vi("x", [1, "seq", 16])], [vi("z", [1, 4, "seq", 1])],
         [ints("shape", [0, 0, 4, -1]), ints("axes", [-1])], opset=18),
+    # What torch.onnx.export writes for x.view(b, s, heads, -1): the shape is computed from
+    # Shape/Gather/Unsqueeze/Concat at run time, and folds to the input dims.
+    "exporter_shapes": lambda: model(
+        [helper.make_node("Shape", ["x"], ["shape"], name="shape"),
+         helper.make_node("Gather", ["shape", "zero"], ["b"], name="gather_b", axis=0),
+         helper.make_node("Gather", ["shape", "one"], ["s"], name="gather_s", axis=0),
+         helper.make_node("Unsqueeze", ["b", "axes0"], ["b1"], name="unsq_b"),
+         helper.make_node("Unsqueeze", ["s", "axes0"], ["s1"], name="unsq_s"),
+         helper.make_node("Concat", ["b1", "s1", "heads"], ["target"], name="concat", axis=0),
+         helper.make_node("Reshape", ["x", "target"], ["r"], name="view"),
+         helper.make_node("Transpose", ["r"], ["t"], name="transpose", perm=[0, 2, 1, 3]),
+         helper.make_node("Shape", ["t"], ["tshape"], name="shape_t", start=-2),
+         helper.make_node("ConstantOfShape", ["tshape"], ["ones"], name="fill",
+                          value=numpy_helper.from_array(np.array([1.0], dtype=np.float32))),
+         helper.make_node("Trilu", ["ones"], ["mask"], name="causal", upper=0),
+         helper.make_node("Add", ["t", "mask"], ["y"], name="add")],
+        [vi("x", ["batch", "seq", 16])], [vi("y", ["batch", 4, "seq", 4])],
+        [ints("zero", 0), ints("one", 1), ints("axes0", [0]), ints("heads", [4, -1])]),
+    "bad_gelu": lambda: model(
+        [helper.make_node("Gelu", ["x"], ["y"], name="gelu", approximate="sigmoid")],
+        [vi("x", [2])], [vi("y", [2])], opset=20),
+    "runtime_axes": lambda: model(
+        [helper.make_node("Unsqueeze", ["x", "axes"], ["y"], name="unsq")],
+        [vi("x", [2]), vi("axes", [1], TensorProto.INT64)], [vi("y", [1, 2])]),
     "gather_gemm": lambda: model(
         [helper.make_node("Gather", ["table", "ids"], ["e"], name="embed", axis=0),
          helper.make_node("Constant", [], ["c"], name="const",

@@ -47,14 +47,28 @@ func.func @gemm_transb(%a: tensor<?x8xf32>, %w: tensor<4x8xf32>, %c: tensor<4xf3
 
 // -----
 
-// 0 copies the input dim, -1 divides the element count by the other target dims.
+// A constant shape folds: 0 copies the input dim; static result dims come from the type.
 // CHECK-LABEL: func.func @reshape
-// CHECK:         %[[SEQ:.*]] = tensor.dim %arg0, %c1
-// CHECK:         %[[SHAPE:.*]] = tensor.from_elements %c1, %{{.*}}, %c4, %{{.*}} : tensor<4xindex>
+// CHECK:         tensor.dim %arg0, %c1
+// CHECK:         %[[SHAPE:.*]] = tensor.from_elements %c1, %{{.*}}, %c4, %c4 : tensor<4xindex>
 // CHECK:         tensor.reshape %arg0(%[[SHAPE]]) : (tensor<1x?x16xf32>, tensor<4xindex>) -> tensor<1x?x4x4xf32>
 func.func @reshape(%a: tensor<1x?x16xf32>) -> tensor<1x?x4x4xf32> {
-  %0 = onnx.Reshape %a {shape = array<i64: 0, 0, 4, -1>} : (tensor<1x?x16xf32>) -> tensor<1x?x4x4xf32>
+  %s = arith.constant dense<[0, 0, 4, -1]> : tensor<4xi64>
+  %0 = onnx.Reshape %a, %s : (tensor<1x?x16xf32>, tensor<4xi64>) -> tensor<1x?x4x4xf32>
   return %0 : tensor<1x?x4x4xf32>
+}
+
+// -----
+
+// A shape known only at run time: 0 and -1 are resolved with selects on its elements.
+// CHECK-LABEL: func.func @reshape_runtime
+// CHECK:         %[[E:.*]] = tensor.extract %arg1[%c0]
+// CHECK:         arith.cmpi eq, %{{.*}}, %c-1
+// CHECK:         arith.divui
+// CHECK:         tensor.reshape %arg0(%{{.*}}) : (tensor<?x16xf32>, tensor<2xindex>) -> tensor<?x?xf32>
+func.func @reshape_runtime(%a: tensor<?x16xf32>, %s: tensor<2xi64>) -> tensor<?x?xf32> {
+  %0 = onnx.Reshape %a, %s : (tensor<?x16xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
 }
 
 // -----

@@ -1,0 +1,253 @@
+//===- NnHandlers.cpp - matrix products, normalizations, reductions --------===//
+//
+// Composite ONNX ops (LayerNormalization, LogSoftmax, Gelu) are decomposed here into
+// onnx dialect primitives; the fusion passes see the same IR whichever form the exporter
+// chose.
+//
+//===----------------------------------------------------------------------===//
+#include "compiler/import/handlers/HandlerUtils.h"
+
+using namespace mlir;
+
+namespace edge {
+namespace {
+
+llvm::Error importMatMul(NodeContext &node) {
+  EDGE_TRY(lhsIn, node.input(0));
+  EDGE_TRY(rhsIn, node.input(1));
+  if (lhsIn.shape.empty() || rhsIn.shape.empty()) return node.error("MatMul operands must have rank >= 1");
+  if (lhsIn.elementType != rhsIn.elementType) return node.error("operand element types differ");
+  // numpy: a 1-D lhs is a row vector and a 1-D rhs a column vector, their dim dropped after.
+  GraphValue lhs = lhsIn, rhs = rhsIn;
+  bool lhsVector = lhs.shape.size() == 1, rhsVector = rhs.shape.size() == 1;
+  if (lhsVector) lhs = buildReshape(node, lhsIn, {SymDim::fixed(1), lhsIn.shape[0]}, {0, 0});
+  if (rhsVector) rhs = buildReshape(node, rhsIn, {rhsIn.shape[0], SymDim::fixed(1)}, {0, 0});
+  const SymDim &k0 = lhs.shape.back(), &k1 = rhs.shape[rhs.shape.size() - 2];
+  if (!provablyEqual(k0, k1))
+    return node.error("contraction dims " + describe(k0, node.symbols()) + " and " + describe(k1, node.symbols()) +
+                      " are not provably equal");
+  SymShape lhsBatch(lhs.shape.begin(), lhs.shape.end() - 2), rhsBatch(rhs.shape.begin(), rhs.shape.end() - 2);
+  auto batch = broadcastShapes(lhsBatch, rhsBatch, node.symbols());
+  if (!batch) return node.error(batch.takeError());
+  SymShape shape = *batch;
+  shape.push_back(lhs.shape[lhs.shape.size() - 2]);
+  shape.push_back(rhs.shape.back());
+  GraphValue product;
+  product.shape = shape;
+  product.elementType = lhs.elementType;
+  product.value = onnx::MatMulOp::create(node.builder(), node.loc(), node.tensorType(shape, lhs.elementType), lhs.value,
+                                         rhs.value);
+  if (!lhsVector && !rhsVector) {
+    node.forwardOutput(0, product);
+    return llvm::Error::success();
+  }
+  SymShape finalShape;
+  std::vector<int64_t> sources;
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if ((lhsVector && i == shape.size() - 2) || (rhsVector && i == shape.size() - 1)) continue;
+    finalShape.push_back(shape[i]);
+    sources.push_back(i);
+  }
+  node.forwardOutput(0, buildReshape(node, product, finalShape, sources));
+  return llvm::Error::success();
+}
+
+llvm::Error importGemm(NodeContext &node) {
+  EDGE_TRY(a, node.input(0));
+  EDGE_TRY(b, node.input(1));
+  if (a.shape.size() != 2 || b.shape.size() != 2) return node.error("A and B must be 2-D");
+  bool transA = node.attrInt("transA", 0), transB = node.attrInt("transB", 0);
+  const SymDim &kA = a.shape[transA ? 0 : 1], &kB = b.shape[transB ? 1 : 0];
+  if (!provablyEqual(kA, kB)) return node.error("contraction dims are not provably equal");
+  SymShape shape = {a.shape[transA ? 1 : 0], b.shape[transB ? 0 : 1]};
+  Value c;
+  if (node.hasInput(2)) {
+    EDGE_TRY(cValue, node.input(2));
+    auto check = broadcastShapes(shape, cValue.shape, node.symbols());
+    if (!check || *check != shape) {
+      if (!check) llvm::consumeError(check.takeError());
+      return node.error("C " + describe(cValue.shape, node.symbols()) + " does not broadcast to " +
+                        describe(shape, node.symbols()));
+    }
+    c = cValue.value;
+  }
+  auto op = onnx::GemmOp::create(node.builder(), node.loc(), node.tensorType(shape, a.elementType), a.value, b.value, c,
+                                 node.builder().getF32FloatAttr(node.attrFloat("alpha", 1.0f)),
+                                 node.builder().getF32FloatAttr(node.attrFloat("beta", 1.0f)),
+                                 node.builder().getI64IntegerAttr(transA), node.builder().getI64IntegerAttr(transB));
+  node.setOutput(0, op, shape);
+  return llvm::Error::success();
+}
+
+/// The axis of Softmax/LogSoftmax: opset 13 normalizes along `axis` (default -1); earlier
+/// opsets flatten to 2-D at `axis` (default 1), the same only when it is the last dim.
+llvm::Expected<int64_t> softmaxAxis(NodeContext &node, size_t rank) {
+  int64_t axis = node.attrInt("axis", node.getOpset() >= 13 ? -1 : 1);
+  int64_t a = normalizeAxis(axis, rank);
+  if (a < 0 || a >= static_cast<int64_t>(rank))
+    return node.error("axis " + llvm::Twine(axis) + " out of range for rank " + llvm::Twine(rank));
+  if (node.getOpset() < 13 && a != static_cast<int64_t>(rank) - 1)
+    return node.error("pre-13 Softmax over a flattened non-last axis is not supported");
+  return a;
+}
+
+llvm::Error importSoftmax(NodeContext &node) {
+  EDGE_TRY(input, node.input(0));
+  if (!isa<FloatType>(input.elementType)) return node.error("expects a float tensor");
+  EDGE_TRY(axis, softmaxAxis(node, input.shape.size()));
+  auto op = onnx::SoftmaxOp::create(node.builder(), node.loc(), input.value.getType(), input.value,
+                                    signedAttr(node.context(), axis));
+  node.setOutput(0, op, input.shape);
+  return llvm::Error::success();
+}
+
+/// log(softmax(x)) = (x - max) - log(sum(exp(x - max))).
+llvm::Error importLogSoftmax(NodeContext &node) {
+  EDGE_TRY(input, node.input(0));
+  if (!isa<FloatType>(input.elementType)) return node.error("expects a float tensor");
+  EDGE_TRY(axis, softmaxAxis(node, input.shape.size()));
+  GraphValue max = buildReduce<onnx::ReduceMaxOp>(node, input, {axis}, true);
+  EDGE_TRY(shifted, buildBinary<onnx::SubOp>(node, input, max));
+  GraphValue sum = buildReduce<onnx::ReduceSumOp>(node, buildUnary<onnx::ExpOp>(node, shifted), {axis}, true);
+  EDGE_TRY(result, buildBinary<onnx::SubOp>(node, shifted, buildUnary<onnx::LogOp>(node, sum)));
+  node.forwardOutput(0, result);
+  return llvm::Error::success();
+}
+
+/// ReduceMean/Sum/Max: axes is an attribute before `inputSince` and an optional input from
+/// it on (ReduceSum moved at 13, the others at 18).
+template <typename OpTy, int64_t inputSince>
+llvm::Error importReduce(NodeContext &node) {
+  EDGE_TRY(input, node.input(0));
+  if (std::is_same_v<OpTy, onnx::ReduceMeanOp> ? !isa<FloatType>(input.elementType)
+                                               : !input.elementType.isIntOrFloat() || input.elementType.isInteger(1))
+    return node.error("unsupported element type");
+  std::vector<int64_t> axes;
+  if (node.getOpset() >= inputSince) {
+    if (node.hasInput(1)) {
+      EDGE_TRY(constant, node.requireInts(1, "axes"));
+      axes = constant;
+    }
+    if (axes.empty() && node.attrInt("noop_with_empty_axes", 0)) {
+      node.forwardOutput(0, input);
+      return llvm::Error::success();
+    }
+  } else if (auto attr = node.attrInts("axes")) {
+    axes = *attr;
+  }
+  EDGE_TRY(normalized, normalizeAxes(node, axes, input.shape.size()));
+  node.forwardOutput(0, buildReduce<OpTy>(node, input, normalized, node.attrInt("keepdims", 1) != 0));
+  return llvm::Error::success();
+}
+
+llvm::Error importCumSum(NodeContext &node) {
+  EDGE_TRY(input, node.input(0));
+  EDGE_TRY(axisList, node.requireInts(1, "axis"));
+  if (axisList.size() != 1) return node.error("axis must be a scalar");
+  int64_t axis = normalizeAxis(axisList[0], input.shape.size());
+  if (axis < 0 || axis >= static_cast<int64_t>(input.shape.size())) return node.error("axis out of range");
+  if (input.elementType.isInteger(1)) return node.error("expects a numeric tensor");
+  Value result = onnx::CumSumOp::create(node.builder(), node.loc(), input.value.getType(), input.value,
+                                        signedAttr(node.context(), axis),
+                                        node.builder().getI64IntegerAttr(node.attrInt("exclusive", 0) != 0),
+                                        node.builder().getI64IntegerAttr(node.attrInt("reverse", 0) != 0));
+  node.setOutput(0, result, input.shape);
+  return llvm::Error::success();
+}
+
+llvm::Error importTrilu(NodeContext &node) {
+  EDGE_TRY(input, node.input(0));
+  if (input.shape.size() < 2) return node.error("expects rank >= 2");
+  int64_t k = 0;
+  if (node.hasInput(1)) {
+    EDGE_TRY(kList, node.requireInts(1, "k"));
+    if (kList.size() != 1) return node.error("k must be a scalar");
+    k = kList[0];
+  }
+  Value result = onnx::TriluOp::create(node.builder(), node.loc(), input.value.getType(), input.value,
+                                       signedAttr(node.context(), k),
+                                       node.builder().getI64IntegerAttr(node.attrInt("upper", 1) != 0));
+  node.setOutput(0, result, input.shape);
+  return llvm::Error::success();
+}
+
+/// LayerNormalization over dims [axis, rank): (x - mean) / sqrt(var + epsilon) * scale + bias;
+/// the optional Mean and InvStdDev outputs are the statistics with the reduced dims kept.
+llvm::Error importLayerNormalization(NodeContext &node) {
+  EDGE_TRY(x, node.input(0));
+  EDGE_TRY(scale, node.input(1));
+  if (!isa<FloatType>(x.elementType)) return node.error("expects a float tensor");
+  size_t rank = x.shape.size();
+  int64_t axis = normalizeAxis(node.attrInt("axis", -1), rank);
+  if (axis < 0 || axis >= static_cast<int64_t>(rank)) return node.error("axis out of range");
+  if (node.attrInt("stash_type", 1) != 1) return node.error("unsupported attribute stash_type (only 1, float32)");
+  std::vector<int64_t> axes;
+  for (size_t i = axis; i < rank; ++i) axes.push_back(i);
+  GraphValue mean = buildReduce<onnx::ReduceMeanOp>(node, x, axes, true);
+  EDGE_TRY(centered, buildBinary<onnx::SubOp>(node, x, mean));
+  EDGE_TRY(squared, buildBinary<onnx::MulOp>(node, centered, centered));
+  GraphValue variance = buildReduce<onnx::ReduceMeanOp>(node, squared, axes, true);
+  EDGE_TRY(shifted, buildBinary<onnx::AddOp>(node, variance, node.scalarConstant(node.attrFloat("epsilon", 1e-5f), x.elementType)));
+  GraphValue deviation = buildUnary<onnx::SqrtOp>(node, shifted);
+  EDGE_TRY(normalized, buildBinary<onnx::DivOp>(node, centered, deviation));
+  EDGE_TRY(scaled, buildBinary<onnx::MulOp>(node, normalized, scale));
+  GraphValue result = scaled;
+  if (node.hasInput(2)) {
+    EDGE_TRY(bias, node.input(2));
+    EDGE_TRY(biased, buildBinary<onnx::AddOp>(node, scaled, bias));
+    result = biased;
+  }
+  if (result.shape != x.shape) return node.error("scale or bias does not broadcast to the input's shape");
+  node.forwardOutput(0, result);
+  node.forwardOutput(1, mean);
+  if (node.getNode().output_size() > 2 && !node.getNode().output(2).empty())
+    node.forwardOutput(2, buildUnary<onnx::ReciprocalOp>(node, deviation));
+  return llvm::Error::success();
+}
+
+/// Gelu (opset 20): x * Phi(x) exactly (erf), or with the tanh approximation.
+llvm::Error importGelu(NodeContext &node) {
+  EDGE_TRY(x, node.input(0));
+  if (!isa<FloatType>(x.elementType)) return node.error("expects a float tensor");
+  std::string approximate = "none";
+  if (const auto *attr = node.attr("approximate")) approximate = attr->s();
+  Type t = x.elementType;
+  GraphValue inner;
+  if (approximate == "none") {
+    EDGE_TRY(scaled, buildBinary<onnx::MulOp>(node, x, node.scalarConstant(M_SQRT1_2, t)));
+    inner = buildUnary<onnx::ErfOp>(node, scaled);
+  } else if (approximate == "tanh") {
+    // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
+    EDGE_TRY(x2, buildBinary<onnx::MulOp>(node, x, x));
+    EDGE_TRY(x3, buildBinary<onnx::MulOp>(node, x2, x));
+    EDGE_TRY(cubic, buildBinary<onnx::MulOp>(node, x3, node.scalarConstant(0.044715, t)));
+    EDGE_TRY(sum, buildBinary<onnx::AddOp>(node, x, cubic));
+    EDGE_TRY(scaled, buildBinary<onnx::MulOp>(node, sum, node.scalarConstant(std::sqrt(2.0 / M_PI), t)));
+    inner = buildUnary<onnx::TanhOp>(node, scaled);
+  } else {
+    return node.error("unsupported approximate '" + approximate + "' (none or tanh)");
+  }
+  EDGE_TRY(onePlus, buildBinary<onnx::AddOp>(node, inner, node.scalarConstant(1.0, t)));
+  EDGE_TRY(half, buildBinary<onnx::MulOp>(node, x, node.scalarConstant(0.5, t)));
+  EDGE_TRY(result, buildBinary<onnx::MulOp>(node, half, onePlus));
+  node.forwardOutput(0, result);
+  return llvm::Error::success();
+}
+
+} // namespace
+
+void addNnHandlers(HandlerTable &t) {
+  t["MatMul"] = {{1, importMatMul}};
+  t["Gemm"] = {{7, importGemm}};
+  t["Softmax"] = {{1, importSoftmax}};
+  t["LogSoftmax"] = {{1, importLogSoftmax}};
+  t["ReduceMean"] = {{1, importReduce<onnx::ReduceMeanOp, 18>}};
+  t["ReduceSum"] = {{1, importReduce<onnx::ReduceSumOp, 13>}};
+  t["ReduceMax"] = {{1, importReduce<onnx::ReduceMaxOp, 18>}};
+  t["CumSum"] = {{11, importCumSum}};
+  t["Trilu"] = {{14, importTrilu}};
+  t["LayerNormalization"] = {{17, importLayerNormalization}};
+  t["Gelu"] = {{20, importGelu}};
+}
+
+} // namespace edge
