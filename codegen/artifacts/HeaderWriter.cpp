@@ -16,6 +16,7 @@ static const char *dtypeName(uint32_t dtype) {
   case EDGE_DTYPE_I8: return "i8";
   case EDGE_DTYPE_U8: return "u8";
   case EDGE_DTYPE_BOOL: return "bool";
+  case EDGE_DTYPE_F64: return "f64";
   default: return "?";
   }
 }

@@ -16,7 +16,7 @@ namespace edge {
 
 /// Upstream passes that take linalg/vector/memref code down to the LLVM dialect.
 static constexpr const char *kLowerToLLVM =
-    "func.func(edge-strided-copies-to-linalg, convert-linalg-to-loops, edge-approximate-math, "
+    "convert-math-to-funcs, func.func(edge-strided-copies-to-linalg, convert-linalg-to-loops, edge-approximate-math, "
     "convert-vector-to-scf{full-unroll=true}, lower-vector-multi-reduction, lower-affine, "
     "convert-scf-to-cf, canonicalize, cse), "
     "func.func(llvm-request-c-wrappers), expand-strided-metadata, lower-affine, "

@@ -93,6 +93,16 @@ FailureOr<linalg::LinalgOp> toNamedContraction(RewriterBase &rewriter, linalg::G
   return cast<linalg::LinalgOp>(matmul.getOperation());
 }
 
+/// Bools are one byte each in memory (the ABI's EDGE_DTYPE_BOOL), but LLVM stores a
+/// vector of i1 as packed bits: ops that read or write bool tensors stay scalar.
+bool hasBoolTensors(Operation *op) {
+  auto isBoolTensor = [](Type t) {
+    auto shaped = dyn_cast<ShapedType>(t);
+    return shaped && shaped.getElementType().isInteger(1);
+  };
+  return llvm::any_of(op->getOperandTypes(), isBoolTensor) || llvm::any_of(op->getResultTypes(), isBoolTensor);
+}
+
 /// Ops that read tensors by computed index (gathers) stay scalar loops.
 bool hasIndexedReads(linalg::LinalgOp op) {
   return op->walk([](tensor::ExtractOp) { return WalkResult::interrupt(); }).wasInterrupted();
@@ -223,7 +233,7 @@ struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePas
 
     SmallVector<linalg::LinalgOp> candidates;
     func.walk([&](linalg::LinalgOp op) {
-      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && !hasIndexedReads(op))
+      if (op.hasPureTensorSemantics() && !op.hasDynamicShape() && !hasIndexedReads(op) && !hasBoolTensors(op))
         candidates.push_back(op);
     });
     for (linalg::LinalgOp op : candidates) {

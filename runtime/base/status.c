@@ -61,7 +61,7 @@ size_t edge_dtype_size(uint32_t dtype) {
   switch (dtype) {
     case EDGE_DTYPE_F32: case EDGE_DTYPE_I32: return 4;
     case EDGE_DTYPE_F16: return 2;
-    case EDGE_DTYPE_I64: return 8;
+    case EDGE_DTYPE_I64: case EDGE_DTYPE_F64: return 8;
     case EDGE_DTYPE_I8: case EDGE_DTYPE_U8: case EDGE_DTYPE_BOOL: return 1;
     default: return 0;
   }

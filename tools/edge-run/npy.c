@@ -13,7 +13,7 @@ static const struct {
 } kDtypes[] = {
     {"<f4", EDGE_DTYPE_F32}, {"<f2", EDGE_DTYPE_F16}, {"<i8", EDGE_DTYPE_I64},
     {"<i4", EDGE_DTYPE_I32}, {"|i1", EDGE_DTYPE_I8},  {"|u1", EDGE_DTYPE_U8},
-    {"|b1", EDGE_DTYPE_BOOL},
+    {"|b1", EDGE_DTYPE_BOOL}, {"<f8", EDGE_DTYPE_F64},
 };
 
 /* Finds `'key': ` in the header dict and returns a pointer just past it. */

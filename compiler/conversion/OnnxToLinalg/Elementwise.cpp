@@ -39,7 +39,8 @@ EDGE_ARITH_BINARY(onnx::XorOp, arith::XOrIOp, arith::XOrIOp)
 #undef EDGE_ARITH_BINARY
 
 template <>
-Value buildScalar(OpBuilder &b, Location loc, onnx::PowOp op, ValueRange args, Type) {
+Value buildScalar(OpBuilder &b, Location loc, onnx::PowOp op, ValueRange args, Type type) {
+  if (isa<IntegerType>(type)) return math::IPowIOp::create(b, loc, args[0], args[1]);
   // x^2 (variance in LayerNorm) is by far the most common exponent: one multiply.
   SplatElementsAttr splat;
   if (matchPattern(op.getRhs(), m_Constant(&splat)) && isa<FloatType>(splat.getElementType()) &&
@@ -148,7 +149,7 @@ template <typename OpTy>
 bool supportsElementType(Type elementType) {
   if constexpr (llvm::is_one_of<OpTy, onnx::CastOp, onnx::EqualOp, onnx::WhereOp>::value)
     return elementType.isIntOrFloat();
-  if constexpr (llvm::is_one_of<OpTy, onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MaxOp,
+  if constexpr (llvm::is_one_of<OpTy, onnx::PowOp, onnx::AddOp, onnx::SubOp, onnx::MulOp, onnx::DivOp, onnx::MaxOp,
                                 onnx::MinOp, onnx::ModOp, onnx::NegOp, onnx::AbsOp, onnx::GreaterOp, onnx::LessOp,
                                 onnx::GreaterOrEqualOp, onnx::LessOrEqualOp>::value)
     return elementType.isIntOrFloat() && !elementType.isInteger(1);

@@ -57,6 +57,9 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
       starts[axis] = start;
       steps[axis] = c(step);
     }
+    // Dims the importer proved static keep their static size (the op's result type).
+    for (int64_t i = 0; i < rank; ++i)
+      if (!type.isDynamicDim(i)) sizes[i] = rewriter.getIndexAttr(type.getDimSize(i));
     if (!anyNegative) {
       Value slice = tensor::ExtractSliceOp::create(rewriter, loc, type, data, offsets, sizes, strides);
       rewriter.replaceOp(op, slice);

@@ -61,9 +61,17 @@ EDGE_VERIFY_BINARY(XorOp)
 LogicalResult WhereOp::verify() {
   if (!getCondition().getType().getElementType().isInteger(1))
     return emitOpError("condition must be a bool (i1) tensor");
-  auto xy = RankedTensorType::get(getType().getShape(), getType().getElementType());
-  if (failed(verifyBroadcast(*this, getX().getType(), getY().getType(), xy))) return failure();
-  return verifyBroadcast(*this, getCondition().getType(), xy, getType());
+  RankedTensorType result = getType();
+  for (Value operand : getOperands()) {
+    auto type = cast<RankedTensorType>(operand.getType());
+    if (type.getRank() > result.getRank()) return emitOpError("an operand has a higher rank than the result");
+    for (int64_t i = 0; i < type.getRank(); ++i) {
+      int64_t d = type.getDimSize(i), r = result.getDimSize(i + result.getRank() - type.getRank());
+      if (d != 1 && !ShapedType::isDynamic(d) && !ShapedType::isDynamic(r) && d != r)
+        return emitOpError() << "operand dim " << d << " does not broadcast to " << r;
+    }
+  }
+  return success();
 }
 
 /// Checks that `axis` is in [-rank, rank).

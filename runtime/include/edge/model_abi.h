@@ -34,6 +34,7 @@ typedef enum edge_dtype_e {
   EDGE_DTYPE_I8 = 5,
   EDGE_DTYPE_U8 = 6,
   EDGE_DTYPE_BOOL = 7, /* one byte per element */
+  EDGE_DTYPE_F64 = 8,
 } edge_dtype_t;
 
 typedef enum edge_model_kind_e {

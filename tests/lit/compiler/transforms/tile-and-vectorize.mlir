@@ -103,6 +103,24 @@ func.func @matmul_transposed_b(%a: tensor<4x8xf32>, %b: tensor<16x8xf32>, %init:
 
 // -----
 
+// Bool tensors are bytes in memory and LLVM packs vectors of i1 into bits: a comparison
+// writing bools stays a scalar loop.
+#id = affine_map<(d0) -> (d0)>
+// CHECK-LABEL: func.func @compare_to_bool
+// CHECK-NOT:     vector.
+// CHECK:         arith.cmpf ogt
+func.func @compare_to_bool(%a: tensor<16xf32>, %b: tensor<16xf32>, %init: tensor<16xi1>) -> tensor<16xi1> {
+  %0 = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel"]}
+      ins(%a, %b : tensor<16xf32>, tensor<16xf32>) outs(%init : tensor<16xi1>) {
+  ^bb0(%x: f32, %y: f32, %o: i1):
+    %c = arith.cmpf ogt, %x, %y : f32
+    linalg.yield %c : i1
+  } -> tensor<16xi1>
+  return %0 : tensor<16xi1>
+}
+
+// -----
+
 // An unknown target is an error naming it.
 // expected-error @+1 {{unknown edge.target 'riscv64'}}
 module attributes {edge.target = "riscv64"} {
