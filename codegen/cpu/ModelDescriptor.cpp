@@ -83,16 +83,39 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
                                 : d.global(llvm::ConstantArray::get(llvm::ArrayType::get(d.ptr, symbolNames.size()), symbolNames),
                                            "symbols");
 
+  // edge_dim_expr_t[]: { constant, num_terms, reserved, terms }, one per symbol.
+  auto *termType = llvm::StructType::get(context, {d.i64, d.i64});
+  auto *exprType = llvm::StructType::get(context, {d.i64, d.i32, d.i32, d.ptr});
+  std::vector<llvm::Constant *> exprs;
+  for (size_t s = 0; s < interface.symbols.size(); ++s) {
+    SymbolExpr expr = s < interface.symbolExprs.size() ? interface.symbolExprs[s] : SymbolExpr{};
+    std::vector<llvm::Constant *> terms;
+    for (auto [symbol, coefficient] : expr.terms)
+      terms.push_back(llvm::ConstantStruct::get(termType, {llvm::ConstantInt::get(d.i64, symbol),
+                                                           llvm::ConstantInt::get(d.i64, coefficient)}));
+    llvm::Constant *termsVar =
+        terms.empty() ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(d.ptr))
+                      : d.global(llvm::ConstantArray::get(llvm::ArrayType::get(termType, terms.size()), terms),
+                                 "symbol_terms." + llvm::Twine(s));
+    exprs.push_back(llvm::ConstantStruct::get(exprType, {llvm::ConstantInt::get(d.i64, expr.constant),
+                                                         llvm::ConstantInt::get(d.i32, terms.size()),
+                                                         llvm::ConstantInt::get(d.i32, 0), termsVar}));
+  }
+  llvm::Constant *symbolExprs =
+      exprs.empty() ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(d.ptr))
+                    : d.global(llvm::ConstantArray::get(llvm::ArrayType::get(exprType, exprs.size()), exprs), "symbol_exprs");
+
   // edge_model_desc_t, in declaration order.
   auto *descType = llvm::StructType::get(context, {d.i32, d.i32, d.ptr, d.ptr, d.i32, d.i32, d.ptr, d.ptr, d.i32,
-                                                   d.i32, d.ptr, d.i64, d.i64, d.ptr});
+                                                   d.i32, d.ptr, d.ptr, d.i64, d.i64, d.ptr});
   llvm::Constant *desc = llvm::ConstantStruct::get(
       descType, {llvm::ConstantInt::get(d.i32, EDGE_MODEL_ABI_VERSION), llvm::ConstantInt::get(d.i32, EDGE_MODEL_KIND_GRAPH),
                  d.string(interface.name, "name"), d.string(interface.target, "target"),
                  llvm::ConstantInt::get(d.i32, interface.inputs.size()),
                  llvm::ConstantInt::get(d.i32, interface.outputs.size()), d.tensors(interface.inputs, "inputs"),
                  d.tensors(interface.outputs, "outputs"), llvm::ConstantInt::get(d.i32, interface.symbols.size()),
-                 llvm::ConstantInt::get(d.i32, 0), symbols, llvm::ConstantInt::get(d.i64, interface.weightsFingerprint),
+                 llvm::ConstantInt::get(d.i32, 0), symbols, symbolExprs,
+                 llvm::ConstantInt::get(d.i64, interface.weightsFingerprint),
                  llvm::ConstantInt::get(d.i64, interface.weightsDataSize), run});
   llvm::Constant *descVar = d.global(desc, "desc");
 

@@ -35,11 +35,19 @@ struct WeightEntry {
   bool packFromNK = false;
 };
 
+/// How a derived symbol is computed from the symbols the inputs bind: constant + sum of
+/// coefficient * symbol. Symbols bound by inputs have no terms.
+struct SymbolExpr {
+  int64_t constant = 0;
+  std::vector<std::pair<int, int64_t>> terms;
+};
+
 struct ModelInterface {
   std::string name;
   std::string target; ///< "triple cpu", recorded in the descriptor
   std::vector<TensorInterface> inputs, outputs;
   std::vector<std::string> symbols;
+  std::vector<SymbolExpr> symbolExprs; ///< one per symbol
   std::vector<WeightEntry> weights;
   uint64_t weightsDataSize = 0;
   uint64_t weightsFingerprint = 0; ///< set by the weights writer

@@ -81,6 +81,9 @@ private:
     return static_cast<int>(symbols.size() - 1);
   }
   llvm::Error importInputs(SmallVectorImpl<Type> &types);
+  /// A symbol for an output dim that is a combination of input dims (past + sequence),
+  /// named after the output's declared dim_param when it has one.
+  int derivedSymbol(const SymDim &dim, const ::onnx::ValueInfoProto &output, size_t index);
   llvm::Error importNode(const ::onnx::NodeProto &node, int64_t opset);
 };
 
@@ -139,6 +142,20 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
   value.value = WeightOp::create(builder, loc, type, FlatSymbolRefAttr::get(&context, tensor.name()),
                                  builder.getI64IntegerAttr(offset), IntegerAttr(), UnitAttr());
   return value;
+}
+
+int GraphImporter::derivedSymbol(const SymDim &dim, const ::onnx::ValueInfoProto &output, size_t index) {
+  for (auto [s, expr] : llvm::enumerate(out.interface.symbolExprs))
+    if (expr.constant == dim.value && expr.terms == dim.terms) return static_cast<int>(s);
+  std::string name = describe(dim, symbols);
+  const auto &shape = output.type().tensor_type().shape();
+  if (static_cast<int>(index) < shape.dim_size() && shape.dim(index).has_dim_param() &&
+      !llvm::is_contained(symbols, shape.dim(index).dim_param()))
+    name = shape.dim(index).dim_param();
+  symbols.push_back(name);
+  out.interface.symbolExprs.resize(symbols.size());
+  out.interface.symbolExprs.back() = SymbolExpr{dim.value, dim.terms};
+  return static_cast<int>(symbols.size() - 1);
 }
 
 llvm::Error GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
@@ -230,6 +247,7 @@ llvm::Error GraphImporter::run() {
     if (llvm::Error error = importNode(node, opset)) return error;
 
   if (graph.output_size() == 0) return llvm::createStringError("the graph has no outputs");
+  out.interface.symbolExprs.resize(symbols.size()); // the input symbols: no expression
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
   for (const ::onnx::ValueInfoProto &output : graph.output()) {
@@ -240,6 +258,7 @@ llvm::Error GraphImporter::run() {
     for (auto [i, dim] : llvm::enumerate(value->shape)) {
       if (dim.isStatic()) desc.dims.push_back(dim.value);
       else if (dim.isSymbol()) desc.dims.push_back(-dim.symbol - 1);
+      else if (dim.isSymbolic()) desc.dims.push_back(-derivedSymbol(dim, output, i) - 1);
       else
         return llvm::createStringError("graph output '" + output.name() + "' dim " + std::to_string(i) +
                                        " is not determined by the input dims, so callers could not size it");
@@ -449,6 +468,17 @@ Value NodeContext::dimValue(const GraphValue &value, size_t dim) {
   OpBuilder &b = builder();
   const SymDim &d = value.shape[dim];
   if (d.isStatic()) return arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value));
+  if (d.isSymbolic() && !d.isSymbol()) {
+    // constant + sum of coefficient * named dim, from the graph inputs that bind them.
+    Value sum = arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value));
+    for (const auto &[symbol, coefficient] : d.terms) {
+      Value term = dimValue(GraphValue{Value(), {SymDim::named(symbol)}, Type()}, 0);
+      if (coefficient != 1)
+        term = arith::MulIOp::create(b, loc(), term, arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(coefficient)));
+      sum = arith::AddIOp::create(b, loc(), sum, term);
+    }
+    return sum;
+  }
   Value source = value.value;
   int64_t index = static_cast<int64_t>(dim);
   if (d.isSymbol()) std::tie(source, index) = graph.symbolSources[d.symbol];

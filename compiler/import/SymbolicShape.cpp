@@ -4,10 +4,32 @@
 
 namespace edge {
 
+SymDim SymDim::combination(int64_t constant, std::vector<Term> terms) {
+  std::sort(terms.begin(), terms.end());
+  std::vector<Term> merged;
+  for (const Term &t : terms) {
+    if (!merged.empty() && merged.back().first == t.first) merged.back().second += t.second;
+    else merged.push_back(t);
+  }
+  llvm::erase_if(merged, [](const Term &t) { return t.second == 0; });
+  if (merged.empty()) return fixed(constant);
+  SymDim dim{Symbolic, constant, -1, merged};
+  if (constant == 0 && merged.size() == 1 && merged[0].second == 1) dim.symbol = merged[0].first;
+  return dim;
+}
+
 std::string describe(const SymDim &dim, llvm::ArrayRef<std::string> symbols) {
   if (dim.isStatic()) return std::to_string(dim.value);
-  if (dim.isSymbol()) return symbols[dim.symbol];
-  return "?";
+  if (!dim.isSymbolic()) return "?";
+  std::string text;
+  for (const auto &[symbol, coefficient] : dim.terms) {
+    int64_t magnitude = coefficient < 0 ? -coefficient : coefficient;
+    text += text.empty() ? (coefficient < 0 ? "-" : "") : (coefficient < 0 ? " - " : " + ");
+    if (magnitude != 1) text += std::to_string(magnitude) + "*";
+    text += symbols[symbol];
+  }
+  if (dim.value) text += (dim.value < 0 ? " - " : " + ") + std::to_string(dim.value < 0 ? -dim.value : dim.value);
+  return text;
 }
 
 std::string describe(const SymShape &shape, llvm::ArrayRef<std::string> symbols) {
@@ -16,9 +38,7 @@ std::string describe(const SymShape &shape, llvm::ArrayRef<std::string> symbols)
   return text + "]";
 }
 
-bool provablyEqual(const SymDim &a, const SymDim &b) {
-  return (a.isStatic() && a == b) || (a.isSymbol() && a == b);
-}
+bool provablyEqual(const SymDim &a, const SymDim &b) { return a.isKnown() && a == b; }
 
 llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
                                          llvm::ArrayRef<std::string> symbols) {
@@ -48,6 +68,13 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int6
   return reshapeShape(input, dims, allowZero);
 }
 
+/// c * a for a known dim.
+static SymDim scaled(const SymDim &a, int64_t c) {
+  std::vector<SymDim::Term> terms = a.terms;
+  for (auto &t : terms) t.second *= c;
+  return SymDim::combination(a.value * c, terms);
+}
+
 SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
   if (a.isStatic() && b.isStatic()) {
     int64_t x = a.value, y = b.value;
@@ -65,15 +92,30 @@ SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
     case IntOp::Min: return SymDim::fixed(std::min(x, y));
     }
   }
-  bool bZero = b.isStatic() && b.value == 0, bOne = b.isStatic() && b.value == 1;
-  bool aZero = a.isStatic() && a.value == 0, aOne = a.isStatic() && a.value == 1;
+  if (!a.isKnown() || !b.isKnown()) return SymDim::unknown();
   switch (op) {
-  case IntOp::Add: return bZero ? a : aZero ? b : SymDim::unknown();
-  case IntOp::Sub: return bZero ? a : SymDim::unknown();
-  case IntOp::Mul: return bOne ? a : aOne ? b : SymDim::unknown();
-  case IntOp::Div: return bOne ? a : SymDim::unknown();
+  case IntOp::Add:
+  case IntOp::Sub: {
+    SymDim right = op == IntOp::Sub ? scaled(b, -1) : b;
+    std::vector<SymDim::Term> terms = a.terms;
+    terms.insert(terms.end(), right.terms.begin(), right.terms.end());
+    return SymDim::combination(a.value + right.value, terms);
+  }
+  case IntOp::Mul:
+    if (b.isStatic()) return scaled(a, b.value);
+    if (a.isStatic()) return scaled(b, a.value);
+    return SymDim::unknown();
+  case IntOp::Div: {
+    if (!b.isStatic() || b.value == 0) return SymDim::unknown();
+    int64_t c = b.value;
+    bool exact = a.value % c == 0 && llvm::all_of(a.terms, [c](const SymDim::Term &t) { return t.second % c == 0; });
+    if (!exact) return SymDim::unknown();
+    std::vector<SymDim::Term> terms = a.terms;
+    for (auto &t : terms) t.second /= c;
+    return SymDim::combination(a.value / c, terms);
+  }
   case IntOp::Max:
-  case IntOp::Min: return a.isSymbol() && a == b ? a : SymDim::unknown();
+  case IntOp::Min: return a == b ? a : SymDim::unknown();
   case IntOp::Mod: return SymDim::unknown();
   }
   return SymDim::unknown();
@@ -94,7 +136,7 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymD
     if (!target[i].isStatic()) {
       result[i] = target[i];
       auto it = llvm::find(inputDynamic, result[i]);
-      if (it != inputDynamic.end() && result[i].isSymbol()) inputDynamic.erase(it);
+      if (it != inputDynamic.end() && result[i].isSymbolic()) inputDynamic.erase(it);
       else provable = false;
       continue;
     }
@@ -118,7 +160,7 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymD
     } else {
       // A dynamic dim carried over: it no longer needs to be accounted for by -1.
       auto it = llvm::find(inputDynamic, result[i]);
-      if (it != inputDynamic.end() && result[i].isSymbol()) inputDynamic.erase(it);
+      if (it != inputDynamic.end() && result[i].isSymbolic()) inputDynamic.erase(it);
       else provable = false;  // an unknown dim was carried: -1 cannot be derived
     }
   }
@@ -137,8 +179,9 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymD
       return llvm::createStringError("cannot infer -1: " + std::to_string(inputStatic) +
                                      " elements do not divide by " + std::to_string(targetStatic));
     result[inferred] = SymDim::fixed(inputStatic / targetStatic);
-  } else if (inputDynamic.size() == 1 && inputDynamic[0].isSymbol() && inputStatic == targetStatic) {
-    result[inferred] = inputDynamic[0];
+  } else if (inputDynamic.size() == 1 && inputDynamic[0].isSymbolic() && targetStatic != 0 &&
+             inputStatic % targetStatic == 0) {
+    result[inferred] = foldIntOp(IntOp::Mul, inputDynamic[0], SymDim::fixed(inputStatic / targetStatic));
   } else {
     result[inferred] = SymDim::unknown();
   }

@@ -11,6 +11,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "llvm/ADT/ArrayRef.h"
@@ -20,25 +21,35 @@ namespace edge {
 
 /// A dim, or an element of a small integer tensor the importer computes shapes with (so a
 /// static value may be negative there: -1 in a Reshape target, INT64_MAX as a Slice end).
+/// A symbolic dim is an integer combination of named dims plus a constant ("past +
+/// sequence" after a KV-cache Concat); arithmetic keeps it exact while it stays linear.
 struct SymDim {
-  enum Kind : uint8_t { Static, Symbol, Unknown };
-  Kind kind = Unknown;
-  int64_t value = 0; ///< the value when Static
-  int symbol = -1;   ///< index of a named symbol when Symbol
+  enum Kind : uint8_t { Static, Symbolic, Unknown };
+  using Term = std::pair<int, int64_t>; ///< (symbol, coefficient)
 
-  static SymDim fixed(int64_t v) { return {Static, v, -1}; }
-  static SymDim named(int s) { return {Symbol, 0, s}; }
-  static SymDim unknown() { return {Unknown, 0, -1}; }
+  Kind kind = Unknown;
+  int64_t value = 0; ///< the value when Static; the constant term when Symbolic
+  int symbol = -1;   ///< the symbol when the dim is exactly one named dim
+  std::vector<Term> terms; ///< Symbolic: sorted by symbol, coefficients non-zero
+
+  static SymDim fixed(int64_t v) { return {Static, v, -1, {}}; }
+  static SymDim named(int s) { return {Symbolic, 0, s, {{s, 1}}}; }
+  static SymDim unknown() { return {Unknown, 0, -1, {}}; }
+  /// constant + sum of coefficient * symbol, normalized (Static when no term is left).
+  static SymDim combination(int64_t constant, std::vector<Term> terms);
+
   bool isStatic() const { return kind == Static; }
-  bool isSymbol() const { return kind == Symbol; }
+  /// Exactly one named dim.
+  bool isSymbol() const { return kind == Symbolic && symbol >= 0; }
+  bool isSymbolic() const { return kind == Symbolic; }
   bool isKnown() const { return kind != Unknown; }
-  bool operator==(const SymDim &o) const { return kind == o.kind && value == o.value && symbol == o.symbol; }
+  bool operator==(const SymDim &o) const { return kind == o.kind && value == o.value && terms == o.terms; }
   bool operator!=(const SymDim &o) const { return !(*this == o); }
 };
 
 using SymShape = std::vector<SymDim>;
 
-/// Renders a dim for messages: "64", "seq" or "?".
+/// Renders a dim for messages: "64", "seq", "past + seq" or "?".
 std::string describe(const SymDim &dim, llvm::ArrayRef<std::string> symbols);
 std::string describe(const SymShape &shape, llvm::ArrayRef<std::string> symbols);
 
@@ -58,8 +69,9 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymD
 llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int64_t> target,
                                       bool allowZero);
 
-/// Elementwise integer arithmetic on known values: exact for static operands, and the
-/// identities x + 0, x - 0, x * 1, x / 1 for named dims; unknown otherwise.
+/// Elementwise integer arithmetic on known values: exact for static operands and for
+/// linear combinations of named dims (sums, differences, products and exact quotients by
+/// constants); unknown otherwise.
 enum class IntOp { Add, Sub, Mul, Div, Mod, Max, Min };
 SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b);
 

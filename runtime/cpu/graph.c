@@ -101,6 +101,22 @@ static edge_status_t bind_inputs(const edge_model_desc_t *model, const edge_tens
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "inputs is NULL");
   for (uint32_t i = 0; i < model->num_inputs; ++i)
     EDGE_RETURN_IF_ERROR(bind_tensor("input", &model->inputs[i], &inputs[i], symbols));
+  for (uint32_t s = 0; model->symbol_exprs && s < model->num_symbols; ++s) {
+    const edge_dim_expr_t *expr = &model->symbol_exprs[s];
+    if (expr->num_terms == 0) continue;
+    int64_t value = expr->constant;
+    for (uint32_t t = 0; t < expr->num_terms; ++t) {
+      int64_t symbol = expr->terms[t].symbol;
+      if (symbol < 0 || symbol >= (int64_t)model->num_symbols || symbols[symbol] < 0)
+        return edge_make_status(EDGE_STATUS_INTERNAL, "model '%s': symbol '%s' depends on an unbound one",
+                                model->name, model->symbols[s]);
+      value += expr->terms[t].coefficient * symbols[symbol];
+    }
+    if (value < 0)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "dim '%s' of the inputs' shapes is %lld",
+                              model->symbols[s], (long long)value);
+    symbols[s] = value;
+  }
   return NULL;
 }
 

@@ -36,7 +36,7 @@ protected:
     ASSERT_FALSE(edge::writeWeightsFile(path, interface));
     ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);
     desc = {EDGE_MODEL_ABI_VERSION, EDGE_MODEL_KIND_GRAPH, "double", "test", 1, 1, &kInput, &kOutput, 1, 0,
-            kSymbols, edge_weights_fingerprint(weights), 0, doubleRun};
+            kSymbols, nullptr, edge_weights_fingerprint(weights), 0, doubleRun};
   }
   void TearDown() override { edge_weights_release(weights); }
 
@@ -67,6 +67,27 @@ TEST_F(GraphTest, RunsWithShapesFromSymbols) {
   edge_tensor_t y = tensor(out, 2, 3);
   ASSERT_EQ(edge_graph_run(graph, &x, &y), nullptr);
   EXPECT_EQ(out[5], 12.0f);
+  edge_graph_release(graph);
+}
+
+// An output dim derived from input dims (a KV cache's past + new length).
+TEST_F(GraphTest, DerivedSymbolsSizeOutputs) {
+  static const int64_t derivedDims[] = {-2, 3};
+  static const edge_tensor_desc_t derivedOutput = {"y", EDGE_DTYPE_F32, 2, derivedDims};
+  static const char *const symbols[] = {"batch", "total"};
+  static const edge_dim_term_t terms[] = {{0, 2}};
+  static const edge_dim_expr_t exprs[] = {{0, 0, 0, nullptr}, {1, 1, 0, terms}}; // total = 2 * batch + 1
+  desc.outputs = &derivedOutput;
+  desc.num_symbols = 2;
+  desc.symbols = symbols;
+  desc.symbol_exprs = exprs;
+  edge_graph_t *graph = nullptr;
+  ASSERT_EQ(create(&graph), EDGE_STATUS_OK);
+  float in[6] = {};
+  edge_tensor_t x = tensor(in, 2, 3), shape;
+  ASSERT_EQ(edge_graph_output_shape(graph, &x, 0, &shape), nullptr);
+  EXPECT_EQ(shape.dims[0], 5);
+  EXPECT_EQ(shape.dims[1], 3);
   edge_graph_release(graph);
 }
 

@@ -111,7 +111,7 @@ std::optional<bool> compareKnown(const SymDim &a, const SymDim &b) {
     if constexpr (std::is_same_v<OpTy, onnx::LessOrEqualOp>) return a.value <= b.value;
   }
   if constexpr (std::is_same_v<OpTy, onnx::EqualOp>) {
-    if (a.isSymbol() && a == b) return true;
+    if (a.isSymbolic() && a == b) return true;
     if ((a.isSymbol() && b.isStatic() && b.value < 0) || (b.isSymbol() && a.isStatic() && a.value < 0)) return false;
   }
   return std::nullopt;

@@ -296,7 +296,7 @@ SymDim sliceExtent(const SymDim &dim, const SymDim &start, const SymDim &end, in
     // data[:end] keeps a whole dim for a huge end, and is `end` long when end is a named
     // dim (exporters slice position tables by the sequence length); the lowering clamps.
     if (end.isStatic() && end.value >= kBig) return dim;
-    if (end.isSymbol()) return end;
+    if (end.isSymbolic()) return end;
   }
   return SymDim::unknown();
 }
@@ -446,8 +446,9 @@ llvm::Error importRange(NodeContext &node) {
           if (node.setKnownIntsOutput(0, values, start.elementType)) return llvm::Error::success();
         }
         length = SymDim::fixed(n);
-      } else if (a.isStatic() && a.value == 0 && c.isStatic() && c.value == 1) {
-        length = b; // arange(n)
+      } else if (c.isStatic() && c.value == 1) {
+        // arange(start, limit) over dims: limit - start elements (positions after a past).
+        length = foldIntOp(IntOp::Sub, b, a);
       }
     }
   } else if (auto s = node.constantFloat(0), l = node.constantFloat(1), d = node.constantFloat(2); s && l && d && *d != 0) {

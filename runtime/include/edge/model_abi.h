@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define EDGE_MODEL_ABI_VERSION 1u
+#define EDGE_MODEL_ABI_VERSION 2u
 
 /* Element types, shared by the descriptor, the weights file and the runtime API. */
 typedef enum edge_dtype_e {
@@ -48,8 +48,26 @@ typedef enum edge_model_kind_e {
 /*
  * One graph input or output. dims[i] >= 0 is a static extent; dims[i] < 0 names the
  * symbolic dim number (-dims[i] - 1) in edge_model_desc_t.symbols. Every symbol is bound
- * by at least one input dim, so the runtime knows every output shape before a run.
+ * by an input dim or derived from such symbols (edge_dim_expr_t), so the runtime knows
+ * every output shape before a run.
  */
+/*
+ * A derived symbol: constant + sum of coefficient * symbols[symbol] over its terms, e.g.
+ * "total_sequence" = past_sequence + sequence for a KV cache's present output. Terms
+ * name only symbols that inputs bind.
+ */
+typedef struct edge_dim_term_t {
+  int64_t symbol;
+  int64_t coefficient;
+} edge_dim_term_t;
+
+typedef struct edge_dim_expr_t {
+  int64_t constant;
+  uint32_t num_terms; /* 0: the symbol is bound by an input dim */
+  uint32_t reserved;
+  const edge_dim_term_t *terms;
+} edge_dim_expr_t;
+
 typedef struct edge_tensor_desc_t {
   const char *name;
   uint32_t dtype; /* edge_dtype_t */
@@ -81,6 +99,7 @@ typedef struct edge_model_desc_t {
   uint32_t num_symbols;
   uint32_t reserved0;
   const char *const *symbols; /* names of symbolic dims, e.g. "batch", "seq" */
+  const edge_dim_expr_t *symbol_exprs; /* num_symbols entries: how derived symbols are computed */
 
   /* The weights file this code was compiled against (see weights_format.h). */
   uint64_t weights_fingerprint;
