@@ -108,8 +108,10 @@ private:
 /// semantics apply to (see OpHandlers.cpp).
 using OpHandler = llvm::Error (*)(NodeContext &node);
 
-/// The handler for `opType` in the default domain at `opset`, or null.
-OpHandler lookupOpHandler(llvm::StringRef opType, int64_t opset);
+/// The handler for `node` at `opset` (of the node's domain), or an error saying what is
+/// missing: the domain, the op, or an attribute (named).
+llvm::Expected<OpHandler> findOpHandler(const ::onnx::NodeProto &node, int64_t opset);
+bool isSupportedDomain(llvm::StringRef domain);
 /// Every op type with a handler, sorted (for `edgec inspect` and the docs).
 std::vector<std::string> supportedOpTypes();
 

@@ -84,7 +84,8 @@ private:
   /// A symbol for an output dim that is a combination of input dims (past + sequence),
   /// named after the output's declared dim_param when it has one.
   int derivedSymbol(const SymDim &dim, const ::onnx::ValueInfoProto &output, size_t index);
-  llvm::Error importNode(const ::onnx::NodeProto &node, int64_t opset);
+  llvm::Error importNode(const ::onnx::NodeProto &node);
+  std::map<std::string, int64_t> opsets; ///< by domain ("" for the default one)
 };
 
 llvm::Expected<GraphValue> GraphImporter::describeConstant(const ::onnx::TensorProto &tensor) {
@@ -198,24 +199,25 @@ llvm::Error GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
   return llvm::Error::success();
 }
 
-llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node, int64_t opset) {
-  NodeContext ctx(*this, node, opset);
-  if (!node.domain().empty() && node.domain() != "ai.onnx")
-    return ctx.error("unsupported domain '" + node.domain() + "'");
+llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node) {
+  auto opset = opsets.find(node.domain() == "ai.onnx" ? "" : node.domain());
+  NodeContext ctx(*this, node, opset == opsets.end() ? 0 : opset->second);
+  if (opset == opsets.end() && isSupportedDomain(node.domain()))
+    return ctx.error("the model imports no opset for this domain");
   for (const std::string &input : node.input())
     if (!input.empty() && !values.count(input))
       return ctx.error("input '" + input + "' is not defined before this node");
-  OpHandler handler = lookupOpHandler(node.op_type(), opset);
-  if (!handler) return ctx.error("unsupported op");
-  return handler(ctx);
+  auto handler = findOpHandler(node, ctx.getOpset());
+  if (!handler) return ctx.error(handler.takeError());
+  return (*handler)(ctx);
 }
 
 llvm::Error GraphImporter::run() {
   if (!model.has_graph()) return llvm::createStringError("the model has no graph");
   const ::onnx::GraphProto &graph = model.graph();
-  int64_t opset = -1;
   for (const auto &entry : model.opset_import())
-    if (entry.domain().empty() || entry.domain() == "ai.onnx") opset = entry.version();
+    opsets[entry.domain() == "ai.onnx" ? "" : entry.domain()] = entry.version();
+  int64_t opset = opsets.count("") ? opsets[""] : -1;
   if (opset < 1) return llvm::createStringError("the model imports no default-domain opset");
   out.opset = opset;
   out.nodeCount = graph.node_size();
@@ -244,7 +246,7 @@ llvm::Error GraphImporter::run() {
   }
 
   for (const ::onnx::NodeProto &node : graph.node())
-    if (llvm::Error error = importNode(node, opset)) return error;
+    if (llvm::Error error = importNode(node)) return error;
 
   if (graph.output_size() == 0) return llvm::createStringError("the graph has no outputs");
   out.interface.symbolExprs.resize(symbols.size()); // the input symbols: no expression

@@ -10,18 +10,28 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/import/handlers/HandlerUtils.h"
 
+#include "llvm/ADT/StringExtras.h"
+
 namespace edge {
 namespace {
 
-const HandlerTable &registry() {
-  static const HandlerTable table = [] {
+const HandlerTable &registry(llvm::StringRef domain) {
+  static const HandlerTable standard = [] {
     HandlerTable t;
     addElementwiseHandlers(t);
     addShapeHandlers(t);
     addNnHandlers(t);
     return t;
   }();
-  return table;
+  static const HandlerTable contrib = [] {
+    HandlerTable t;
+    addContribHandlers(t);
+    return t;
+  }();
+  static const HandlerTable none;
+  if (domain.empty() || domain == "ai.onnx") return standard;
+  if (domain == "com.microsoft") return contrib;
+  return none;
 }
 
 } // namespace
@@ -40,22 +50,31 @@ llvm::Expected<std::vector<int64_t>> normalizeAxes(NodeContext &node, llvm::Arra
   return result;
 }
 
-OpHandler lookupOpHandler(llvm::StringRef opType, int64_t opset) {
-  auto it = registry().find(opType);
-  if (it == registry().end()) return nullptr;
-  OpHandler best = nullptr;
-  int64_t bestVersion = -1;
-  for (const Registration &r : it->second)
-    if (r.sinceVersion <= opset && r.sinceVersion > bestVersion) {
-      best = r.handler;
-      bestVersion = r.sinceVersion;
-    }
-  return best;
+bool isSupportedDomain(llvm::StringRef domain) {
+  return domain.empty() || domain == "ai.onnx" || domain == "com.microsoft";
+}
+
+llvm::Expected<OpHandler> findOpHandler(const ::onnx::NodeProto &node, int64_t opset) {
+  if (!isSupportedDomain(node.domain())) return llvm::createStringError("unsupported domain '" + node.domain() + "'");
+  const HandlerTable &table = registry(node.domain());
+  auto it = table.find(node.op_type());
+  const Registration *best = nullptr;
+  if (it != table.end())
+    for (const Registration &r : it->second)
+      if (r.sinceVersion <= opset && (!best || r.sinceVersion > best->sinceVersion)) best = &r;
+  if (!best) return llvm::createStringError("unsupported op");
+  for (const auto &attribute : node.attribute())
+    if (!llvm::is_contained(best->attributes, attribute.name()))
+      return llvm::createStringError("unsupported attribute '" + attribute.name() + "'" +
+                                     (best->attributes.empty() ? std::string(" (the op takes none)")
+                                                               : " (supported: " + llvm::join(best->attributes, ", ") + ")"));
+  return best->handler;
 }
 
 std::vector<std::string> supportedOpTypes() {
   std::vector<std::string> names;
-  for (const auto &entry : registry()) names.push_back(entry.getKey().str());
+  for (const auto &entry : registry("")) names.push_back(entry.getKey().str());
+  for (const auto &entry : registry("com.microsoft")) names.push_back("com.microsoft." + entry.getKey().str());
   std::sort(names.begin(), names.end());
   return names;
 }

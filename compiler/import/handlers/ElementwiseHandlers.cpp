@@ -301,7 +301,7 @@ void addElementwiseHandlers(HandlerTable &t) {
   t["Mul"] = {{7, importBinary<onnx::MulOp>}};
   t["Div"] = {{7, importBinary<onnx::DivOp>}};
   t["Pow"] = {{7, importBinary<onnx::PowOp>}};
-  t["Mod"] = {{10, importMod}};
+  t["Mod"] = {{10, importMod, {"fmod"}}};
   t["Max"] = {{8, importVariadic<onnx::MaxOp>}};
   t["Min"] = {{8, importVariadic<onnx::MinOp>}};
   t["Sum"] = {{8, importVariadic<onnx::AddOp>}};
@@ -329,10 +329,10 @@ void addElementwiseHandlers(HandlerTable &t) {
   t["Neg"] = {{6, importNumericUnary<onnx::NegOp>}};
   t["Abs"] = {{6, importNumericUnary<onnx::AbsOp>}};
   t["Where"] = {{9, importWhere}};
-  t["Clip"] = {{6, importClip}};
+  t["Clip"] = {{6, importClip, {"min", "max"}}};
   t["Identity"] = {{1, importIdentity}};
-  t["Constant"] = {{1, importConstant}};
-  t["Cast"] = {{6, importCast}};
+  t["Constant"] = {{1, importConstant, {"value", "value_int", "value_ints", "value_float", "value_floats"}}};
+  t["Cast"] = {{6, importCast, {"to", "saturate"}}};
 }
 
 } // namespace edge

@@ -69,10 +69,26 @@ GraphValue buildReduce(NodeContext &node, const GraphValue &input, llvm::ArrayRe
 GraphValue buildReshape(NodeContext &node, const GraphValue &input, const SymShape &shape,
                         llvm::ArrayRef<int64_t> sources);
 
+/// Layer normalization over dims [axis, rank): (x - mean) / sqrt(var + epsilon) * scale
+/// + bias, or with `rms` x / sqrt(mean(x^2) + epsilon) * scale (RMSNorm). The statistics
+/// keep the reduced dims, for the optional outputs.
+struct Normalization {
+  NodeContext *node;
+  GraphValue output, mean, deviation;
+  GraphValue invStdDev() const;
+};
+llvm::Expected<Normalization> buildNormalization(NodeContext &node, const GraphValue &x, const GraphValue &scale,
+                                                 std::optional<GraphValue> bias, int64_t axis, float epsilon, bool rms);
+
+/// x * Phi(x), exactly (erf) or with the tanh approximation.
+llvm::Expected<GraphValue> buildGelu(NodeContext &node, const GraphValue &x, bool tanhApproximation);
+
 /// The handlers of one op type, by the opset they apply from (see OpHandlers.cpp).
 struct Registration {
   int64_t sinceVersion;
   OpHandler handler;
+  /// The attributes the handler reads; any other is refused by name.
+  std::vector<llvm::StringRef> attributes = {};
 };
 using HandlerTable = llvm::StringMap<std::vector<Registration>>;
 
@@ -80,6 +96,7 @@ using HandlerTable = llvm::StringMap<std::vector<Registration>>;
 void addElementwiseHandlers(HandlerTable &table);
 void addShapeHandlers(HandlerTable &table);
 void addNnHandlers(HandlerTable &table);
+void addContribHandlers(HandlerTable &table); // com.microsoft
 
 } // namespace edge
 

@@ -171,52 +171,88 @@ llvm::Error importTrilu(NodeContext &node) {
   return llvm::Error::success();
 }
 
-/// LayerNormalization over dims [axis, rank): (x - mean) / sqrt(var + epsilon) * scale + bias;
-/// the optional Mean and InvStdDev outputs are the statistics with the reduced dims kept.
 llvm::Error importLayerNormalization(NodeContext &node) {
   EDGE_TRY(x, node.input(0));
   EDGE_TRY(scale, node.input(1));
-  if (!isa<FloatType>(x.elementType)) return node.error("expects a float tensor");
-  size_t rank = x.shape.size();
-  int64_t axis = normalizeAxis(node.attrInt("axis", -1), rank);
-  if (axis < 0 || axis >= static_cast<int64_t>(rank)) return node.error("axis out of range");
-  if (node.attrInt("stash_type", 1) != 1) return node.error("unsupported attribute stash_type (only 1, float32)");
-  std::vector<int64_t> axes;
-  for (size_t i = axis; i < rank; ++i) axes.push_back(i);
-  GraphValue mean = buildReduce<onnx::ReduceMeanOp>(node, x, axes, true);
-  EDGE_TRY(centered, buildBinary<onnx::SubOp>(node, x, mean));
-  EDGE_TRY(squared, buildBinary<onnx::MulOp>(node, centered, centered));
-  GraphValue variance = buildReduce<onnx::ReduceMeanOp>(node, squared, axes, true);
-  EDGE_TRY(shifted, buildBinary<onnx::AddOp>(node, variance, node.scalarConstant(node.attrFloat("epsilon", 1e-5f), x.elementType)));
-  GraphValue deviation = buildUnary<onnx::SqrtOp>(node, shifted);
-  EDGE_TRY(normalized, buildBinary<onnx::DivOp>(node, centered, deviation));
-  EDGE_TRY(scaled, buildBinary<onnx::MulOp>(node, normalized, scale));
-  GraphValue result = scaled;
+  if (node.attrInt("stash_type", 1) != 1) return node.error("unsupported attribute value stash_type (only 1, float32)");
+  std::optional<GraphValue> bias;
   if (node.hasInput(2)) {
-    EDGE_TRY(bias, node.input(2));
-    EDGE_TRY(biased, buildBinary<onnx::AddOp>(node, scaled, bias));
-    result = biased;
+    EDGE_TRY(b, node.input(2));
+    bias = b;
   }
-  if (result.shape != x.shape) return node.error("scale or bias does not broadcast to the input's shape");
-  node.forwardOutput(0, result);
-  node.forwardOutput(1, mean);
-  if (node.getNode().output_size() > 2 && !node.getNode().output(2).empty())
-    node.forwardOutput(2, buildUnary<onnx::ReciprocalOp>(node, deviation));
+  EDGE_TRY(norm, buildNormalization(node, x, scale, bias, node.attrInt("axis", -1), node.attrFloat("epsilon", 1e-5f), false));
+  node.forwardOutput(0, norm.output);
+  node.forwardOutput(1, norm.mean);
+  if (node.getNode().output_size() > 2 && !node.getNode().output(2).empty()) node.forwardOutput(2, norm.invStdDev());
   return llvm::Error::success();
 }
 
-/// Gelu (opset 20): x * Phi(x) exactly (erf), or with the tanh approximation.
+/// SimplifiedLayerNormalization (RMSNorm, as onnxruntime-genai exports it): the same
+/// without centering or bias.
+llvm::Error importSimplifiedLayerNormalization(NodeContext &node) {
+  EDGE_TRY(x, node.input(0));
+  EDGE_TRY(scale, node.input(1));
+  if (node.attrInt("stash_type", 1) != 1) return node.error("unsupported attribute value stash_type (only 1, float32)");
+  EDGE_TRY(norm, buildNormalization(node, x, scale, std::nullopt, node.attrInt("axis", -1), node.attrFloat("epsilon", 1e-5f), true));
+  node.forwardOutput(0, norm.output);
+  if (node.getNode().output_size() > 1 && !node.getNode().output(1).empty()) node.forwardOutput(1, norm.invStdDev());
+  return llvm::Error::success();
+}
+
 llvm::Error importGelu(NodeContext &node) {
   EDGE_TRY(x, node.input(0));
-  if (!isa<FloatType>(x.elementType)) return node.error("expects a float tensor");
   std::string approximate = "none";
   if (const auto *attr = node.attr("approximate")) approximate = attr->s();
+  if (approximate != "none" && approximate != "tanh")
+    return node.error("unsupported approximate '" + approximate + "' (none or tanh)");
+  EDGE_TRY(result, buildGelu(node, x, approximate == "tanh"));
+  node.forwardOutput(0, result);
+  return llvm::Error::success();
+}
+
+} // namespace
+
+llvm::Expected<Normalization> buildNormalization(NodeContext &node, const GraphValue &x, const GraphValue &scale,
+                                                 std::optional<GraphValue> bias, int64_t axisAttr, float epsilon,
+                                                 bool rms) {
+  if (!isa<FloatType>(x.elementType)) return node.error("expects a float tensor");
+  size_t rank = x.shape.size();
+  int64_t axis = normalizeAxis(axisAttr, rank);
+  if (axis < 0 || axis >= static_cast<int64_t>(rank)) return node.error("axis out of range");
+  std::vector<int64_t> axes;
+  for (size_t i = axis; i < rank; ++i) axes.push_back(i);
+  Normalization result{&node};
+  GraphValue centered = x;
+  if (!rms) {
+    result.mean = buildReduce<onnx::ReduceMeanOp>(node, x, axes, true);
+    EDGE_TRY(c, buildBinary<onnx::SubOp>(node, x, result.mean));
+    centered = c;
+  }
+  EDGE_TRY(squared, buildBinary<onnx::MulOp>(node, centered, centered));
+  GraphValue variance = buildReduce<onnx::ReduceMeanOp>(node, squared, axes, true);
+  EDGE_TRY(shifted, buildBinary<onnx::AddOp>(node, variance, node.scalarConstant(epsilon, x.elementType)));
+  result.deviation = buildUnary<onnx::SqrtOp>(node, shifted);
+  EDGE_TRY(normalized, buildBinary<onnx::DivOp>(node, centered, result.deviation));
+  EDGE_TRY(scaled, buildBinary<onnx::MulOp>(node, normalized, scale));
+  result.output = scaled;
+  if (bias) {
+    EDGE_TRY(biased, buildBinary<onnx::AddOp>(node, scaled, *bias));
+    result.output = biased;
+  }
+  if (result.output.shape != x.shape) return node.error("scale or bias does not broadcast to the input's shape");
+  return result;
+}
+
+GraphValue Normalization::invStdDev() const { return buildUnary<onnx::ReciprocalOp>(*node, deviation); }
+
+llvm::Expected<GraphValue> buildGelu(NodeContext &node, const GraphValue &x, bool tanhApproximation) {
+  if (!isa<FloatType>(x.elementType)) return node.error("expects a float tensor");
   Type t = x.elementType;
   GraphValue inner;
-  if (approximate == "none") {
+  if (!tanhApproximation) {
     EDGE_TRY(scaled, buildBinary<onnx::MulOp>(node, x, node.scalarConstant(M_SQRT1_2, t)));
     inner = buildUnary<onnx::ErfOp>(node, scaled);
-  } else if (approximate == "tanh") {
+  } else {
     // tanh(sqrt(2/pi) * (x + 0.044715 x^3))
     EDGE_TRY(x2, buildBinary<onnx::MulOp>(node, x, x));
     EDGE_TRY(x3, buildBinary<onnx::MulOp>(node, x2, x));
@@ -224,30 +260,26 @@ llvm::Error importGelu(NodeContext &node) {
     EDGE_TRY(sum, buildBinary<onnx::AddOp>(node, x, cubic));
     EDGE_TRY(scaled, buildBinary<onnx::MulOp>(node, sum, node.scalarConstant(std::sqrt(2.0 / M_PI), t)));
     inner = buildUnary<onnx::TanhOp>(node, scaled);
-  } else {
-    return node.error("unsupported approximate '" + approximate + "' (none or tanh)");
   }
   EDGE_TRY(onePlus, buildBinary<onnx::AddOp>(node, inner, node.scalarConstant(1.0, t)));
   EDGE_TRY(half, buildBinary<onnx::MulOp>(node, x, node.scalarConstant(0.5, t)));
-  EDGE_TRY(result, buildBinary<onnx::MulOp>(node, half, onePlus));
-  node.forwardOutput(0, result);
-  return llvm::Error::success();
+  return buildBinary<onnx::MulOp>(node, half, onePlus);
 }
-
-} // namespace
 
 void addNnHandlers(HandlerTable &t) {
   t["MatMul"] = {{1, importMatMul}};
-  t["Gemm"] = {{7, importGemm}};
-  t["Softmax"] = {{1, importSoftmax}};
-  t["LogSoftmax"] = {{1, importLogSoftmax}};
-  t["ReduceMean"] = {{1, importReduce<onnx::ReduceMeanOp, 18>}};
-  t["ReduceSum"] = {{1, importReduce<onnx::ReduceSumOp, 13>}};
-  t["ReduceMax"] = {{1, importReduce<onnx::ReduceMaxOp, 18>}};
-  t["CumSum"] = {{11, importCumSum}};
-  t["Trilu"] = {{14, importTrilu}};
-  t["LayerNormalization"] = {{17, importLayerNormalization}};
-  t["Gelu"] = {{20, importGelu}};
+  t["Gemm"] = {{7, importGemm, {"alpha", "beta", "transA", "transB"}}};
+  t["Softmax"] = {{1, importSoftmax, {"axis"}}};
+  t["LogSoftmax"] = {{1, importLogSoftmax, {"axis"}}};
+  t["ReduceMean"] = {{1, importReduce<onnx::ReduceMeanOp, 18>, {"axes", "keepdims", "noop_with_empty_axes"}}};
+  t["ReduceSum"] = {{1, importReduce<onnx::ReduceSumOp, 13>, {"axes", "keepdims", "noop_with_empty_axes"}}};
+  t["ReduceMax"] = {{1, importReduce<onnx::ReduceMaxOp, 18>, {"axes", "keepdims", "noop_with_empty_axes"}}};
+  t["CumSum"] = {{11, importCumSum, {"exclusive", "reverse"}}};
+  t["Trilu"] = {{14, importTrilu, {"upper"}}};
+  t["LayerNormalization"] = {{17, importLayerNormalization, {"axis", "epsilon", "stash_type"}}};
+  t["Gelu"] = {{20, importGelu, {"approximate"}}};
+  // onnxruntime's RMSNorm, registered by it in the default domain.
+  t["SimplifiedLayerNormalization"] = {{1, importSimplifiedLayerNormalization, {"axis", "epsilon", "stash_type"}}};
 }
 
 } // namespace edge

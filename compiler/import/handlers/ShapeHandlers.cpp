@@ -563,22 +563,22 @@ llvm::Error importGatherElements(NodeContext &node) {
 } // namespace
 
 void addShapeHandlers(HandlerTable &t) {
-  t["Shape"] = {{1, importShape}};
+  t["Shape"] = {{1, importShape, {"start", "end"}}};
   t["Size"] = {{1, importSize}};
-  t["Reshape"] = {{1, importReshape}};
-  t["Flatten"] = {{1, importFlatten}};
-  t["Squeeze"] = {{1, importSqueeze}};
-  t["Unsqueeze"] = {{1, importUnsqueeze}};
+  t["Reshape"] = {{1, importReshape, {"allowzero", "shape"}}};
+  t["Flatten"] = {{1, importFlatten, {"axis"}}};
+  t["Squeeze"] = {{1, importSqueeze, {"axes"}}};
+  t["Unsqueeze"] = {{1, importUnsqueeze, {"axes"}}};
   t["Expand"] = {{8, importExpand}};
-  t["Concat"] = {{4, importConcat}};
-  t["Split"] = {{2, importSplit}};
-  t["Slice"] = {{1, importSlice}};
+  t["Concat"] = {{4, importConcat, {"axis"}}};
+  t["Split"] = {{2, importSplit, {"axis", "split", "num_outputs"}}};
+  t["Slice"] = {{1, importSlice, {"starts", "ends", "axes"}}};
   t["Tile"] = {{6, importTile}};
   t["Range"] = {{11, importRange}};
-  t["ConstantOfShape"] = {{9, importConstantOfShape}};
-  t["Transpose"] = {{1, importTranspose}};
-  t["Gather"] = {{1, importGather}};
-  t["GatherElements"] = {{11, importGatherElements}};
+  t["ConstantOfShape"] = {{9, importConstantOfShape, {"value"}}};
+  t["Transpose"] = {{1, importTranspose, {"perm"}}};
+  t["Gather"] = {{1, importGather, {"axis"}}};
+  t["GatherElements"] = {{11, importGatherElements, {"axis"}}};
 }
 
 } // namespace edge
