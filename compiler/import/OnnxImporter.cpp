@@ -280,24 +280,30 @@ void registerImportDialects(MLIRContext &context) {
                       tensor::TensorDialect>();
 }
 
+llvm::Expected<std::shared_ptr<::onnx::ModelProto>> loadOnnxModel(llvm::StringRef path) {
+  auto fail = [&](const char *message) -> llvm::Error { return llvm::createStringError(path + ": " + message); };
+  if (!llvm::sys::fs::exists(path)) return fail("no such file");
+  if (!llvm::sys::fs::is_regular_file(path)) return fail("not a regular file");
+  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return fail("cannot open");
+  auto proto = std::make_shared<::onnx::ModelProto>();
+  google::protobuf::io::FileInputStream stream(fd);
+  stream.SetCloseOnDelete(true);
+  google::protobuf::io::CodedInputStream coded(&stream);
+  coded.SetTotalBytesLimit(INT32_MAX);
+  if (!proto->ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage())
+    return fail("not a valid ONNX protobuf (truncated or corrupt)");
+  return proto;
+}
+
 llvm::Expected<ImportedModel> importOnnxFile(MLIRContext &context, llvm::StringRef path) {
   auto fail = [&](llvm::Error error) -> llvm::Error {
     return llvm::createStringError(path + ": " + llvm::toString(std::move(error)));
   };
-  if (!llvm::sys::fs::exists(path)) return fail(llvm::createStringError("no such file"));
-  if (!llvm::sys::fs::is_regular_file(path)) return fail(llvm::createStringError("not a regular file"));
-  int fd = ::open(path.str().c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return fail(llvm::createStringError("cannot open"));
   ImportedModel imported;
-  imported.proto = std::make_shared<::onnx::ModelProto>();
-  {
-    google::protobuf::io::FileInputStream stream(fd);
-    stream.SetCloseOnDelete(true);
-    google::protobuf::io::CodedInputStream coded(&stream);
-    coded.SetTotalBytesLimit(INT32_MAX);
-    if (!imported.proto->ParseFromCodedStream(&coded) || !coded.ConsumedEntireMessage())
-      return fail(llvm::createStringError("not a valid ONNX protobuf (truncated or corrupt)"));
-  }
+  auto proto = loadOnnxModel(path);
+  if (!proto) return proto.takeError();
+  imported.proto = *proto;
   registerImportDialects(context);
   GraphImporter importer(context, *imported.proto, path, imported);
   if (llvm::Error error = importer.run()) return fail(std::move(error));

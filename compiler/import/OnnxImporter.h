@@ -23,6 +23,9 @@ struct ImportedModel {
   size_t nodeCount = 0;
 };
 
+/// Reads and parses `path` (up to 2 GiB; larger models keep weights as external data).
+llvm::Expected<std::shared_ptr<::onnx::ModelProto>> loadOnnxModel(llvm::StringRef path);
+
 /// Imports `path`: validates the protobuf, the graph's references and every initializer's
 /// data location; builds `func.func @main` of onnx ops with weights as `edge.weight`
 /// references (offsets of the NAME.weights layout) and small constants as

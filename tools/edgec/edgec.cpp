@@ -3,12 +3,14 @@
 //   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]
 //                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm] [--dump-after PASS]
 //   edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]
+//   edgec inspect MODEL.onnx
 //
 // A user error prints one line, "edgec: error: ...", and exits with status 1.
 //
 //===----------------------------------------------------------------------===//
 #include "RunCommand.h"
 #include "compiler/driver/Compile.h"
+#include "compiler/driver/Inspect.h"
 
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -19,12 +21,14 @@ const char *kUsage =
     "usage: edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]\n"
     "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm]\n"
     "                     [--dump-after PASS]...\n"
-    "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n";
+    "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n"
+    "       edgec inspect MODEL.onnx\n";
 
 int fail(const std::string &message) {
   std::string line = message;
   for (char &c : line) // names from a damaged model may hold control characters
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = c == '\n' ? ' ' : '?';
+  llvm::outs().flush(); // what was printed before the error stays before it
   llvm::errs() << "edgec: error: " << line << "\n";
   return 1;
 }
@@ -69,6 +73,15 @@ int runCommand(int argc, char **argv) {
   return *rc;
 }
 
+/// Exits 1 when some node is unsupported, so that build scripts can check a model.
+int inspectCommand(int argc, char **argv) {
+  if (argc != 3) return fail("edgec inspect takes one model");
+  auto unsupported = edge::inspectModel(argv[2], llvm::outs());
+  if (!unsupported) return fail(unsupported.takeError());
+  if (*unsupported) return fail(std::string(argv[2]) + ": " + std::to_string(*unsupported) + " node(s) cannot be compiled");
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -80,5 +93,6 @@ int main(int argc, char **argv) {
   std::string command = argv[1];
   if (command == "compile") return compileCommand(argc, argv);
   if (command == "run") return runCommand(argc, argv);
+  if (command == "inspect") return inspectCommand(argc, argv);
   return fail("unknown command '" + command + "'; " + std::string(kUsage));
 }

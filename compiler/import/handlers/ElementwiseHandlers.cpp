@@ -100,6 +100,11 @@ llvm::Error importVariadic(NodeContext &node) {
   return llvm::Error::success();
 }
 
+/// True for a sum of dims with non-negative coefficients and constant: never negative.
+bool provablyNonNegative(const SymDim &d) {
+  return d.isSymbolic() && d.value >= 0 && llvm::all_of(d.terms, [](const SymDim::Term &t) { return t.second > 0; });
+}
+
 template <typename OpTy>
 std::optional<bool> compareKnown(const SymDim &a, const SymDim &b) {
   // Named dims are >= 0, and equal to themselves.
@@ -112,7 +117,8 @@ std::optional<bool> compareKnown(const SymDim &a, const SymDim &b) {
   }
   if constexpr (std::is_same_v<OpTy, onnx::EqualOp>) {
     if (a.isSymbolic() && a == b) return true;
-    if ((a.isSymbol() && b.isStatic() && b.value < 0) || (b.isSymbol() && a.isStatic() && a.value < 0)) return false;
+    if ((provablyNonNegative(a) && b.isStatic() && b.value < 0) || (provablyNonNegative(b) && a.isStatic() && a.value < 0))
+      return false;
   }
   return std::nullopt;
 }

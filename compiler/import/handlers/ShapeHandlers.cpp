@@ -116,6 +116,10 @@ llvm::Error importReshape(NodeContext &node) {
   }
   auto result = reshapeShape(data.shape, target, allowZero);
   if (!result) return node.error(result.takeError());
+  // A shape list reshaped to a list (exporters flatten with [-1]) keeps what is known.
+  if (data.shape.size() <= 1 && result->size() <= 1 && isa<IntegerType>(data.elementType))
+    if (auto known = node.knownInts(0))
+      if (node.setKnownIntsOutput(0, *known, data.elementType, result->empty())) return llvm::Error::success();
   if (!shapeValue) {
     std::vector<int64_t> sources(target.size(), 0);
     node.forwardOutput(0, buildReshape(node, data, *result, sources));

@@ -18,9 +18,10 @@ def vi(name, shape, dtype=F):
     return helper.make_tensor_value_info(name, dtype, shape)
 
 
-def model(nodes, inputs, outputs, inits=(), opset=17):
+def model(nodes, inputs, outputs, inits=(), opset=17, extra_opsets=()):
     graph = helper.make_graph(nodes, "g", inputs, outputs, list(inits))
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)])
+    opsets = [helper.make_opsetid("", opset)] + [helper.make_opsetid(d, v) for d, v in extra_opsets]
+    return helper.make_model(graph, opset_imports=opsets)
 
 
 def weight(name, shape, seed=0):
@@ -76,6 +77,13 @@ CASES = {
          helper.make_node("Add", ["t", "mask"], ["y"], name="add")],
         [vi("x", ["batch", "seq", 16])], [vi("y", ["batch", 4, "seq", 4])],
         [ints("zero", 0), ints("one", 1), ints("axes0", [0]), ints("heads", [4, -1])]),
+    # Three nodes edgec cannot import, for different reasons.
+    "several_unsupported": lambda: model(
+        [helper.make_node("Celu", ["x"], ["a"], name="celu"),
+         helper.make_node("Softmax", ["a"], ["b"], name="softmax", axis=-1, flavor=2),
+         helper.make_node("Relu", ["b"], ["c"], name="relu"),
+         helper.make_node("Attention", ["c"], ["y"], name="attn", domain="com.microsoft")],
+        [vi("x", [2])], [vi("y", [2])], extra_opsets=[("com.microsoft", 1)]),
     "bad_gelu": lambda: model(
         [helper.make_node("Gelu", ["x"], ["y"], name="gelu", approximate="sigmoid")],
         [vi("x", [2])], [vi("y", [2])], opset=20),
