@@ -35,7 +35,9 @@ std::string describeValue(const ::onnx::ValueInfoProto &value) {
 void printHistogram(llvm::raw_ostream &out, const std::map<std::string, size_t> &counts,
                     const std::set<std::string> &marked = {}) {
   std::vector<std::pair<std::string, size_t>> sorted(counts.begin(), counts.end());
-  std::stable_sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.second > b.second; });
+  std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
   size_t column = 0;
   for (const auto &[name, count] : sorted) {
     std::string item = name + (marked.count(name) ? "*" : "") + " " + std::to_string(count);

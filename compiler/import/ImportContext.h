@@ -84,6 +84,8 @@ public:
 
   /// Extent of dim `dim` of `value` as an i64 scalar value (constant when static).
   mlir::Value dimValue(const GraphValue &value, size_t dim);
+  /// The i64 value of a static or symbolic dim (named dims read from the graph inputs).
+  mlir::Value knownValue(const SymDim &dim);
   /// A 1-D i64 tensor of `shape` at run time; a dim that is neither static nor a named dim
   /// is read from dim `sources[i]` of `like`.
   mlir::Value shapeTensor(const SymShape &shape, const GraphValue &like, llvm::ArrayRef<int64_t> sources);

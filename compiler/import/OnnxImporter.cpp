@@ -453,7 +453,7 @@ bool NodeContext::setKnownIntsOutput(size_t i, const SymShape &ints, Type elemen
     SmallVector<Value> elements;
     for (const SymDim &d : ints) {
       Value v = d.isStatic() ? arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value)).getResult()
-                             : dimValue(GraphValue{Value(), {d}, elementType}, 0);
+                             : knownValue(d);
       if (!elementType.isInteger(64)) v = arith::TruncIOp::create(b, loc(), elementType, v);
       elements.push_back(v);
     }
@@ -472,32 +472,35 @@ void NodeContext::setOutputInts(size_t i, SymShape ints) {
   if (it != graph.values.end()) it->second.ints = std::move(ints);
 }
 
-Value NodeContext::dimValue(const GraphValue &value, size_t dim) {
+Value NodeContext::knownValue(const SymDim &d) {
+  assert(d.isKnown() && "an unknown dim has no value of its own");
   OpBuilder &b = builder();
-  const SymDim &d = value.shape[dim];
-  if (d.isStatic()) return arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value));
-  if (d.isSymbolic() && !d.isSymbol()) {
-    // constant + sum of coefficient * named dim, from the graph inputs that bind them.
-    Value sum = arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value));
-    for (const auto &[symbol, coefficient] : d.terms) {
-      Value term = dimValue(GraphValue{Value(), {SymDim::named(symbol)}, Type()}, 0);
-      if (coefficient != 1)
-        term = arith::MulIOp::create(b, loc(), term, arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(coefficient)));
-      sum = arith::AddIOp::create(b, loc(), sum, term);
-    }
-    return sum;
+  if (d.isSymbol()) {
+    auto [source, index] = graph.symbolSources[d.symbol];
+    Value extent = tensor::DimOp::create(b, loc(), source, index);
+    return arith::IndexCastOp::create(b, loc(), b.getI64Type(), extent);
   }
-  Value source = value.value;
-  int64_t index = static_cast<int64_t>(dim);
-  if (d.isSymbol()) std::tie(source, index) = graph.symbolSources[d.symbol];
-  Value extent = tensor::DimOp::create(b, loc(), source, index);
-  return arith::IndexCastOp::create(b, loc(), b.getI64Type(), extent);
+  // constant + sum of coefficient * named dim.
+  Value sum = arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(d.value));
+  for (const auto &[symbol, coefficient] : d.terms) {
+    Value term = knownValue(SymDim::named(symbol));
+    if (coefficient != 1)
+      term = arith::MulIOp::create(b, loc(), term, arith::ConstantOp::create(b, loc(), b.getI64IntegerAttr(coefficient)));
+    sum = arith::AddIOp::create(b, loc(), sum, term);
+  }
+  return sum;
+}
+
+Value NodeContext::dimValue(const GraphValue &value, size_t dim) {
+  if (value.shape[dim].isKnown()) return knownValue(value.shape[dim]);
+  Value extent = tensor::DimOp::create(builder(), loc(), value.value, static_cast<int64_t>(dim));
+  return arith::IndexCastOp::create(builder(), loc(), builder().getI64Type(), extent);
 }
 
 Value NodeContext::shapeTensor(const SymShape &shape, const GraphValue &like, llvm::ArrayRef<int64_t> sources) {
   SmallVector<Value> elements;
   for (auto [i, d] : llvm::enumerate(shape)) {
-    if (d.isKnown()) elements.push_back(dimValue(GraphValue{Value(), {d}, Type()}, 0));
+    if (d.isKnown()) elements.push_back(knownValue(d));
     else elements.push_back(dimValue(like, sources[i]));
   }
   auto type = RankedTensorType::get({static_cast<int64_t>(shape.size())}, builder().getI64Type());

@@ -136,10 +136,76 @@ struct GemmToContraction : OpRewritePattern<onnx::GemmOp> {
   }
 };
 
+/// Einsum: one linalg.generic with a loop per letter, the output's letters first
+/// (parallel) and the summed ones after (reduction); a static 1 dim facing a wider extent
+/// reads index 0 (broadcasting).
+struct EinsumToContraction : OpRewritePattern<onnx::EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnx::EinsumOp op, PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type element = type.getElementType();
+    auto [lhs, output] = op.getEquation().split("->");
+    SmallVector<StringRef> terms;
+    lhs.split(terms, ',');
+    std::string letters = output.str();
+    for (StringRef term : terms)
+      for (char c : term)
+        if (letters.find(c) == std::string::npos) letters += c;
+    // Each letter's extent: from an operand dim that is not a static 1, if there is one.
+    SmallVector<OpFoldResult> extents(letters.size());
+    SmallVector<bool> wide(letters.size(), false);
+    for (auto [term, input] : llvm::zip(terms, op.getInputs())) {
+      auto inputType = cast<RankedTensorType>(input.getType());
+      for (auto [d, c] : llvm::enumerate(term)) {
+        size_t l = letters.find(c);
+        bool one = inputType.getDimSize(d) == 1;
+        if (!extents[l] || (!wide[l] && !one)) {
+          extents[l] = getDim(rewriter, loc, input, d);
+          wide[l] = !one;
+        }
+      }
+    }
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<AffineMap> maps;
+    for (auto [term, input] : llvm::zip(terms, op.getInputs())) {
+      auto inputType = cast<RankedTensorType>(input.getType());
+      SmallVector<AffineExpr> exprs;
+      for (auto [d, c] : llvm::enumerate(term)) {
+        size_t l = letters.find(c);
+        exprs.push_back(inputType.getDimSize(d) == 1 && wide[l] ? getAffineConstantExpr(0, context)
+                                                                 : getAffineDimExpr(l, context));
+      }
+      maps.push_back(AffineMap::get(letters.size(), 0, exprs, context));
+    }
+    SmallVector<AffineExpr> outputExprs;
+    for (size_t l = 0; l < output.size(); ++l) outputExprs.push_back(getAffineDimExpr(l, context));
+    maps.push_back(AffineMap::get(letters.size(), 0, outputExprs, context));
+    SmallVector<utils::IteratorType> iterators(letters.size(), utils::IteratorType::reduction);
+    for (size_t l = 0; l < output.size(); ++l) iterators[l] = utils::IteratorType::parallel;
+    SmallVector<OpFoldResult> outputSizes(extents.begin(), extents.begin() + output.size());
+    Value init = createFilled(rewriter, loc, type, outputSizes, rewriter.getZeroAttr(element));
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, op.getInputs(), ValueRange{init}, maps, iterators,
+        [&](OpBuilder &b, Location nl, ValueRange args) {
+          bool isFloat = isa<FloatType>(element);
+          Value product = args[0];
+          for (Value v : args.drop_front().drop_back())
+            product = isFloat ? arith::MulFOp::create(b, nl, product, v).getResult()
+                              : arith::MulIOp::create(b, nl, product, v).getResult();
+          Value sum = isFloat ? arith::AddFOp::create(b, nl, args.back(), product).getResult()
+                              : arith::AddIOp::create(b, nl, args.back(), product).getResult();
+          linalg::YieldOp::create(b, nl, sum);
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
 } // namespace
 
 void populateMatMulPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulToContraction, GemmToContraction>(patterns.getContext());
+  patterns.add<MatMulToContraction, GemmToContraction, EinsumToContraction>(patterns.getContext());
 }
 
 } // namespace edge

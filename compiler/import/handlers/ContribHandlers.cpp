@@ -101,7 +101,7 @@ GraphValue mergeHeads(NodeContext &node, const GraphValue &x) {
 /// A rank-0 i64 tensor holding a dim's value.
 GraphValue dimScalar(NodeContext &node, const SymDim &dim) {
   GraphValue result;
-  Value v = node.dimValue(GraphValue{Value(), {dim}, Type()}, 0);
+  Value v = node.knownValue(dim);
   result.value = tensor::FromElementsOp::create(node.builder(), node.loc(), RankedTensorType::get({}, i64Type(node)), v);
   result.elementType = i64Type(node);
   return result;

@@ -7,6 +7,10 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/import/handlers/HandlerUtils.h"
 
+#include <map>
+
+#include "llvm/ADT/StringExtras.h"
+
 using namespace mlir;
 
 namespace edge {
@@ -49,6 +53,83 @@ llvm::Error importMatMul(NodeContext &node) {
     sources.push_back(i);
   }
   node.forwardOutput(0, buildReshape(node, product, finalShape, sources));
+  return llvm::Error::success();
+}
+
+/// Einsum: the equation is made explicit (implicit outputs are the letters used once, in
+/// alphabetical order) and each ellipsis becomes letters of its own, right-aligned across
+/// operands; a letter's extent is its dims' common value, static 1s broadcasting.
+llvm::Error importEinsum(NodeContext &node) {
+  const auto *attr = node.attr("equation");
+  if (!attr) return node.error("missing 'equation' attribute");
+  std::string equation;
+  for (char c : attr->s())
+    if (c != ' ') equation += c;
+  size_t arrow = equation.find("->");
+  std::string lhs = equation.substr(0, arrow), output = arrow == std::string::npos ? "" : equation.substr(arrow + 2);
+  std::vector<std::string> terms;
+  for (llvm::StringRef t : llvm::split(llvm::StringRef(lhs), ',')) terms.push_back(t.str());
+  if (terms.size() != node.numInputs())
+    return node.error("equation '" + attr->s() + "' has " + llvm::Twine(terms.size()) + " operand terms for " +
+                      llvm::Twine(node.numInputs()) + " inputs");
+  std::string spare;
+  for (char c = 'A'; c <= 'Z'; ++c)
+    if (equation.find(c) == std::string::npos) spare += c;
+  std::vector<GraphValue> inputs;
+  size_t ellipsisRank = 0;
+  for (size_t i = 0; i < terms.size(); ++i) {
+    EDGE_TRY(input, node.input(i));
+    if (input.elementType != (inputs.empty() ? input.elementType : inputs[0].elementType) ||
+        !input.elementType.isIntOrFloat() || input.elementType.isInteger(1))
+      return node.error("operands must share one numeric element type");
+    inputs.push_back(input);
+    size_t dots = terms[i].find("...");
+    size_t letters = terms[i].size() - (dots == std::string::npos ? 0 : 3);
+    if (dots == std::string::npos ? letters != input.shape.size() : letters > input.shape.size())
+      return node.error("term '" + terms[i] + "' does not match an operand of rank " + llvm::Twine(input.shape.size()));
+    if (dots != std::string::npos) {
+      size_t count = input.shape.size() - letters;
+      if (count > spare.size()) return node.error("too many dims under '...'");
+      ellipsisRank = std::max(ellipsisRank, count);
+      terms[i] = terms[i].substr(0, dots) + spare.substr(spare.size() - count) + terms[i].substr(dots + 3);
+    }
+  }
+  std::string ellipsisLetters = spare.substr(spare.size() - ellipsisRank);
+  if (arrow == std::string::npos) {
+    std::map<char, int> uses;
+    for (const std::string &t : terms)
+      for (char c : t) ++uses[c];
+    output = ellipsisLetters;
+    for (auto [c, n] : uses)
+      if (n == 1 && ellipsisLetters.find(c) == std::string::npos) output += c;
+  } else if (size_t dots = output.find("..."); dots != std::string::npos) {
+    output = output.substr(0, dots) + ellipsisLetters + output.substr(dots + 3);
+  }
+  for (const std::string &t : terms)
+    for (char c : t)
+      if (!std::isalpha(static_cast<unsigned char>(c))) return node.error("invalid equation '" + attr->s() + "'");
+  std::map<char, SymDim> extents;
+  for (size_t i = 0; i < terms.size(); ++i)
+    for (size_t d = 0; d < terms[i].size(); ++d) {
+      char c = terms[i][d];
+      const SymDim &dim = inputs[i].shape[d];
+      auto it = extents.find(c);
+      if (it == extents.end() || (it->second.isStatic() && it->second.value == 1)) extents[c] = dim;
+      else if (!(dim.isStatic() && dim.value == 1) && !provablyEqual(dim, it->second))
+        return node.error("dims of '" + std::string(1, c) + "' differ: " + describe(dim, node.symbols()) + " and " +
+                          describe(it->second, node.symbols()));
+    }
+  SymShape shape;
+  for (char c : output) {
+    if (!extents.count(c)) return node.error("output letter '" + std::string(1, c) + "' appears in no operand");
+    shape.push_back(extents[c]);
+  }
+  SmallVector<Value> values;
+  for (const GraphValue &input : inputs) values.push_back(input.value);
+  std::string normalized = llvm::join(terms, ",") + "->" + output;
+  Value result = onnx::EinsumOp::create(node.builder(), node.loc(), node.tensorType(shape, inputs[0].elementType), values,
+                                        node.builder().getStringAttr(normalized));
+  node.setOutput(0, result, shape);
   return llvm::Error::success();
 }
 
@@ -268,6 +349,7 @@ llvm::Expected<GraphValue> buildGelu(NodeContext &node, const GraphValue &x, boo
 
 void addNnHandlers(HandlerTable &t) {
   t["MatMul"] = {{1, importMatMul}};
+  t["Einsum"] = {{12, importEinsum, {"equation"}}};
   t["Gemm"] = {{7, importGemm, {"alpha", "beta", "transA", "transB"}}};
   t["Softmax"] = {{1, importSoftmax, {"axis"}}};
   t["LogSoftmax"] = {{1, importLogSoftmax, {"axis"}}};

@@ -139,7 +139,7 @@ llvm::Error importFlatten(NodeContext &node) {
   SymShape shape = {product(input.shape, 0, axis), product(input.shape, axis, rank)};
   SmallVector<Value> dims;
   for (auto [i, d] : llvm::enumerate(shape))
-    dims.push_back(d.isKnown() ? node.dimValue(GraphValue{Value(), {d}, Type()}, 0)
+    dims.push_back(d.isKnown() ? node.knownValue(d)
                                : productValue(node, input, i == 0 ? 0 : axis, i == 0 ? axis : rank));
   Value target = tensor::FromElementsOp::create(node.builder(), node.loc(),
                                                 RankedTensorType::get({2}, node.builder().getI64Type()), dims);

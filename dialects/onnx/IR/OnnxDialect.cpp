@@ -92,6 +92,28 @@ LogicalResult MatMulOp::verify() {
   return success();
 }
 
+LogicalResult EinsumOp::verify() {
+  StringRef equation = getEquation();
+  auto [lhs, output] = equation.split("->");
+  if (!equation.contains("->")) return emitOpError("equation must be explicit (with '->')");
+  SmallVector<StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != getInputs().size())
+    return emitOpError() << "equation has " << terms.size() << " operand terms for " << getInputs().size() << " inputs";
+  for (auto [term, input] : llvm::zip(terms, getInputs())) {
+    if (static_cast<int64_t>(term.size()) != cast<RankedTensorType>(input.getType()).getRank())
+      return emitOpError() << "term '" << term << "' does not match an operand of rank "
+                           << cast<RankedTensorType>(input.getType()).getRank();
+    if (!llvm::all_of(term, [](char c) { return std::isalpha(static_cast<unsigned char>(c)); }))
+      return emitOpError() << "term '" << term << "' must be letters only";
+  }
+  if (static_cast<int64_t>(output.size()) != getType().getRank())
+    return emitOpError() << "output term '" << output << "' does not match the result rank";
+  for (char c : output)
+    if (!lhs.contains(c)) return emitOpError() << "output letter '" << c << "' appears in no operand";
+  return success();
+}
+
 LogicalResult GemmOp::verify() {
   if (getA().getType().getRank() != 2 || getB().getType().getRank() != 2)
     return emitOpError("A and B must be 2-D");

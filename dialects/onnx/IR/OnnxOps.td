@@ -88,6 +88,19 @@ def Onnx_MatMulOp : Onnx_Op<"MatMul"> {
   let hasVerifier = 1;
 }
 
+def Onnx_EinsumOp : Onnx_Op<"Einsum"> {
+  let summary = "Einstein summation over letter-labelled dims";
+  let description = [{
+    `equation` is explicit ("bij,bjk->bik"), one letter per dim and no ellipsis (the
+    importer expands those): letters of the output are parallel loops, the others are
+    summed over. A letter repeated within one operand reads its diagonal.
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, StrAttr:$equation);
+  let results = (outs AnyRankedTensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 def Onnx_GemmOp : Onnx_Op<"Gemm"> {
   let summary = "alpha * op(A) * op(B) + beta * C, with 2-D A and B";
   let arguments = (ins AnyRankedTensor:$a, AnyRankedTensor:$b, Optional<AnyRankedTensor>:$c,

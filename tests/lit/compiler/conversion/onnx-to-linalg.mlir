@@ -124,3 +124,72 @@ func.func @unsupported(%a: tensor<4xi64>) -> tensor<4xi64> {
   %0 = onnx.Erf %a : tensor<4xi64>
   return %0 : tensor<4xi64>
 }
+
+// -----
+
+// Slice clamps its run-time bounds as ONNX does; a positive step is a strided view.
+// CHECK-LABEL: func.func @slice
+// CHECK:         %[[START:.*]] = arith.minsi %{{.*}}, %[[DIM:.*]] : index
+// CHECK:         %[[SPAN:.*]] = arith.subi %{{.*}}, %[[START]] : index
+// CHECK:         %[[COUNT:.*]] = arith.ceildivsi %[[SPAN]], %c2 : index
+// CHECK:         %[[SIZE:.*]] = arith.maxsi %[[COUNT]], %c0 : index
+// CHECK:         tensor.extract_slice %arg0[%[[START]], 0] [%[[SIZE]], 8] [2, 1]
+func.func @slice(%a: tensor<?x8xf32>, %s: tensor<1xi64>, %e: tensor<1xi64>) -> tensor<?x8xf32> {
+  %0 = onnx.Slice %a, %s, %e {axes = array<i64: 0>, steps = array<i64: 2>} : (tensor<?x8xf32>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
+
+// -----
+
+// Concat inserts each input at its offset along the axis.
+// CHECK-LABEL: func.func @concat
+// CHECK:         %[[D:.*]] = tensor.dim %arg0, %c1
+// CHECK:         %[[N:.*]] = arith.addi %[[D]], %c3
+// CHECK:         %[[E:.*]] = tensor.empty(%[[N]]) : tensor<2x?x4xf32>
+// CHECK:         %[[A:.*]] = tensor.insert_slice %arg0 into %[[E]][0, 0, 0]
+// CHECK:         tensor.insert_slice %arg1 into %[[A]][0, %[[D]], 0] [2, 3, 4] [1, 1, 1]
+func.func @concat(%a: tensor<2x?x4xf32>, %b: tensor<2x3x4xf32>) -> tensor<2x?x4xf32> {
+  %0 = onnx.Concat %a, %b {axis = 1 : si64} : (tensor<2x?x4xf32>, tensor<2x3x4xf32>) -> tensor<2x?x4xf32>
+  return %0 : tensor<2x?x4xf32>
+}
+
+// -----
+
+// Where broadcasts all three operands (a scalar y reads no index).
+// CHECK-DAG: #[[C:.*]] = affine_map<(d0, d1) -> (d0, 0)>
+// CHECK-DAG: #[[S:.*]] = affine_map<(d0, d1) -> ()>
+// CHECK-LABEL: func.func @where
+// CHECK:         linalg.generic {indexing_maps = [#[[C]], #{{.*}}, #[[S]], #{{.*}}]
+// CHECK:           arith.select
+func.func @where(%c: tensor<4x1xi1>, %x: tensor<4x8xf32>, %y: tensor<f32>) -> tensor<4x8xf32> {
+  %0 = onnx.Where %c, %x, %y : (tensor<4x1xi1>, tensor<4x8xf32>, tensor<f32>) -> tensor<4x8xf32>
+  return %0 : tensor<4x8xf32>
+}
+
+// -----
+
+// Einsum: the output's letters are parallel loops, the summed letter a reduction.
+// CHECK-DAG: #[[A:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+// CHECK-DAG: #[[B:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>
+// CHECK-DAG: #[[O:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @einsum
+// CHECK:         linalg.generic {indexing_maps = [#[[A]], #[[B]], #[[O]]], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK:           arith.mulf
+// CHECK:           arith.addf
+func.func @einsum(%a: tensor<2x3x4xf32>, %b: tensor<2x5x4xf32>) -> tensor<2x3x5xf32> {
+  %0 = onnx.Einsum %a, %b {equation = "bik,bjk->bij"} : (tensor<2x3x4xf32>, tensor<2x5x4xf32>) -> tensor<2x3x5xf32>
+  return %0 : tensor<2x3x5xf32>
+}
+
+// -----
+
+// Exclusive CumSum sums the elements strictly before each index.
+// CHECK-LABEL: func.func @cumsum
+// CHECK:         linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]
+// CHECK:           %[[I:.*]] = linalg.index 0
+// CHECK:           %[[J:.*]] = linalg.index 1
+// CHECK:           arith.cmpi slt, %[[J]], %[[I]]
+func.func @cumsum(%a: tensor<6xi64>) -> tensor<6xi64> {
+  %0 = onnx.CumSum %a {axis = 0 : si64, exclusive = 1 : i64} : tensor<6xi64>
+  return %0 : tensor<6xi64>
+}
