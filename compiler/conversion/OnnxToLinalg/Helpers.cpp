@@ -21,6 +21,16 @@ Value extractIndex(OpBuilder &b, Location loc, Value tensor, int64_t i) {
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), element);
 }
 
+Value wrapAndClampIndex(OpBuilder &b, Location loc, Value index, Value size) {
+  Value i = arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value one = arith::ConstantIndexOp::create(b, loc, 1);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, i, zero);
+  Value wrapped = arith::SelectOp::create(b, loc, negative, arith::AddIOp::create(b, loc, i, size), i);
+  Value last = arith::SubIOp::create(b, loc, size, one);
+  return arith::MaxSIOp::create(b, loc, zero, arith::MinSIOp::create(b, loc, wrapped, last));
+}
+
 SmallVector<OpFoldResult> getDims(OpBuilder &b, Location loc, Value tensor) {
   SmallVector<OpFoldResult> dims;
   for (int64_t i = 0, e = cast<RankedTensorType>(tensor.getType()).getRank(); i < e; ++i)

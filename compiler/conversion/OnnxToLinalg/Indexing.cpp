@@ -100,13 +100,7 @@ struct GatherElementsToLinalg : OpRewritePattern<onnx::GatherElementsOp> {
         rewriter, loc, TypeRange{type}, ValueRange{indices}, ValueRange{init}, {identity, identity},
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location nl, ValueRange args) {
-          Value index = arith::IndexCastOp::create(b, nl, b.getIndexType(), args[0]);
-          Value zero = arith::ConstantIndexOp::create(b, nl, 0);
-          Value one = arith::ConstantIndexOp::create(b, nl, 1);
-          Value negative = arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt, index, zero);
-          Value wrapped = arith::SelectOp::create(b, nl, negative, arith::AddIOp::create(b, nl, index, axisSize), index);
-          Value last = arith::SubIOp::create(b, nl, axisSize, one);
-          Value clamped = arith::MaxSIOp::create(b, nl, zero, arith::MinSIOp::create(b, nl, wrapped, last));
+          Value clamped = wrapAndClampIndex(b, nl, args[0], axisSize);
           SmallVector<Value> coords;
           for (int64_t i = 0; i < rank; ++i)
             coords.push_back(i == axis ? clamped : linalg::IndexOp::create(b, nl, i).getResult());

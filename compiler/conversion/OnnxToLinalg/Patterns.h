@@ -49,6 +49,10 @@ mlir::Value convertScalar(mlir::OpBuilder &b, mlir::Location loc, mlir::Value va
 /// Element `i` of a 1-D integer tensor as an index value.
 mlir::Value extractIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor, int64_t i);
 
+/// An integer index into a dim of `size` entries as an index value: a negative one wraps
+/// once, then it is clamped to [0, size - 1] so that no read leaves the tensor.
+mlir::Value wrapAndClampIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, mlir::Value size);
+
 /// The extents of every dim of `tensor`.
 llvm::SmallVector<mlir::OpFoldResult> getDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
 

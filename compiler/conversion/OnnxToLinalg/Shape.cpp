@@ -208,13 +208,7 @@ struct GatherToLinalg : OpRewritePattern<onnx::GatherOp> {
         rewriter, loc, TypeRange{type}, ValueRange{indices}, ValueRange{init}, maps,
         SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
         [&](OpBuilder &b, Location nl, ValueRange args) {
-          Value index = arith::IndexCastOp::create(b, nl, b.getIndexType(), args[0]);
-          Value zero = arith::ConstantIndexOp::create(b, nl, 0);
-          Value one = arith::ConstantIndexOp::create(b, nl, 1);
-          Value isNegative = arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt, index, zero);
-          Value wrapped = arith::SelectOp::create(b, nl, isNegative, arith::AddIOp::create(b, nl, index, axisSize), index);
-          Value last = arith::SubIOp::create(b, nl, axisSize, one);
-          Value clamped = arith::MaxSIOp::create(b, nl, zero, arith::MinSIOp::create(b, nl, wrapped, last));
+          Value clamped = wrapAndClampIndex(b, nl, args[0], axisSize);
           SmallVector<Value> coords;
           for (int64_t i = 0; i < axis; ++i) coords.push_back(linalg::IndexOp::create(b, nl, i));
           coords.push_back(clamped);
