@@ -73,13 +73,12 @@ llvm::Expected<size_t> inspectModel(llvm::StringRef path, llvm::raw_ostream &out
 
   std::set<std::string> initializerNames;
   std::map<std::string, std::pair<uint64_t, uint64_t>> parameters; // type → (count, bytes)
+  mlir::MLIRContext typeContext; // element sizes come from the importer's type table
   for (const auto &init : graph.initializer()) {
     initializerNames.insert(init.name());
     uint64_t count = 1;
     for (int64_t d : init.dims()) count *= d > 0 ? static_cast<uint64_t>(d) : 0;
-    std::optional<ElementKind> kind;
-    mlir::MLIRContext context;
-    kind = getElementKind(&context, init.data_type());
+    std::optional<ElementKind> kind = getElementKind(&typeContext, init.data_type());
     auto &entry = parameters[typeName(init.data_type())];
     entry.first += count;
     entry.second += count * (kind ? kind->size : 0);

@@ -73,6 +73,10 @@ public:
   void setOutput(size_t i, mlir::Value value, SymShape shape);
   /// Defines output i as an existing graph value (Identity).
   void forwardOutput(size_t i, const GraphValue &value);
+  /// Where an attribute's tensor keeps its data (inline, or external data confined to the
+  /// model's folder like an initializer's), checked to hold `count` elements.
+  llvm::Expected<TensorSource> attributeTensorData(const ::onnx::TensorProto &tensor, uint64_t elementSize,
+                                                   uint64_t count);
   /// Defines output i as a not-yet-materialized constant tensor (Constant).
   llvm::Error setConstantOutput(size_t i, const ::onnx::TensorProto &tensor);
   /// Defines output i as a small integer tensor (rank 1, or rank 0 when `scalar`) known

@@ -430,6 +430,11 @@ void NodeContext::forwardOutput(size_t i, const GraphValue &value) {
   if (static_cast<int>(i) < node.output_size() && !node.output(i).empty()) graph.values[node.output(i)] = value;
 }
 
+llvm::Expected<TensorSource> NodeContext::attributeTensorData(const ::onnx::TensorProto &tensor, uint64_t elementSize,
+                                                             uint64_t count) {
+  return describeTensorData(tensor, graph.modelDir, elementSize, count);
+}
+
 llvm::Error NodeContext::setConstantOutput(size_t i, const ::onnx::TensorProto &tensor) {
   auto value = graph.describeConstant(tensor);
   if (!value) return error(value.takeError());

@@ -198,8 +198,8 @@ def save_case(directory, inputs, outputs):
         np.save(os.path.join(directory, "expected", name + ".npy"), value)
 
 
-def decoder_past_names(kv_heads):
-    names, shapes = [], []
+def decoder_past_names():
+    names = []
     for i in range(LAYERS):
         names += [f"past_key_values.{i}.key", f"past_key_values.{i}.value"]
     return names
@@ -225,7 +225,7 @@ def export(name, model, args, input_names, output_names, dynamic_axes, opset, ca
 
 
 def decoder(name, model, kv_heads, with_positions, opset):
-    past_names = decoder_past_names(kv_heads)
+    past_names = decoder_past_names()
     present_names = [n.replace("past_key_values", "present") for n in past_names]
     input_names = ["input_ids"] + (["position_ids"] if with_positions else []) + past_names
     dynamic = {"input_ids": {0: "batch", 1: "sequence"}, "logits": {0: "batch", 1: "sequence"}}

@@ -91,6 +91,28 @@ TEST_F(GraphTest, DerivedSymbolsSizeOutputs) {
   edge_graph_release(graph);
 }
 
+// A derived dim that comes out negative (inputs inconsistent with the model) is an error.
+TEST_F(GraphTest, NegativeDerivedSymbolIsAnError) {
+  static const int64_t derivedDims[] = {-2, 3};
+  static const edge_tensor_desc_t derivedOutput = {"y", EDGE_DTYPE_F32, 2, derivedDims};
+  static const char *const symbols[] = {"batch", "rest"};
+  static const edge_dim_term_t terms[] = {{0, 1}};
+  static const edge_dim_expr_t exprs[] = {{0, 0, 0, nullptr}, {-10, 1, 0, terms}}; // rest = batch - 10
+  desc.outputs = &derivedOutput;
+  desc.num_symbols = 2;
+  desc.symbols = symbols;
+  desc.symbol_exprs = exprs;
+  edge_graph_t *graph = nullptr;
+  ASSERT_EQ(create(&graph), EDGE_STATUS_OK);
+  float in[6] = {};
+  edge_tensor_t x = tensor(in, 2, 3), shape;
+  edge_status_t status = edge_graph_output_shape(graph, &x, 0, &shape);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(edge_status_message(status), "dim 'rest' of the inputs' shapes is -8");
+  edge_status_free(status);
+  edge_graph_release(graph);
+}
+
 TEST_F(GraphTest, RejectsBadShapesBeforeRunning) {
   edge_graph_t *graph = nullptr;
   ASSERT_EQ(create(&graph), EDGE_STATUS_OK);

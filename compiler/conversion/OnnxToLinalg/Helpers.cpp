@@ -31,6 +31,21 @@ Value wrapAndClampIndex(OpBuilder &b, Location loc, Value index, Value size) {
   return arith::MaxSIOp::create(b, loc, zero, arith::MinSIOp::create(b, loc, wrapped, last));
 }
 
+Value createIndexedCopy(OpBuilder &b, Location loc, RankedTensorType type, ArrayRef<OpFoldResult> sizes, Value source,
+                        function_ref<Value(OpBuilder &, Location, int64_t, Value)> coordinate) {
+  int64_t rank = type.getRank();
+  Value init = createEmpty(b, loc, type, sizes);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{}, ValueRange{init}, {b.getMultiDimIdentityMap(rank)},
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+      [&](OpBuilder &nb, Location nl, ValueRange) {
+        SmallVector<Value> coords;
+        for (int64_t d = 0; d < rank; ++d) coords.push_back(coordinate(nb, nl, d, linalg::IndexOp::create(nb, nl, d)));
+        linalg::YieldOp::create(nb, nl, ValueRange{tensor::ExtractOp::create(nb, nl, source, coords)});
+      });
+  return generic.getResult(0);
+}
+
 SmallVector<OpFoldResult> getDims(OpBuilder &b, Location loc, Value tensor) {
   SmallVector<OpFoldResult> dims;
   for (int64_t i = 0, e = cast<RankedTensorType>(tensor.getType()).getRank(); i < e; ++i)

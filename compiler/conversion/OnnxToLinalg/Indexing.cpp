@@ -65,21 +65,12 @@ struct SliceToTensor : OpRewritePattern<onnx::SliceOp> {
       rewriter.replaceOp(op, slice);
       return success();
     }
-    Value init = createEmpty(rewriter, loc, type, sizes);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{}, ValueRange{init}, {rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location nl, ValueRange) {
-          SmallVector<Value> coords;
-          for (int64_t i = 0; i < rank; ++i) {
-            Value index = linalg::IndexOp::create(b, nl, i);
-            if (starts[i])
-              index = arith::AddIOp::create(b, nl, starts[i], arith::MulIOp::create(b, nl, index, steps[i]));
-            coords.push_back(index);
-          }
-          linalg::YieldOp::create(b, nl, ValueRange{tensor::ExtractOp::create(b, nl, data, coords)});
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, createIndexedCopy(rewriter, loc, type, sizes, data,
+                                             [&](OpBuilder &b, Location nl, int64_t d, Value index) -> Value {
+                                               if (!starts[d]) return index;
+                                               return arith::AddIOp::create(b, nl, starts[d],
+                                                                            arith::MulIOp::create(b, nl, index, steps[d]));
+                                             }));
     return success();
   }
 };

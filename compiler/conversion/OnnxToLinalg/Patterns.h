@@ -53,6 +53,13 @@ mlir::Value extractIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value ten
 /// once, then it is clamped to [0, size - 1] so that no read leaves the tensor.
 mlir::Value wrapAndClampIndex(mlir::OpBuilder &b, mlir::Location loc, mlir::Value index, mlir::Value size);
 
+/// A tensor of `type` and `sizes` whose element at index i is source[c], where c[d] =
+/// coordinate(d, i[d]): one linalg.generic reading `source` by computed index (Tile,
+/// reversed Slice).
+mlir::Value createIndexedCopy(
+    mlir::OpBuilder &b, mlir::Location loc, mlir::RankedTensorType type, llvm::ArrayRef<mlir::OpFoldResult> sizes,
+    mlir::Value source, llvm::function_ref<mlir::Value(mlir::OpBuilder &, mlir::Location, int64_t, mlir::Value)> coordinate);
+
 /// The extents of every dim of `tensor`.
 llvm::SmallVector<mlir::OpFoldResult> getDims(mlir::OpBuilder &b, mlir::Location loc, mlir::Value tensor);
 

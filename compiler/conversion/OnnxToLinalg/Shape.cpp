@@ -150,17 +150,10 @@ struct TileToLinalg : OpRewritePattern<onnx::TileOp> {
       Value repeats = arith::ConstantIndexOp::create(rewriter, loc, op.getRepeats()[i]);
       sizes.push_back(arith::MulIOp::create(rewriter, loc, dim, repeats).getResult());
     }
-    Value init = createEmpty(rewriter, loc, type, sizes);
-    auto generic = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{}, ValueRange{init}, {rewriter.getMultiDimIdentityMap(rank)},
-        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
-        [&](OpBuilder &b, Location nl, ValueRange) {
-          SmallVector<Value> coords;
-          for (int64_t i = 0; i < rank; ++i)
-            coords.push_back(arith::RemUIOp::create(b, nl, linalg::IndexOp::create(b, nl, i), dims[i]));
-          linalg::YieldOp::create(b, nl, ValueRange{tensor::ExtractOp::create(b, nl, input, coords)});
-        });
-    rewriter.replaceOp(op, generic.getResults());
+    rewriter.replaceOp(op, createIndexedCopy(rewriter, loc, type, sizes, input,
+                                             [&](OpBuilder &b, Location nl, int64_t d, Value index) -> Value {
+                                               return arith::RemUIOp::create(b, nl, index, dims[d]);
+                                             }));
     return success();
   }
 };

@@ -474,7 +474,7 @@ llvm::Error importConstantOfShape(NodeContext &node) {
     std::optional<ElementKind> kind = getElementKind(node.context(), tensor.data_type());
     if (!kind) return node.error("unsupported value element type");
     element = kind->type;
-    auto source = describeTensorData(tensor, ".", kind->size, 1);
+    auto source = node.attributeTensorData(tensor, kind->size, 1);
     if (!source) return node.error(source.takeError());
     if (source->byteSize != kind->size) return node.error("value must hold one element");
     auto bytes = readTensorData(*source);

@@ -125,6 +125,20 @@ def external(out, location):
                  [vi("x", ["n", 16])], [vi("y", ["n", 16])], [w])
 
 
+def attribute_escape(out):
+    """ConstantOfShape whose `value` tensor claims external data outside the model's folder."""
+    value = numpy_helper.from_array(np.array([1.0], dtype=np.float32), "value")
+    value.data_location = TensorProto.EXTERNAL
+    value.ClearField("raw_data")
+    for key, v in (("location", "../outside.bin"), ("offset", "0"), ("length", "4")):
+        entry = value.external_data.add()
+        entry.key, entry.value = key, v
+    with open(os.path.join(os.path.dirname(out), "../outside.bin"), "wb") as f:
+        f.write(np.array([1.0], dtype=np.float32).tobytes())
+    return model([helper.make_node("ConstantOfShape", ["shape"], ["y"], name="fill", value=value)],
+                 [vi("shape", [2], TensorProto.INT64)], [vi("y", [None, None])])
+
+
 def main():
     case, out = sys.argv[1], sys.argv[2]
     if case == "external":
@@ -133,6 +147,8 @@ def main():
         m = external(out, "../outside.bin")
     elif case == "external_absolute":
         m = external(out, "/etc/passwd")
+    elif case == "attribute_escape":
+        m = attribute_escape(out)
     else:
         m = CASES[case]()
     save(m, out)
