@@ -1,0 +1,25 @@
+/*
+ * The attention context of one LM step: which sequence and position each token of the
+ * batch belongs to. The runtime passes its address to the generated code as the model's
+ * attention-context argument; the code hands it to edge_rt_paged_attention unchanged.
+ */
+#ifndef EDGE_CPU_ATTENTION_BATCH_H_
+#define EDGE_CPU_ATTENTION_BATCH_H_
+
+#include <stdint.h>
+
+#include "edge/kv_cache.h"
+
+typedef struct edge_attention_batch_t {
+  int64_t num_tokens;
+  const int32_t *token_seq; /* per token: index into seqs */
+  const int64_t *token_pos; /* per token: its position in that sequence */
+  edge_kv_seq_t *const *seqs;
+  uint32_t num_seqs;
+  /* Set by the kernel when it cannot run (e.g. a position without a reserved page);
+   * the step then fails with EDGE_STATUS_INTERNAL naming it. */
+  int32_t error;
+  int64_t error_token;
+} edge_attention_batch_t;
+
+#endif /* EDGE_CPU_ATTENTION_BATCH_H_ */

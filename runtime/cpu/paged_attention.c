@@ -1,0 +1,183 @@
+/*
+ * edge_rt_paged_attention: the attention the compiler's edge-paged-attention rewrite calls
+ * in place of softmax(Q K^T * scale + causal mask) V over concatenated past_key_values.
+ *
+ * For every token of the batch it first stores the token's new keys and values in its
+ * sequence's pages, then attends over that sequence's positions [window start, position]
+ * straight from the pages: nothing is concatenated or copied per step.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cpu/attention_batch.h"
+
+/* Strided memref descriptors as the generated code passes them (llvm.emit_c_interface). */
+typedef struct memref_i8_1d_t {
+  int8_t *base, *aligned;
+  int64_t offset, sizes[1], strides[1];
+} memref_i8_1d_t;
+
+typedef struct memref_f32_4d_t {
+  float *base, *aligned;
+  int64_t offset, sizes[4], strides[4];
+} memref_f32_4d_t;
+
+enum { ATTENTION_OK = 0, ATTENTION_NO_PAGE = 1, ATTENTION_BAD_SHAPE = 2, ATTENTION_NO_MEMORY = 3 };
+
+static uint16_t f32_to_f16(float value) {
+  uint32_t x;
+  memcpy(&x, &value, 4);
+  uint32_t sign = (x >> 16) & 0x8000u, exponent = (x >> 23) & 0xffu, mantissa = x & 0x7fffffu;
+  if (exponent == 0xff) return (uint16_t)(sign | 0x7c00u | (mantissa ? 0x200u : 0)); /* inf, nan */
+  int32_t e = (int32_t)exponent - 127 + 15;
+  if (e >= 31) return (uint16_t)(sign | 0x7c00u); /* overflow to inf */
+  if (e <= 0) {                                    /* subnormal or zero */
+    if (e < -10) return (uint16_t)sign;
+    mantissa |= 0x800000u;
+    uint32_t shift = (uint32_t)(14 - e);
+    uint32_t half = mantissa >> shift, rest = mantissa & ((1u << shift) - 1), halfway = 1u << (shift - 1);
+    if (rest > halfway || (rest == halfway && (half & 1))) ++half;
+    return (uint16_t)(sign | half);
+  }
+  uint32_t half = sign | ((uint32_t)e << 10) | (mantissa >> 13);
+  uint32_t rest = mantissa & 0x1fffu;
+  if (rest > 0x1000u || (rest == 0x1000u && (half & 1))) ++half; /* may carry into the exponent: correct */
+  return (uint16_t)half;
+}
+
+static float f16_to_f32(uint16_t h) {
+  uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
+  uint32_t x;
+  if (exponent == 0) {
+    if (!mantissa) {
+      x = sign;
+    } else { /* subnormal: normalize */
+      int32_t e = -1;
+      do {
+        mantissa <<= 1;
+        ++e;
+      } while (!(mantissa & 0x400u));
+      x = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mantissa & 0x3ffu) << 13);
+    }
+  } else if (exponent == 31) {
+    x = sign | 0x7f800000u | (mantissa << 13);
+  } else {
+    x = sign | ((exponent - 15 + 127) << 23) | (mantissa << 13);
+  }
+  float value;
+  memcpy(&value, &x, 4);
+  return value;
+}
+
+static const float *element(const memref_f32_4d_t *m, int64_t h, int64_t t) {
+  return m->aligned + m->offset + h * m->strides[1] + t * m->strides[2];
+}
+
+static void store_row(void *slot, int f16, const memref_f32_4d_t *m, int64_t h, int64_t t, int64_t dim) {
+  const float *src = element(m, h, t);
+  int64_t stride = m->strides[3];
+  if (f16) {
+    uint16_t *dst = slot;
+    for (int64_t d = 0; d < dim; ++d) dst[d] = f32_to_f16(src[d * stride]);
+  } else {
+    float *dst = slot;
+    for (int64_t d = 0; d < dim; ++d) dst[d] = src[d * stride];
+  }
+}
+
+static void load_row(float *dst, const void *slot, int f16, int64_t dim) {
+  if (f16) {
+    const uint16_t *src = slot;
+    for (int64_t d = 0; d < dim; ++d) dst[d] = f16_to_f32(src[d]);
+  } else {
+    memcpy(dst, slot, sizeof(float) * (size_t)dim);
+  }
+}
+
+void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d_t *q, memref_f32_4d_t *k,
+                                          memref_f32_4d_t *v, memref_f32_4d_t *out, int64_t layer, float scale) {
+  edge_attention_batch_t *batch = (edge_attention_batch_t *)(void *)context->aligned;
+  if (batch->error) return;
+  int64_t heads = q->sizes[1], tokens = q->sizes[2], dim = q->sizes[3], kv_heads = k->sizes[1];
+  if (q->sizes[0] != 1 || tokens != batch->num_tokens || kv_heads <= 0 || heads % kv_heads != 0 ||
+      k->sizes[2] != tokens || v->sizes[2] != tokens || k->sizes[3] != dim || v->sizes[3] != dim ||
+      v->sizes[1] != kv_heads) {
+    batch->error = ATTENTION_BAD_SHAPE;
+    return;
+  }
+  if (tokens == 0) return;
+  int64_t group = heads / kv_heads;
+
+  /* 1. Store every token's keys and values, so tokens of one chunk see each other. */
+  for (int64_t t = 0; t < tokens; ++t) {
+    const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
+    int f16 = 0;
+    for (int64_t g = 0; g < kv_heads; ++g) {
+      void *kslot = edge_kv_seq_slot(seq, (uint32_t)layer, 0, (uint32_t)g, batch->token_pos[t]);
+      void *vslot = edge_kv_seq_slot(seq, (uint32_t)layer, 1, (uint32_t)g, batch->token_pos[t]);
+      if (!kslot || !vslot) {
+        batch->error = ATTENTION_NO_PAGE;
+        batch->error_token = t;
+        return;
+      }
+      f16 = edge_kv_seq_dtype(seq) == EDGE_DTYPE_F16;
+      store_row(kslot, f16, k, g, t, dim);
+      store_row(vslot, f16, v, g, t, dim);
+    }
+  }
+
+  /* 2. Attend: scores over the visible positions, softmax, weighted sum of values. */
+  int64_t max_span = 0;
+  for (int64_t t = 0; t < tokens; ++t) {
+    const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
+    int64_t span = batch->token_pos[t] - edge_kv_seq_window_start(seq, batch->token_pos[t]) + 1;
+    if (span > max_span) max_span = span;
+  }
+  float *scores = malloc(sizeof(float) * (size_t)(max_span + 2 * dim));
+  if (!scores) {
+    batch->error = ATTENTION_NO_MEMORY;
+    return;
+  }
+  float *row = scores + max_span, *acc = row + dim;
+  for (int64_t t = 0; t < tokens; ++t) {
+    const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
+    int f16 = edge_kv_seq_dtype(seq) == EDGE_DTYPE_F16;
+    int64_t position = batch->token_pos[t], start = edge_kv_seq_window_start(seq, position);
+    int64_t span = position - start + 1;
+    for (int64_t h = 0; h < heads; ++h) {
+      uint32_t g = (uint32_t)(h / group);
+      const float *query = element(q, h, t);
+      int64_t qs = q->strides[3];
+      float highest = -INFINITY;
+      for (int64_t j = 0; j < span; ++j) {
+        const void *slot = edge_kv_seq_slot(seq, (uint32_t)layer, 0, g, start + j);
+        if (!slot) {
+          batch->error = ATTENTION_NO_PAGE;
+          batch->error_token = t;
+          free(scores);
+          return;
+        }
+        load_row(row, slot, f16, dim);
+        float dot = 0.f;
+        for (int64_t d = 0; d < dim; ++d) dot += query[d * qs] * row[d];
+        scores[j] = dot * scale;
+        if (scores[j] > highest) highest = scores[j];
+      }
+      float total = 0.f;
+      for (int64_t j = 0; j < span; ++j) {
+        scores[j] = expf(scores[j] - highest);
+        total += scores[j];
+      }
+      memset(acc, 0, sizeof(float) * (size_t)dim);
+      for (int64_t j = 0; j < span; ++j) {
+        load_row(row, edge_kv_seq_slot(seq, (uint32_t)layer, 1, g, start + j), f16, dim);
+        float weight = scores[j] / total;
+        for (int64_t d = 0; d < dim; ++d) acc[d] += weight * row[d];
+      }
+      float *dst = out->aligned + out->offset + h * out->strides[1] + t * out->strides[2];
+      for (int64_t d = 0; d < dim; ++d) dst[d * out->strides[3]] = acc[d];
+    }
+  }
+  free(scores);
+}
