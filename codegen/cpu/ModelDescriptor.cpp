@@ -60,7 +60,8 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
 
   // NAME_run(args): the ciface takes one descriptor pointer per argument (weights, inputs,
   // outputs), preceded by a result slot when the entry still returns its outputs.
-  size_t numArgs = 1 + interface.inputs.size() + interface.outputs.size();
+  const CausalLMInterface &lm = interface.causalLM;
+  size_t numArgs = 1 + (lm.enabled ? 1 : 0) + interface.inputs.size() + interface.outputs.size();
   size_t numParams = ciface->arg_size();
   if (numParams != numArgs && numParams != numArgs + 1)
     return llvm::createStringError("entry takes " + llvm::Twine(numParams) + " arguments, the model ABI passes " +
@@ -105,18 +106,30 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
       exprs.empty() ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(d.ptr))
                     : d.global(llvm::ConstantArray::get(llvm::ArrayType::get(exprType, exprs.size()), exprs), "symbol_exprs");
 
+  // edge_lm_desc_t.
+  llvm::Constant *lmDesc = llvm::ConstantPointerNull::get(d.ptr);
+  if (lm.enabled) {
+    std::vector<llvm::Constant *> fields;
+    for (int64_t value : {lm.numLayers, lm.numKVHeads, lm.headDim, lm.vocabSize, int64_t(lm.inputIds),
+                          int64_t(lm.positionIds), int64_t(lm.logits), int64_t(0)})
+      fields.push_back(llvm::ConstantInt::get(d.i32, value));
+    auto *lmType = llvm::StructType::get(context, std::vector<llvm::Type *>(fields.size(), d.i32));
+    lmDesc = d.global(llvm::ConstantStruct::get(lmType, fields), "lm");
+  }
+
   // edge_model_desc_t, in declaration order.
   auto *descType = llvm::StructType::get(context, {d.i32, d.i32, d.ptr, d.ptr, d.i32, d.i32, d.ptr, d.ptr, d.i32,
-                                                   d.i32, d.ptr, d.ptr, d.i64, d.i64, d.ptr});
+                                                   d.i32, d.ptr, d.ptr, d.i64, d.i64, d.ptr, d.ptr});
+  uint32_t kind = lm.enabled ? EDGE_MODEL_KIND_CAUSAL_LM : EDGE_MODEL_KIND_GRAPH;
   llvm::Constant *desc = llvm::ConstantStruct::get(
-      descType, {llvm::ConstantInt::get(d.i32, EDGE_MODEL_ABI_VERSION), llvm::ConstantInt::get(d.i32, EDGE_MODEL_KIND_GRAPH),
+      descType, {llvm::ConstantInt::get(d.i32, EDGE_MODEL_ABI_VERSION), llvm::ConstantInt::get(d.i32, kind),
                  d.string(interface.name, "name"), d.string(interface.target, "target"),
                  llvm::ConstantInt::get(d.i32, interface.inputs.size()),
                  llvm::ConstantInt::get(d.i32, interface.outputs.size()), d.tensors(interface.inputs, "inputs"),
                  d.tensors(interface.outputs, "outputs"), llvm::ConstantInt::get(d.i32, interface.symbols.size()),
                  llvm::ConstantInt::get(d.i32, 0), symbols, symbolExprs,
                  llvm::ConstantInt::get(d.i64, interface.weightsFingerprint),
-                 llvm::ConstantInt::get(d.i64, interface.weightsDataSize), run});
+                 llvm::ConstantInt::get(d.i64, interface.weightsDataSize), run, lmDesc});
   llvm::Constant *descVar = d.global(desc, "desc");
 
   auto *modelType = llvm::FunctionType::get(d.ptr, {}, false);

@@ -1,5 +1,6 @@
 //===- Compile.cpp - import → pipeline → codegen → artifacts ---------------===//
 #include "compiler/driver/Compile.h"
+#include "compiler/driver/CausalLM.h"
 
 #include "codegen/artifacts/Artifacts.h"
 #include "codegen/cpu/ModelDescriptor.h"
@@ -113,6 +114,13 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
     buildImportCleanupPipeline(cleanup);
     if (mlir::failed(cleanup.run(module))) return diagnostics.take(options.input + ": cleanup after import failed");
   }
+  if (options.pagedKV != "auto" && options.pagedKV != "off")
+    return llvm::createStringError("--paged-kv '" + options.pagedKV + "': expected auto or off");
+  if (options.pagedKV == "auto")
+    if (llvm::Error error = compileForPagedKV(module, interface, [&] {
+          return diagnostics.take(options.input + ": the paged-attention rewrite failed");
+        }))
+      return error;
   if (options.emit == "onnx") {
     module.print(out);
     return llvm::Error::success();

@@ -20,6 +20,9 @@ struct CompileOptions {
   /// onnx (imported IR) | mlir (LLVM dialect) | llvm (optimized IR) | asm.
   std::string emit;
   std::vector<std::string> dumpAfter; ///< pass arguments whose output goes to stderr
+  /// auto: a causal LM (past_key_values in, present out) compiles for the runtime's paged
+  /// KV cache; off: every model compiles as a graph of its ONNX inputs and outputs.
+  std::string pagedKV = "auto";
 };
 
 /// Runs a compile. Errors are one line each (file, node or option, and what is wrong).

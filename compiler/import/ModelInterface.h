@@ -42,6 +42,14 @@ struct SymbolExpr {
   std::vector<std::pair<int, int64_t>> terms;
 };
 
+/// A causal LM compiled for the paged KV cache (edge-paged-attention): the entry takes the
+/// runtime's attention context before its inputs, tokens are flattened into [1, tokens].
+struct CausalLMInterface {
+  bool enabled = false;
+  int64_t numLayers = 0, numKVHeads = 0, headDim = 0, vocabSize = 0;
+  uint32_t inputIds = 0, positionIds = 0, logits = 0; ///< input/output indices
+};
+
 struct ModelInterface {
   std::string name;
   std::string target; ///< "triple cpu", recorded in the descriptor
@@ -51,6 +59,7 @@ struct ModelInterface {
   std::vector<WeightEntry> weights;
   uint64_t weightsDataSize = 0;
   uint64_t weightsFingerprint = 0; ///< set by the weights writer
+  CausalLMInterface causalLM;
 };
 
 } // namespace edge

@@ -71,6 +71,7 @@ void buildCpuBackPipeline(OpPassManager &pm) {
   pm.addPass(createCSEPass());
   pm.addPass(createCanonicalizerPass()); // copies of a tile onto itself, once CSE merged the views
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
+  pm.addPass(createLowerPagedAttentionPass());
 
   if (failed(parsePassPipeline(kLowerToLLVM, pm)))
     llvm::report_fatal_error("edgec: the built-in lowering pipeline does not parse");

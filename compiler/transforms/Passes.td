@@ -198,4 +198,47 @@ def ApproximateMathPass : Pass<"edge-approximate-math", "mlir::func::FuncOp"> {
                            "mlir::math::MathDialect"];
 }
 
+def PagedAttentionPass : Pass<"edge-paged-attention", "mlir::ModuleOp"> {
+  let summary = "Rewrite a causal LM's attention over past_key_values into paged attention";
+  let description = [{
+    Recognizes, in an imported causal LM, each attention
+
+        present_k = Concat(past_k, k_new, axis 2)     (a graph output)
+        scores    = MatMul(q, Transpose(repeat_kv(present_k))) * scale + mask
+        out       = MatMul(Softmax(scores), repeat_kv(Concat(past_v, v_new, axis 2)))
+
+    where the mask is computed from shapes only (the causal mask), repeat_kv is the
+    Reshape/Expand/Reshape that repeats KV heads for grouped-query attention, and scale is
+    a product of scalar constants. Each becomes `edge.paged_attention` (layers numbered in
+    program order) that stores k_new/v_new into the runtime's KV pages and attends over
+    them: the present outputs and past inputs disappear, no cache is concatenated.
+
+    The entry then takes the runtime's attention context first (`memref<?xi8>` marked
+    `edge.attention_context`), and its tokens are the batch's tokens of all sequences
+    flattened into [1, tokens]. Positions computed from the past length
+    (Range(past, past + sequence)) become the `position_ids` input, added when the model
+    has none. Inputs and outputs are found by their `edge.name` attributes. The function
+    gets `edge.causal_lm = {num_layers, num_kv_heads, head_dim}`.
+
+    A model without past_key_values is left unchanged. One whose past inputs are still
+    read after the rewrite (an attention the pattern does not cover) is an error naming
+    the input.
+  }];
+  let dependentDialects = ["edge::EdgeDialect", "mlir::tensor::TensorDialect", "mlir::memref::MemRefDialect"];
+}
+
+def LowerPagedAttentionPass : Pass<"edge-lower-paged-attention", "mlir::ModuleOp"> {
+  let summary = "Turn buffer-form edge.paged_attention into calls of the runtime kernel";
+  let description = [{
+    After bufferization, each `edge.paged_attention` on memrefs becomes
+
+        func.call @edge_rt_paged_attention(%context, %q, %k, %v, %out, %layer, %scale)
+
+    with the 4-D operands cast to fully dynamic strided memrefs; the declaration carries
+    `llvm.emit_c_interface`, so the runtime's `_mlir_ciface_edge_rt_paged_attention`
+    receives memref descriptors and reads every stride.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif // EDGE_COMPILER_TRANSFORMS_PASSES_TD

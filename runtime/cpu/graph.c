@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "cpu/invoke.h"
 #include "io/weights_internal.h"
 
 struct edge_graph_s {
@@ -29,19 +30,17 @@ static void fill_memref(memref_words_t *memref, const void *data, uint32_t rank,
   }
 }
 
-edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weights_t *weights,
-                                edge_graph_t **out_graph) {
-  if (!out_graph) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_graph is NULL");
-  *out_graph = NULL;
+edge_status_t edge_model_check(const edge_model_desc_t *model, const edge_weights_t *weights,
+                               uint32_t kind) {
   if (!model || !weights)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "model or weights is NULL");
   if (model->abi_version != EDGE_MODEL_ABI_VERSION)
     return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
                             "model '%s' has ABI version %u; this runtime speaks %u", model->name,
                             model->abi_version, EDGE_MODEL_ABI_VERSION);
-  if (model->kind != EDGE_MODEL_KIND_GRAPH || !model->run)
-    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "model '%s' is not a graph model",
-                            model->name);
+  if (model->kind != kind || !model->run || (kind == EDGE_MODEL_KIND_CAUSAL_LM) != (model->lm != NULL))
+    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "model '%s' is not a %s model", model->name,
+                            kind == EDGE_MODEL_KIND_GRAPH ? "graph" : "causal LM");
   if (model->weights_fingerprint != weights->header->fingerprint)
     return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
                             "weights file (fingerprint %016llx) belongs to another model; '%s' "
@@ -53,6 +52,16 @@ edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weigh
                             "weights data is %llu bytes; model '%s' expects %llu",
                             (unsigned long long)weights->header->data_size, model->name,
                             (unsigned long long)model->weights_size);
+  return NULL;
+}
+
+edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weights_t *weights,
+                                edge_graph_t **out_graph) {
+  if (!out_graph) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_graph is NULL");
+  *out_graph = NULL;
+  if (!model || !weights)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "model or weights is NULL");
+  EDGE_RETURN_IF_ERROR(edge_model_check(model, weights, EDGE_MODEL_KIND_GRAPH));
   edge_graph_t *graph = calloc(1, sizeof(*graph));
   if (!graph) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   graph->model = model;
@@ -178,7 +187,14 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "output '%s' has no data",
                               model->outputs[i].name);
 
-  uint32_t count = 1 + model->num_inputs + model->num_outputs;
+  return edge_model_invoke(model, graph->weights, NULL, inputs, outputs);
+}
+
+edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weights_t *weights,
+                                void *attention_context, const edge_tensor_t *inputs,
+                                edge_tensor_t *outputs) {
+  uint32_t leading = attention_context ? 2 : 1;
+  uint32_t count = leading + model->num_inputs + model->num_outputs;
   memref_words_t *memrefs = calloc(count, sizeof(*memrefs));
   void **args = calloc(count, sizeof(*args));
   if (!memrefs || !args) {
@@ -186,12 +202,16 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
     free(args);
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
-  int64_t weights_dims[1] = {(int64_t)graph->weights->header->data_size};
-  fill_memref(&memrefs[0], graph->weights->data, 1, weights_dims);
+  int64_t weights_dims[1] = {(int64_t)weights->header->data_size};
+  fill_memref(&memrefs[0], weights->data, 1, weights_dims);
+  if (attention_context) {
+    int64_t context_dims[1] = {1};
+    fill_memref(&memrefs[1], attention_context, 1, context_dims);
+  }
   for (uint32_t i = 0; i < model->num_inputs; ++i)
-    fill_memref(&memrefs[1 + i], inputs[i].data, inputs[i].rank, inputs[i].dims);
+    fill_memref(&memrefs[leading + i], inputs[i].data, inputs[i].rank, inputs[i].dims);
   for (uint32_t i = 0; i < model->num_outputs; ++i)
-    fill_memref(&memrefs[1 + model->num_inputs + i], outputs[i].data, outputs[i].rank,
+    fill_memref(&memrefs[leading + model->num_inputs + i], outputs[i].data, outputs[i].rank,
                 outputs[i].dims);
   for (uint32_t i = 0; i < count; ++i) args[i] = &memrefs[i];
   int32_t result = model->run(args);

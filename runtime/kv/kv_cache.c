@@ -239,6 +239,22 @@ edge_status_t edge_kv_seq_commit(edge_kv_seq_t *seq, int64_t count) {
   return NULL;
 }
 
+edge_status_t edge_kv_seq_truncate(edge_kv_seq_t *seq, int64_t length) {
+  if (!seq || length < 0 || length > seq->length)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV truncate to %lld of %lld positions",
+                            (long long)length, seq ? (long long)seq->length : 0ll);
+  int64_t page_tokens = seq->pool->options.page_tokens;
+  if (length > 0 && seq->pages[(length - 1) / page_tokens] == NO_PAGE)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV truncate to %lld: that position was evicted",
+                            (long long)length);
+  /* Whole pages past the new end go back; a partly kept page stays (copied on write). */
+  uint32_t keep = (uint32_t)((length + page_tokens - 1) / page_tokens);
+  for (uint32_t i = keep; i < seq->num_entries; ++i) drop_page(seq->pool, seq->pages[i]);
+  if (seq->num_entries > keep) seq->num_entries = keep;
+  seq->length = length;
+  return NULL;
+}
+
 uint32_t edge_kv_seq_dtype(const edge_kv_seq_t *seq) { return seq->pool->options.dtype; }
 
 int64_t edge_kv_seq_window_start(const edge_kv_seq_t *seq, int64_t position) {

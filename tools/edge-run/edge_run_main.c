@@ -2,6 +2,7 @@
  * edge-run: runs a compiled graph model on .npy inputs and writes .npy outputs.
  *
  *   edge-run WEIGHTS --input NAME=FILE.npy ... --output-dir DIR [--repeat N]
+ *   edge-run WEIGHTS --prompt-ids 1,2,3 [generation options]   (causal LMs; see generate.c)
  *
  * It is linked against one model library by `edgec run`, which binds the model's entry
  * symbol to `edge_run_model_entry` (ld --defsym), so the same object serves every model and
@@ -13,6 +14,7 @@
 #include <time.h>
 
 #include "edge/edgert.h"
+#include "generate.h"
 #include "npy.h"
 
 extern const edge_model_desc_t *edge_run_model_entry(void);
@@ -35,6 +37,7 @@ int main(int argc, char **argv) {
     return 1;
   }
   const edge_model_desc_t *model = edge_run_model_entry();
+  if (model->kind == EDGE_MODEL_KIND_CAUSAL_LM) return edge_run_generate(model, argc, argv);
   const char *output_dir = ".";
   int repeat = 1;
   edge_tensor_t *inputs = calloc(model->num_inputs + 1, sizeof(edge_tensor_t));

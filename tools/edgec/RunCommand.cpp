@@ -93,7 +93,7 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
   std::string undefined = "-Wl,--undefined=" + *name + "_model";
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*compiler,
-                                     {*compiler, "-o", executable, runner, undefined, defsym, library, runtime, "-lm"},
+                                     {*compiler, "-o", executable, runner, undefined, defsym, library, runtime, "-lm", "-lpthread"},
                                      std::nullopt, {}, 0, 0, &message);
   if (rc != 0) return llvm::createStringError(executable + ": linking the runner failed " + message);
 

@@ -2,6 +2,7 @@
 //
 //   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]
 //                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm] [--dump-after PASS]
+//                 [--paged-kv auto|off]
 //   edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]
 //   edgec inspect MODEL.onnx
 //
@@ -20,7 +21,7 @@ namespace {
 const char *kUsage =
     "usage: edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]\n"
     "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm]\n"
-    "                     [--dump-after PASS]...\n"
+    "                     [--dump-after PASS]... [--paged-kv auto|off]\n"
     "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n"
     "       edgec inspect MODEL.onnx\n";
 
@@ -51,6 +52,7 @@ int compileCommand(int argc, char **argv) {
     else if (arg == "--cpu") ok = value(options.cpu);
     else if (arg == "--name") ok = value(options.name);
     else if (arg == "--emit") ok = value(options.emit);
+    else if (arg == "--paged-kv") ok = value(options.pagedKV);
     else if (arg.rfind("--emit=", 0) == 0) options.emit = arg.substr(7);
     else if (arg == "--dump-after") ok = value(dump), options.dumpAfter.push_back(dump);
     else if (arg.rfind("--dump-after=", 0) == 0) options.dumpAfter.push_back(arg.substr(13));

@@ -10,6 +10,7 @@
 
 include "mlir/IR/OpBase.td"
 include "mlir/IR/SymbolInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 
 def Edge_Dialect : Dialect {
@@ -42,6 +43,44 @@ def Edge_WeightOp : Edge_Op<"weight", [Pure]> {
                        UnitAttr:$pack_from_nk);
   let results = (outs AnyStaticShapeTensor:$result);
   let assemblyFormat = "$name `offset` $offset attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+def Edge_PagedAttentionOp : Edge_Op<"paged_attention", [
+    DestinationStyleOpInterface, MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "causal attention over the runtime's paged KV cache, appending the new keys and values";
+  let description = [{
+    Replaces `softmax(Q K^T * scale + causal mask) V` of a causal LM whose K and V are the
+    model's `past_key_values` concatenated with the step's new keys and values
+    (`edge-paged-attention`). `query` is [1, heads, tokens, head_dim]; `key` and `value`
+    are the tokens' new entries, [1, kv_heads, tokens, head_dim] (query head h reads KV
+    head h / (heads / kv_heads)). The tokens of one call may belong to several sequences:
+    `context` is the runtime's attention context of the step (runtime/cpu/attention_batch.h),
+    naming each token's sequence, position and page table. The op stores the new keys and
+    values of `layer` into those pages, then writes each token's attention over its
+    sequence's positions up to its own into `init`.
+
+    On tensors it returns the filled `init`; after bufferization it writes `init` in place
+    and `edge-lower-paged-attention` turns it into a call of the runtime kernel.
+
+    ```mlir
+    %o = edge.paged_attention layer 0 scale 2.500000e-01 %ctx, %q, %k, %v into %init
+        : memref<?xi8>, tensor<1x4x?x16xf32>, tensor<1x2x?x16xf32>, tensor<1x2x?x16xf32>,
+          tensor<1x4x?x16xf32> -> tensor<1x4x?x16xf32>
+    ```
+  }];
+  let arguments = (ins MemRefRankOf<[I8], [1]>:$context, AnyTypeOf<[TensorRankOf<[F32], [4]>, MemRefRankOf<[F32], [4]>]>:$query,
+                       AnyTypeOf<[TensorRankOf<[F32], [4]>, MemRefRankOf<[F32], [4]>]>:$key, AnyTypeOf<[TensorRankOf<[F32], [4]>, MemRefRankOf<[F32], [4]>]>:$value,
+                       AnyTypeOf<[TensorRankOf<[F32], [4]>, MemRefRankOf<[F32], [4]>]>:$init, I64Attr:$layer, F32Attr:$scale);
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    `layer` $layer `scale` $scale $context `,` $query `,` $key `,` $value `into` $init attr-dict
+    `:` type($context) `,` type($query) `,` type($key) `,` type($value) `,` type($init)
+    (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
   let hasVerifier = 1;
 }
 

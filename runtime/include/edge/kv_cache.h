@@ -89,6 +89,11 @@ edge_status_t edge_kv_seq_commit(edge_kv_seq_t *seq, int64_t count);
 /* The pool's element type (EDGE_DTYPE_F32 or EDGE_DTYPE_F16). */
 uint32_t edge_kv_seq_dtype(const edge_kv_seq_t *seq);
 
+/* Forgets positions [length, current length): the next reserve/commit rewrites them.
+ * INVALID_ARGUMENT when `length` exceeds the current length or reaches into positions a
+ * sliding window already evicted. */
+edge_status_t edge_kv_seq_truncate(edge_kv_seq_t *seq, int64_t length);
+
 /* First position a query at `position` attends to (0 without a sliding window). */
 int64_t edge_kv_seq_window_start(const edge_kv_seq_t *seq, int64_t position);
 

@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define EDGE_MODEL_ABI_VERSION 2u
+#define EDGE_MODEL_ABI_VERSION 3u
 
 /* Element types, shared by the descriptor, the weights file and the runtime API. */
 typedef enum edge_dtype_e {
@@ -39,7 +39,7 @@ typedef enum edge_dtype_e {
 
 typedef enum edge_model_kind_e {
   EDGE_MODEL_KIND_GRAPH = 1,     /* one `run` over named inputs and outputs */
-  EDGE_MODEL_KIND_CAUSAL_LM = 2, /* prefill/decode over a paged KV cache (reserved) */
+  EDGE_MODEL_KIND_CAUSAL_LM = 2, /* steps of prefill and decode tokens over a paged KV cache */
 } edge_model_kind_t;
 
 /* Maximum tensor rank at the ABI boundary. */
@@ -85,6 +85,27 @@ typedef struct edge_tensor_desc_t {
  */
 typedef int32_t (*edge_graph_run_fn_t)(void *const *args);
 
+/*
+ * A causal LM (EDGE_MODEL_KIND_CAUSAL_LM), compiled by edgec's edge-paged-attention
+ * rewrite: attention reads and appends the runtime's paged KV cache instead of
+ * past_key_values/present tensors. `run` then takes, in order: the weights buffer, the
+ * attention context (a rank-1 i8 descriptor whose aligned pointer is the runtime's
+ * edge_attention_batch_t for the step), the inputs, the outputs. One run is one step: the
+ * tokens of every sequence in the batch, chunks of prompts and single decode tokens
+ * alike, flattened into input_ids and position_ids of shape [1, tokens]; logits come back
+ * as [1, tokens, vocab_size].
+ */
+typedef struct edge_lm_desc_t {
+  uint32_t num_layers;
+  uint32_t num_kv_heads;
+  uint32_t head_dim;
+  uint32_t vocab_size;
+  uint32_t input_ids;    /* input index of the token ids (i64 [1, tokens]) */
+  uint32_t position_ids; /* input index of the positions (i64 [1, tokens]) */
+  uint32_t logits;       /* output index of the logits (f32 [1, tokens, vocab_size]) */
+  uint32_t reserved;
+} edge_lm_desc_t;
+
 typedef struct edge_model_desc_t {
   uint32_t abi_version; /* EDGE_MODEL_ABI_VERSION */
   uint32_t kind;        /* edge_model_kind_t */
@@ -106,6 +127,7 @@ typedef struct edge_model_desc_t {
   uint64_t weights_size; /* bytes of the data section the code addresses */
 
   edge_graph_run_fn_t run;
+  const edge_lm_desc_t *lm; /* NULL unless kind is EDGE_MODEL_KIND_CAUSAL_LM */
 } edge_model_desc_t;
 
 #ifdef __cplusplus

@@ -1,0 +1,17 @@
+/* Internal: checking a compiled model against its weights, and calling its entry. */
+#ifndef EDGE_CPU_INVOKE_H_
+#define EDGE_CPU_INVOKE_H_
+
+#include "edge/edgert.h"
+
+/* ABI version, kind, and that the weights are the ones the code was compiled against. */
+edge_status_t edge_model_check(const edge_model_desc_t *model, const edge_weights_t *weights,
+                               uint32_t kind);
+
+/* Calls model->run with memref descriptors for the weights, the attention context (causal
+ * LMs only; NULL for graphs), the inputs and the outputs. Shapes must be checked already. */
+edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weights_t *weights,
+                                void *attention_context, const edge_tensor_t *inputs,
+                                edge_tensor_t *outputs);
+
+#endif /* EDGE_CPU_INVOKE_H_ */

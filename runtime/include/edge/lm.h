@@ -1,0 +1,134 @@
+/*
+ * edge/lm.h — text generation with a causal LM compiled by edgec (EDGE_MODEL_KIND_CAUSAL_LM).
+ *
+ * One edge_lm_t binds a compiled model to its weights (one mmap, shared) and owns the paged
+ * KV cache (edge/kv_cache.h). Sessions are conversations on it. A session is given a
+ * prompt with edge_lm_session_start; then each edge_lm_step runs the model once over a
+ * batch made of every busy session's next tokens — a chunk of its prompt (chunked prefill)
+ * or its one newest token (decode) — and samples the next token of each session whose
+ * pending tokens are all in the cache. edge_lm_generate does start + steps for one session.
+ *
+ *     edge_lm_t *lm; edge_lm_session_t *s;
+ *     edge_lm_create(llama_model(), weights, NULL, &lm);
+ *     edge_lm_session_create(lm, &s);
+ *     edge_lm_generate_params_t params = {.max_tokens = 64};   // greedy
+ *     edge_lm_generate(s, prompt, prompt_len, &params);
+ *     edge_lm_session_tokens(s, &ids, &count);
+ *
+ * Thread safety: every function may be called from any thread; an edge_lm_t serializes
+ * them under one lock, so calls on sessions of one model never run at the same time.
+ * edge_lm_session_cancel takes no lock and may be called while another thread is inside
+ * edge_lm_step or edge_lm_generate; the session stops at the next step. Token callbacks
+ * run on the stepping thread with the lock held: they may call edge_lm_session_cancel and
+ * nothing else of this API. Release sessions before their model, and a model only when no
+ * other thread uses it.
+ */
+#ifndef EDGE_LM_H_
+#define EDGE_LM_H_
+
+#include <stdint.h>
+
+#include "edge/edgert.h"
+#include "edge/kv_cache.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct edge_lm_s edge_lm_t;
+typedef struct edge_lm_session_s edge_lm_session_t;
+
+typedef struct edge_lm_options_t {
+  edge_kv_options_t kv;     /* page size, budget, dtype, sliding window of the KV cache */
+  uint32_t max_context;     /* positions one session may hold; 0 selects 2048 */
+  uint32_t prefill_chunk;   /* prompt tokens of one session per step; 0 selects 64 */
+  uint32_t max_step_tokens; /* tokens of all sessions per step; 0 selects 256 */
+} edge_lm_options_t;
+
+/* Errors: FAILED_PRECONDITION (not a causal LM, or weights of another model),
+ * INVALID_ARGUMENT, RESOURCE_EXHAUSTED (KV budget). `weights` must outlive the lm. */
+edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_t *weights,
+                             const edge_lm_options_t *options, edge_lm_t **out_lm);
+void edge_lm_release(edge_lm_t *lm);
+/* Pages of the shared KV cache (used, peak, total). */
+void edge_lm_kv_stats(edge_lm_t *lm, edge_kv_pool_stats_t *out_stats);
+
+typedef struct edge_sampling_t {
+  float temperature;        /* <= 0: greedy (the lowest id among equal best logits) */
+  uint32_t top_k;           /* keep the k most likely tokens; 0: all */
+  float top_p;              /* keep the smallest set with this much probability; 0 or >= 1: all */
+  float repetition_penalty; /* > 1 discourages tokens already in the session; 0 or 1: off */
+  uint64_t seed;            /* the same seed gives the same tokens */
+} edge_sampling_t;
+
+/* Called for each generated token; return non-zero to stop the session there. */
+typedef int (*edge_lm_token_fn)(void *user, edge_lm_session_t *session, int32_t token);
+
+typedef struct edge_lm_generate_params_t {
+  edge_sampling_t sampling;
+  uint32_t max_tokens;      /* tokens to generate at most; 0 selects 256 */
+  const int32_t *stop_ids;  /* EOS and other ids that end generation (kept in the output) */
+  uint32_t num_stop_ids;
+  edge_lm_token_fn on_token; /* streaming; may be NULL */
+  void *user;
+} edge_lm_generate_params_t;
+
+typedef enum edge_lm_finish_e {
+  EDGE_LM_FINISH_NONE = 0,   /* still generating, or never started */
+  EDGE_LM_FINISH_LENGTH = 1, /* max_tokens generated */
+  EDGE_LM_FINISH_STOP = 2,   /* a stop id was generated */
+  EDGE_LM_FINISH_CALLBACK = 3,
+  EDGE_LM_FINISH_CANCELLED = 4,
+  EDGE_LM_FINISH_ERROR = 5,  /* see edge_lm_session_error; the session stays usable */
+} edge_lm_finish_t;
+
+typedef struct edge_lm_stats_t {
+  uint32_t prompt_tokens;    /* of the last start */
+  uint32_t generated_tokens; /* of the last start */
+  double ttft_ms;            /* start to first generated token */
+  double prefill_tokens_per_s;
+  double decode_tokens_per_s; /* generated tokens after the first, over the time after it */
+  uint32_t kv_pages;          /* pages the session references now */
+} edge_lm_stats_t;
+
+edge_status_t edge_lm_session_create(edge_lm_t *lm, edge_lm_session_t **out_session);
+/* A new session holding `parent`'s tokens and sharing its KV pages (copy on write): fork a
+ * common prompt once, continue each fork differently. `parent` must not be generating. */
+edge_status_t edge_lm_session_fork(edge_lm_session_t *parent, edge_lm_session_t **out_session);
+void edge_lm_session_release(edge_lm_session_t *session);
+
+/*
+ * Appends `prompt` to the session and starts generating after it. Fails, changing
+ * nothing, with INVALID_ARGUMENT when the session is already generating, an id is outside
+ * the vocabulary, or the context would overflow (the message names session tokens, prompt
+ * tokens, max_tokens and max_context). The prompt may be empty to continue generating.
+ */
+edge_status_t edge_lm_session_start(edge_lm_session_t *session, const int32_t *prompt,
+                                    uint32_t prompt_len, const edge_lm_generate_params_t *params);
+/* Asks a generating session to stop (finish reason CANCELLED). Lock-free; any thread. */
+void edge_lm_session_cancel(edge_lm_session_t *session);
+
+/* Runs one batched step. *out_busy: sessions still generating afterwards. A failure of the
+ * model run itself is returned; per-session failures (KV pages exhausted) finish that
+ * session with EDGE_LM_FINISH_ERROR and leave it usable. */
+edge_status_t edge_lm_step(edge_lm_t *lm, uint32_t *out_busy);
+/* edge_lm_session_start, then steps (of every busy session) until this one finishes. */
+edge_status_t edge_lm_generate(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len,
+                               const edge_lm_generate_params_t *params);
+
+/* Puts `prompt` into the session's cache and samples nothing (steps until done): a common
+ * prefix to fork sessions from. */
+edge_status_t edge_lm_prefill(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len);
+
+/* All tokens of the session (prompts and generated ones); valid until the next call on it. */
+void edge_lm_session_tokens(edge_lm_session_t *session, const int32_t **out_ids, uint32_t *out_count);
+edge_lm_finish_t edge_lm_session_finish(edge_lm_session_t *session);
+/* Why the session finished with EDGE_LM_FINISH_ERROR (NULL otherwise); owned by the session. */
+edge_status_t edge_lm_session_error(edge_lm_session_t *session);
+void edge_lm_session_stats(edge_lm_session_t *session, edge_lm_stats_t *out_stats);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGE_LM_H_ */

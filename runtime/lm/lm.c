@@ -1,0 +1,496 @@
+/* Causal LM sessions over one model and one KV pool, stepped in batches. */
+#include "edge/lm.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/status.h"
+#include "cpu/attention_batch.h"
+#include "cpu/invoke.h"
+#include "lm/sampling.h"
+
+struct edge_lm_s {
+  const edge_model_desc_t *model;
+  const edge_weights_t *weights;
+  edge_lm_options_t options;
+  edge_kv_pool_t *pool;
+  pthread_mutex_t lock;
+  edge_lm_session_t *sessions; /* all live sessions, in creation order */
+  float *scratch;              /* 3 * vocab floats for sampling */
+};
+
+struct edge_lm_session_s {
+  edge_lm_t *lm;
+  edge_lm_session_t *next;
+  edge_kv_seq_t *kv;
+  int32_t *tokens; /* all tokens; those past the KV length are pending */
+  uint32_t count, capacity;
+  int generating;
+  int prefill_only; /* finish once the pending tokens are cached, sampling nothing */
+  atomic_int cancel_requested;
+  edge_lm_generate_params_t params;
+  int32_t *stop_ids; /* owned copy of params.stop_ids */
+  uint64_t rng;
+  edge_lm_finish_t finish;
+  edge_status_t error;
+  edge_lm_stats_t stats;
+  double started_ms, first_token_ms;
+};
+
+static double now_ms(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_t *weights,
+                             const edge_lm_options_t *options, edge_lm_t **out_lm) {
+  if (!out_lm) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_lm is NULL");
+  *out_lm = NULL;
+  EDGE_RETURN_IF_ERROR(edge_model_check(model, weights, EDGE_MODEL_KIND_CAUSAL_LM));
+  const edge_lm_desc_t *desc = model->lm;
+  if (desc->input_ids >= model->num_inputs || desc->position_ids >= model->num_inputs ||
+      desc->logits >= model->num_outputs || model->num_inputs != 2 || model->num_outputs != 1 ||
+      !desc->vocab_size)
+    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "model '%s': malformed causal LM descriptor",
+                            model->name);
+  edge_lm_options_t opts = options ? *options : (edge_lm_options_t){0};
+  if (!opts.max_context) opts.max_context = 2048;
+  if (!opts.prefill_chunk) opts.prefill_chunk = 64;
+  if (!opts.max_step_tokens) opts.max_step_tokens = 256;
+  edge_lm_t *lm = calloc(1, sizeof(*lm));
+  if (!lm) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  lm->model = model;
+  lm->weights = weights;
+  lm->options = opts;
+  edge_kv_layout_t layout = {desc->num_layers, desc->num_kv_heads, desc->head_dim};
+  edge_status_t status = edge_kv_pool_create(&layout, &opts.kv, &lm->pool);
+  if (!status) {
+    lm->scratch = malloc(sizeof(float) * 3 * (size_t)desc->vocab_size);
+    if (!lm->scratch) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  if (status) {
+    edge_kv_pool_release(lm->pool);
+    free(lm);
+    return status;
+  }
+  pthread_mutex_init(&lm->lock, NULL);
+  *out_lm = lm;
+  return NULL;
+}
+
+void edge_lm_release(edge_lm_t *lm) {
+  if (!lm) return;
+  while (lm->sessions) edge_lm_session_release(lm->sessions);
+  edge_kv_pool_release(lm->pool);
+  pthread_mutex_destroy(&lm->lock);
+  free(lm->scratch);
+  free(lm);
+}
+
+void edge_lm_kv_stats(edge_lm_t *lm, edge_kv_pool_stats_t *out_stats) {
+  pthread_mutex_lock(&lm->lock);
+  edge_kv_pool_stats(lm->pool, out_stats);
+  pthread_mutex_unlock(&lm->lock);
+}
+
+static edge_status_t new_session(edge_lm_t *lm, edge_lm_session_t **out) {
+  edge_lm_session_t *session = calloc(1, sizeof(*session));
+  if (!session) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  session->lm = lm;
+  atomic_init(&session->cancel_requested, 0);
+  edge_lm_session_t **tail = &lm->sessions;
+  while (*tail) tail = &(*tail)->next;
+  *tail = session;
+  *out = session;
+  return NULL;
+}
+
+static void unlink_session(edge_lm_session_t *session) {
+  for (edge_lm_session_t **it = &session->lm->sessions; *it; it = &(*it)->next)
+    if (*it == session) {
+      *it = session->next;
+      return;
+    }
+}
+
+edge_status_t edge_lm_session_create(edge_lm_t *lm, edge_lm_session_t **out_session) {
+  if (!out_session) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_session is NULL");
+  *out_session = NULL;
+  if (!lm) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "lm is NULL");
+  pthread_mutex_lock(&lm->lock);
+  edge_lm_session_t *session = NULL;
+  edge_status_t status = new_session(lm, &session);
+  if (!status) status = edge_kv_seq_create(lm->pool, &session->kv);
+  if (status && session) {
+    unlink_session(session);
+    free(session);
+  } else if (!status) {
+    *out_session = session;
+  }
+  pthread_mutex_unlock(&lm->lock);
+  return status;
+}
+
+edge_status_t edge_lm_session_fork(edge_lm_session_t *parent, edge_lm_session_t **out_session) {
+  if (!out_session) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_session is NULL");
+  *out_session = NULL;
+  if (!parent) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "parent is NULL");
+  edge_lm_t *lm = parent->lm;
+  pthread_mutex_lock(&lm->lock);
+  edge_status_t status = NULL;
+  edge_lm_session_t *session = NULL;
+  if (parent->generating) {
+    status = edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "cannot fork a session while it generates");
+  } else {
+    status = new_session(lm, &session);
+    if (!status) status = edge_kv_seq_fork(parent->kv, &session->kv);
+    if (!status && parent->count) {
+      session->tokens = malloc(sizeof(int32_t) * parent->count);
+      if (!session->tokens) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+      else memcpy(session->tokens, parent->tokens, sizeof(int32_t) * parent->count);
+      session->count = session->capacity = parent->count;
+    }
+    if (status && session) {
+      unlink_session(session);
+      edge_kv_seq_release(session->kv);
+      free(session->tokens);
+      free(session);
+    } else {
+      *out_session = session;
+    }
+  }
+  pthread_mutex_unlock(&lm->lock);
+  return status;
+}
+
+void edge_lm_session_release(edge_lm_session_t *session) {
+  if (!session) return;
+  edge_lm_t *lm = session->lm;
+  pthread_mutex_lock(&lm->lock);
+  unlink_session(session);
+  edge_kv_seq_release(session->kv);
+  pthread_mutex_unlock(&lm->lock);
+  edge_status_free(session->error);
+  free(session->stop_ids);
+  free(session->tokens);
+  free(session);
+}
+
+static edge_status_t append_tokens(edge_lm_session_t *session, const int32_t *ids, uint32_t n) {
+  if (session->count + n > session->capacity) {
+    uint32_t capacity = session->capacity ? session->capacity : 64;
+    while (capacity < session->count + n) capacity *= 2;
+    int32_t *tokens = realloc(session->tokens, sizeof(int32_t) * capacity);
+    if (!tokens) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    session->tokens = tokens;
+    session->capacity = capacity;
+  }
+  memcpy(session->tokens + session->count, ids, sizeof(int32_t) * n);
+  session->count += n;
+  return NULL;
+}
+
+static edge_status_t start_locked(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len,
+                                  const edge_lm_generate_params_t *params) {
+  edge_lm_t *lm = session->lm;
+  if (session->generating)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "the session is already generating");
+  if (prompt_len && !prompt) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "prompt is NULL");
+  edge_lm_generate_params_t p = params ? *params : (edge_lm_generate_params_t){0};
+  if (!p.max_tokens) p.max_tokens = 256;
+  if (p.num_stop_ids && !p.stop_ids) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "stop_ids is NULL");
+  uint32_t vocab = lm->model->lm->vocab_size;
+  for (uint32_t i = 0; i < prompt_len; ++i)
+    if (prompt[i] < 0 || (uint32_t)prompt[i] >= vocab)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "prompt token %u is id %d; the vocabulary has %u",
+                              i, prompt[i], vocab);
+  if (session->count + prompt_len == 0)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "nothing to continue from: the prompt is empty");
+  uint64_t needed = (uint64_t)session->count + prompt_len + p.max_tokens;
+  if (needed > lm->options.max_context)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                            "context overflow: %u session tokens + %u prompt tokens + %u max_tokens = %llu "
+                            "exceeds max_context %u",
+                            session->count, prompt_len, p.max_tokens, (unsigned long long)needed,
+                            lm->options.max_context);
+  int32_t *stops = NULL;
+  if (p.num_stop_ids) {
+    stops = malloc(sizeof(int32_t) * p.num_stop_ids);
+    if (!stops) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    memcpy(stops, p.stop_ids, sizeof(int32_t) * p.num_stop_ids);
+  }
+  /* Sampling needs the logits of the last token: when every token is cached already (a
+   * fork, or a continuation with an empty prompt), the last one is computed again. */
+  int64_t cached = edge_kv_seq_length(session->kv);
+  if (prompt_len == 0 && cached == (int64_t)session->count) {
+    edge_status_t status = edge_kv_seq_truncate(session->kv, cached - 1);
+    if (status) {
+      free(stops);
+      return status;
+    }
+  }
+  edge_status_t status = append_tokens(session, prompt, prompt_len);
+  if (status) {
+    free(stops);
+    return status;
+  }
+  free(session->stop_ids);
+  session->stop_ids = stops;
+  p.stop_ids = stops;
+  session->params = p;
+  session->rng = p.sampling.seed;
+  session->generating = 1;
+  session->prefill_only = 0;
+  atomic_store(&session->cancel_requested, 0);
+  session->finish = EDGE_LM_FINISH_NONE;
+  edge_status_free(session->error);
+  session->error = NULL;
+  memset(&session->stats, 0, sizeof(session->stats));
+  session->stats.prompt_tokens = prompt_len;
+  session->started_ms = now_ms();
+  session->first_token_ms = 0;
+  return NULL;
+}
+
+edge_status_t edge_lm_session_start(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len,
+                                    const edge_lm_generate_params_t *params) {
+  if (!session) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "session is NULL");
+  pthread_mutex_lock(&session->lm->lock);
+  edge_status_t status = start_locked(session, prompt, prompt_len, params);
+  pthread_mutex_unlock(&session->lm->lock);
+  return status;
+}
+
+void edge_lm_session_cancel(edge_lm_session_t *session) {
+  if (session) atomic_store(&session->cancel_requested, 1);
+}
+
+static void finish(edge_lm_session_t *session, edge_lm_finish_t reason, edge_status_t error) {
+  session->generating = 0;
+  session->finish = reason;
+  edge_status_free(session->error);
+  session->error = error;
+  double end = now_ms();
+  if (session->first_token_ms > 0 && session->stats.generated_tokens > 1 && end > session->first_token_ms)
+    session->stats.decode_tokens_per_s =
+        (session->stats.generated_tokens - 1) * 1e3 / (end - session->first_token_ms);
+}
+
+/* Takes the sampled token; returns whether the session goes on. */
+static void on_sampled(edge_lm_session_t *session, int32_t token) {
+  edge_status_t status = append_tokens(session, &token, 1);
+  if (status) return finish(session, EDGE_LM_FINISH_ERROR, status);
+  edge_lm_stats_t *stats = &session->stats;
+  if (++stats->generated_tokens == 1) {
+    session->first_token_ms = now_ms();
+    stats->ttft_ms = session->first_token_ms - session->started_ms;
+    if (stats->ttft_ms > 0) stats->prefill_tokens_per_s = stats->prompt_tokens * 1e3 / stats->ttft_ms;
+  }
+  const edge_lm_generate_params_t *p = &session->params;
+  if (p->on_token && p->on_token(p->user, session, token)) return finish(session, EDGE_LM_FINISH_CALLBACK, NULL);
+  for (uint32_t i = 0; i < p->num_stop_ids; ++i)
+    if (p->stop_ids[i] == token) return finish(session, EDGE_LM_FINISH_STOP, NULL);
+  if (stats->generated_tokens >= p->max_tokens) finish(session, EDGE_LM_FINISH_LENGTH, NULL);
+}
+
+/* One step's batch: which sessions take part with how many pending tokens. */
+typedef struct step_plan_t {
+  edge_lm_session_t **sessions;
+  edge_kv_seq_t **seqs;
+  uint32_t *take;
+  uint32_t num_sessions;
+  uint32_t num_tokens;
+} step_plan_t;
+
+static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
+  uint32_t live = 0;
+  for (edge_lm_session_t *s = lm->sessions; s; s = s->next) ++live;
+  step_plan_t plan = {0};
+  plan.sessions = calloc(live + 1, sizeof(*plan.sessions));
+  plan.seqs = calloc(live + 1, sizeof(*plan.seqs));
+  plan.take = calloc(live + 1, sizeof(*plan.take));
+  edge_status_t status = NULL;
+  int32_t *token_seq = NULL;
+  int64_t *ids = NULL, *positions = NULL;
+  float *logits = NULL;
+  if (!plan.sessions || !plan.seqs || !plan.take) {
+    status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    goto done;
+  }
+
+  /* Plan: every generating session's next pending tokens, as many as fit this step. */
+  for (edge_lm_session_t *s = lm->sessions; s; s = s->next) {
+    if (!s->generating) continue;
+    if (atomic_load(&s->cancel_requested)) {
+      finish(s, EDGE_LM_FINISH_CANCELLED, NULL);
+      continue;
+    }
+    uint32_t pending = s->count - (uint32_t)edge_kv_seq_length(s->kv);
+    if (pending == 0) { /* start_locked always leaves a token to compute; never spin */
+      finish(s, EDGE_LM_FINISH_ERROR, edge_make_status(EDGE_STATUS_INTERNAL, "session has no token to compute"));
+      continue;
+    }
+    uint32_t take = pending < lm->options.prefill_chunk ? pending : lm->options.prefill_chunk;
+    if (plan.num_tokens + take > lm->options.max_step_tokens) take = lm->options.max_step_tokens - plan.num_tokens;
+    if (take == 0) continue;
+    edge_status_t reserve = edge_kv_seq_reserve(s->kv, take);
+    if (reserve) { /* this session stops here, its cache as it was; the others go on */
+      finish(s, EDGE_LM_FINISH_ERROR, reserve);
+      continue;
+    }
+    plan.sessions[plan.num_sessions] = s;
+    plan.seqs[plan.num_sessions] = s->kv;
+    plan.take[plan.num_sessions++] = take;
+    plan.num_tokens += take;
+  }
+
+  if (plan.num_tokens > 0) {
+    uint32_t n = plan.num_tokens, vocab = lm->model->lm->vocab_size;
+    token_seq = malloc(sizeof(int32_t) * n);
+    ids = malloc(sizeof(int64_t) * n);
+    positions = malloc(sizeof(int64_t) * n);
+    logits = malloc(sizeof(float) * (size_t)n * vocab);
+    if (!token_seq || !ids || !positions || !logits) {
+      status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a step of %u tokens", n);
+      goto done;
+    }
+    uint32_t t = 0;
+    for (uint32_t i = 0; i < plan.num_sessions; ++i) {
+      int64_t start = edge_kv_seq_length(plan.sessions[i]->kv);
+      for (uint32_t j = 0; j < plan.take[i]; ++j, ++t) {
+        token_seq[t] = (int32_t)i;
+        ids[t] = plan.sessions[i]->tokens[start + j];
+        positions[t] = start + j;
+      }
+    }
+    edge_attention_batch_t batch = {n, token_seq, positions, plan.seqs, plan.num_sessions, 0, 0};
+    const edge_lm_desc_t *desc = lm->model->lm;
+    edge_tensor_t inputs[2] = {{0}}, output = {0};
+    edge_tensor_t *id_input = &inputs[desc->input_ids], *position_input = &inputs[desc->position_ids];
+    *id_input = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
+    *position_input = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
+    output = (edge_tensor_t){logits, EDGE_DTYPE_F32, 3, {1, n, vocab}};
+    status = edge_model_invoke(lm->model, lm->weights, &batch, inputs, &output);
+    if (!status && batch.error)
+      status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
+                                batch.error, (long long)batch.error_token);
+    if (status) { /* nothing committed: each session's cache is as it was */
+      for (uint32_t i = 0; i < plan.num_sessions; ++i)
+        finish(plan.sessions[i], EDGE_LM_FINISH_ERROR,
+               edge_make_status(edge_status_code(status), "%s", edge_status_message(status)));
+      goto done;
+    }
+    t = 0;
+    for (uint32_t i = 0; i < plan.num_sessions; ++i) {
+      edge_lm_session_t *s = plan.sessions[i];
+      t += plan.take[i];
+      edge_kv_seq_commit(s->kv, plan.take[i]);
+      if ((uint32_t)edge_kv_seq_length(s->kv) < s->count) continue; /* more prompt to go */
+      if (atomic_load(&s->cancel_requested)) {
+        finish(s, EDGE_LM_FINISH_CANCELLED, NULL);
+        continue;
+      }
+      if (s->prefill_only) {
+        finish(s, EDGE_LM_FINISH_LENGTH, NULL);
+        continue;
+      }
+      float *row = logits + (size_t)(t - 1) * vocab;
+      on_sampled(s, edge_sample(row, vocab, &s->params.sampling, s->tokens, s->count, &s->rng, lm->scratch));
+    }
+  }
+
+done:
+  if (out_busy) {
+    *out_busy = 0;
+    for (edge_lm_session_t *s = lm->sessions; s; s = s->next) *out_busy += s->generating != 0;
+  }
+  for (edge_lm_session_t *s = lm->sessions; s; s = s->next) s->stats.kv_pages = edge_kv_seq_page_count(s->kv);
+  free(plan.sessions);
+  free(plan.seqs);
+  free(plan.take);
+  free(token_seq);
+  free(ids);
+  free(positions);
+  free(logits);
+  return status;
+}
+
+edge_status_t edge_lm_step(edge_lm_t *lm, uint32_t *out_busy) {
+  if (out_busy) *out_busy = 0;
+  if (!lm) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "lm is NULL");
+  pthread_mutex_lock(&lm->lock);
+  edge_status_t status = step_locked(lm, out_busy);
+  pthread_mutex_unlock(&lm->lock);
+  return status;
+}
+
+static edge_status_t run_until_finished(edge_lm_session_t *session);
+
+edge_status_t edge_lm_generate(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len,
+                               const edge_lm_generate_params_t *params) {
+  EDGE_RETURN_IF_ERROR(edge_lm_session_start(session, prompt, prompt_len, params));
+  return run_until_finished(session);
+}
+
+edge_status_t edge_lm_prefill(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len) {
+  if (!session) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "session is NULL");
+  edge_lm_generate_params_t params = {0};
+  params.max_tokens = 1; /* counted against max_context, never sampled */
+  pthread_mutex_lock(&session->lm->lock);
+  edge_status_t status = start_locked(session, prompt, prompt_len, &params);
+  if (!status) session->prefill_only = 1;
+  pthread_mutex_unlock(&session->lm->lock);
+  if (status) return status;
+  return run_until_finished(session);
+}
+
+static edge_status_t run_until_finished(edge_lm_session_t *session) {
+  edge_lm_t *lm = session->lm;
+  for (;;) {
+    pthread_mutex_lock(&lm->lock);
+    int generating = session->generating;
+    edge_status_t status = generating ? step_locked(lm, NULL) : NULL;
+    pthread_mutex_unlock(&lm->lock);
+    if (status) return status;
+    if (!generating) break;
+  }
+  pthread_mutex_lock(&lm->lock);
+  edge_status_t error = session->finish == EDGE_LM_FINISH_ERROR && session->error
+                            ? edge_make_status(edge_status_code(session->error), "%s",
+                                               edge_status_message(session->error))
+                            : NULL;
+  pthread_mutex_unlock(&lm->lock);
+  return error;
+}
+
+void edge_lm_session_tokens(edge_lm_session_t *session, const int32_t **out_ids, uint32_t *out_count) {
+  pthread_mutex_lock(&session->lm->lock);
+  *out_ids = session->tokens;
+  *out_count = session->count;
+  pthread_mutex_unlock(&session->lm->lock);
+}
+
+edge_lm_finish_t edge_lm_session_finish(edge_lm_session_t *session) {
+  pthread_mutex_lock(&session->lm->lock);
+  edge_lm_finish_t reason = session->finish;
+  pthread_mutex_unlock(&session->lm->lock);
+  return reason;
+}
+
+edge_status_t edge_lm_session_error(edge_lm_session_t *session) {
+  pthread_mutex_lock(&session->lm->lock);
+  edge_status_t error = session->error;
+  pthread_mutex_unlock(&session->lm->lock);
+  return error;
+}
+
+void edge_lm_session_stats(edge_lm_session_t *session, edge_lm_stats_t *out_stats) {
+  pthread_mutex_lock(&session->lm->lock);
+  *out_stats = session->stats;
+  out_stats->kv_pages = edge_kv_seq_page_count(session->kv);
+  pthread_mutex_unlock(&session->lm->lock);
+}

@@ -1,0 +1,87 @@
+"""Greedy generation through edgec's paged KV path equals the reference, token for token.
+
+The reference (MODEL/generate.json) is ONNX Runtime running the original ONNX model in a
+full past_key_values loop (ort_generate.js, regenerated with `--update`). The compiled
+model generates the same prompts:
+  - all sessions at once, prompts prefilled in chunks of 3 while other sessions decode,
+    with 4-token KV pages, so every step mixes sessions, chunks and page boundaries;
+  - each prompt alone (--sequential), with the default chunk and page size;
+  - the prompts that share a prefix forked from one prefill of it (copy-on-write pages),
+    which must also take fewer KV pages than running them apart.
+Any difference fails, naming the session and the first differing token.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+
+def run(edgec, compiled, prompts, extra):
+    command = [edgec, "run", compiled, "--json", "--greedy", "--max-tokens", str(MAX_TOKENS)]
+    for prompt in prompts:
+        command += ["--prompt-ids", ",".join(map(str, prompt))]
+    result = subprocess.run(command + extra, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command + extra)} failed:\n{result.stderr}")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def compare(label, sessions, expected):
+    failures = 0
+    for session, reference in zip(sessions, expected):
+        got, want = session["generated_ids"], reference["generated_ids"]
+        assert session["prompt_ids"] == reference["prompt_ids"]
+        if got != want:
+            first = next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+            print(f"FAIL {label}: prompt {reference['prompt_ids']}: token {first} is "
+                  f"{got[first] if first < len(got) else None}, expected {want[first] if first < len(want) else None}")
+            failures += 1
+    if len(sessions) != len(expected):
+        print(f"FAIL {label}: {len(sessions)} sessions reported, expected {len(expected)}")
+        failures += 1
+    if not failures:
+        print(f"ok   {label}: {len(expected)} sessions x {MAX_TOKENS} tokens equal the reference")
+    return failures
+
+
+def main():
+    global MAX_TOKENS
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--edgec", required=True)
+    parser.add_argument("--target", required=True)
+    parser.add_argument("--model", required=True, help="folder with one .onnx and generate.json")
+    parser.add_argument("--work", required=True)
+    args = parser.parse_args()
+
+    reference = json.load(open(os.path.join(args.model, "generate.json")))
+    MAX_TOKENS = reference["max_tokens"]
+    expected = reference["results"]
+    onnx = [f for f in os.listdir(args.model) if f.endswith(".onnx")]
+    compiled = os.path.join(args.work, "compiled")
+    subprocess.run([args.edgec, "compile", os.path.join(args.model, onnx[0]), "-o", compiled, "--target", args.target],
+                   check=True)
+
+    prompts = [r["prompt_ids"] for r in expected]
+    failures = compare("concurrent, chunked prefill",
+                       run(args.edgec, compiled, prompts, ["--prefill-chunk", "3", "--kv-page-tokens", "4"]), expected)
+    failures += compare("one session at a time", run(args.edgec, compiled, prompts, ["--sequential"]), expected)
+
+    # Prompts that extend the longest base prompt share its pages.
+    base = max(prompts[:4], key=len)
+    family = [i for i, p in enumerate(prompts) if p[:len(base)] == base]
+    forked = run(args.edgec, compiled, [prompts[i] for i in family],
+                 ["--fork-prefix", str(len(base)), "--kv-page-tokens", "4"])
+    failures += compare("forked from a shared prefix", forked, [expected[i] for i in family])
+    apart = run(args.edgec, compiled, [prompts[i] for i in family], ["--kv-page-tokens", "4"])
+    shared_peak, apart_peak = forked[0]["stats"]["peak_kv_pages"], apart[0]["stats"]["peak_kv_pages"]
+    print(f"KV pages, {len(family)} sessions: peak {shared_peak} sharing the {len(base)}-token prefix, "
+          f"{apart_peak} without")
+    if not shared_peak < apart_peak:
+        print("FAIL shared prefix pages are not counted once")
+        failures += 1
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

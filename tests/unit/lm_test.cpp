@@ -1,0 +1,196 @@
+// The LM scheduler against a stand-in model whose next token is (last token + 1) % vocab:
+// generation, stop ids, context overflow, KV exhaustion that leaves the session usable,
+// cancellation from another thread, and seeded sampling.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstring>
+#include <thread>
+#include <vector>
+
+#include "codegen/artifacts/Artifacts.h"
+#include "edge/lm.h"
+#include "lm/sampling.h"
+
+namespace {
+
+constexpr int64_t kVocab = 16;
+
+// Writes logits preferring (id + 1) % vocab for every token, the way generated code
+// receives its arguments: weights, attention context, input_ids, position_ids, logits.
+int32_t successorRun(void *const *args) {
+  const int64_t *ids = static_cast<const int64_t *>(args[2]);
+  const int64_t *logits = static_cast<const int64_t *>(args[4]);
+  const int64_t *tokens = reinterpret_cast<const int64_t *>(ids[1]);
+  float *out = reinterpret_cast<float *>(logits[1]);
+  int64_t count = ids[4];
+  for (int64_t t = 0; t < count; ++t)
+    for (int64_t v = 0; v < kVocab; ++v) out[t * kVocab + v] = v == (tokens[t] + 1) % kVocab ? 10.f : 0.f;
+  return 0;
+}
+
+const int64_t kTokenDims[] = {1, -1};
+const int64_t kLogitDims[] = {1, -1, kVocab};
+const edge_tensor_desc_t kInputs[] = {{"input_ids", EDGE_DTYPE_I64, 2, kTokenDims},
+                                      {"position_ids", EDGE_DTYPE_I64, 2, kTokenDims}};
+const edge_tensor_desc_t kOutputs[] = {{"logits", EDGE_DTYPE_F32, 3, kLogitDims}};
+const char *const kSymbols[] = {"tokens"};
+const edge_lm_desc_t kLM = {1, 1, 4, kVocab, 0, 1, 0, 0};
+
+struct StatusDeleter {
+  void operator()(edge_status_s *status) const { edge_status_free(status); }
+};
+using Status = std::unique_ptr<edge_status_s, StatusDeleter>;
+
+class LmTest : public ::testing::Test {
+protected:
+  void SetUp() override {
+    std::string path = ::testing::TempDir() + "/lm_test.weights";
+    edge::ModelInterface interface;
+    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+    ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);
+    desc = {EDGE_MODEL_ABI_VERSION, EDGE_MODEL_KIND_CAUSAL_LM, "successor", "test", 2, 1, kInputs, kOutputs, 1, 0,
+            kSymbols, nullptr, edge_weights_fingerprint(weights), 0, successorRun, &kLM};
+  }
+  void TearDown() override {
+    edge_lm_release(lm);
+    edge_weights_release(weights);
+  }
+  void create(uint32_t maxContext = 0, uint64_t budget = 0) {
+    edge_lm_options_t options = {};
+    options.max_context = maxContext;
+    options.kv.page_tokens = 4;
+    options.kv.budget_bytes = budget;
+    ASSERT_EQ(edge_lm_create(&desc, weights, &options, &lm), nullptr);
+  }
+  std::vector<int32_t> tokens(edge_lm_session_t *session) {
+    const int32_t *ids = nullptr;
+    uint32_t count = 0;
+    edge_lm_session_tokens(session, &ids, &count);
+    return std::vector<int32_t>(ids, ids + count);
+  }
+
+  edge_weights_t *weights = nullptr;
+  edge_model_desc_t desc{};
+  edge_lm_t *lm = nullptr;
+};
+
+TEST_F(LmTest, GeneratesAndStops) {
+  create();
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  int32_t prompt[] = {3};
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 5;
+  ASSERT_EQ(edge_lm_generate(session, prompt, 1, &params), nullptr);
+  EXPECT_EQ(tokens(session), (std::vector<int32_t>{3, 4, 5, 6, 7, 8}));
+  EXPECT_EQ(edge_lm_session_finish(session), EDGE_LM_FINISH_LENGTH);
+
+  int32_t stop = 11;
+  params.stop_ids = &stop;
+  params.num_stop_ids = 1;
+  ASSERT_EQ(edge_lm_generate(session, nullptr, 0, &params), nullptr); // continue after 8
+  EXPECT_EQ(tokens(session).back(), 11);
+  EXPECT_EQ(tokens(session).size(), 9u);
+  EXPECT_EQ(edge_lm_session_finish(session), EDGE_LM_FINISH_STOP);
+  edge_lm_stats_t stats;
+  edge_lm_session_stats(session, &stats);
+  EXPECT_EQ(stats.generated_tokens, 3u);
+  EXPECT_EQ(stats.kv_pages, 2u) << "8 of 9 tokens cached, 4 per page";
+}
+
+TEST_F(LmTest, ContextOverflowNamesTheLengthsAndChangesNothing) {
+  create(/*maxContext=*/8);
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  int32_t prompt[] = {1, 2, 3, 4, 5};
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 4;
+  Status status(edge_lm_session_start(session, prompt, 5, &params));
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(edge_status_message(status.get()),
+               "context overflow: 0 session tokens + 5 prompt tokens + 4 max_tokens = 9 exceeds max_context 8");
+  EXPECT_TRUE(tokens(session).empty());
+  params.max_tokens = 3;
+  ASSERT_EQ(edge_lm_generate(session, prompt, 5, &params), nullptr);
+  EXPECT_EQ(tokens(session).size(), 8u);
+  int32_t bad = kVocab;
+  status.reset(edge_lm_session_start(session, &bad, 1, &params));
+  EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_INVALID_ARGUMENT);
+}
+
+TEST_F(LmTest, ExhaustedKvIsASessionErrorAndTheSessionResumes) {
+  // One layer, one KV head, head_dim 4, 4 tokens a page, f32: 128 bytes; room for 3 pages.
+  create(0, 3 * 128);
+  edge_lm_session_t *a = nullptr, *b = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &a), nullptr);
+  ASSERT_EQ(edge_lm_session_create(lm, &b), nullptr);
+  int32_t prompt[] = {0, 1, 2, 3, 4, 5, 6};
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 1;
+  ASSERT_EQ(edge_lm_generate(a, prompt, 7, &params), nullptr); // 7 tokens cached: 2 pages
+  Status status(edge_lm_generate(b, prompt, 7, &params));
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_RESOURCE_EXHAUSTED);
+  EXPECT_EQ(edge_lm_session_finish(b), EDGE_LM_FINISH_ERROR);
+  EXPECT_EQ(edge_status_code(edge_lm_session_error(b)), EDGE_STATUS_RESOURCE_EXHAUSTED);
+  EXPECT_EQ(tokens(b).size(), 7u) << "the prompt is kept, waiting for pages";
+  edge_lm_session_release(a);
+  ASSERT_EQ(edge_lm_generate(b, nullptr, 0, &params), nullptr) << "resumes once pages are free";
+  EXPECT_EQ(tokens(b).back(), 7);
+}
+
+TEST_F(LmTest, CancelFromAnotherThread) {
+  create(/*maxContext=*/1 << 20, 64ull << 20);
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  std::atomic<int> seen{0};
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 1 << 19;
+  params.user = &seen;
+  params.on_token = [](void *user, edge_lm_session_t *, int32_t) {
+    static_cast<std::atomic<int> *>(user)->fetch_add(1);
+    return 0;
+  };
+  int32_t prompt[] = {0};
+  std::thread canceller([&] {
+    while (seen.load() < 100) std::this_thread::yield();
+    edge_lm_session_cancel(session);
+  });
+  ASSERT_EQ(edge_lm_generate(session, prompt, 1, &params), nullptr);
+  canceller.join();
+  EXPECT_EQ(edge_lm_session_finish(session), EDGE_LM_FINISH_CANCELLED);
+  EXPECT_GE(tokens(session).size(), 101u);
+  EXPECT_LT(tokens(session).size(), 1u << 19);
+}
+
+TEST(SamplingTest, GreedyTopKAndSeeds) {
+  std::vector<float> scratch(3 * 8);
+  const float base[8] = {0.1f, 2.0f, 1.9f, -1.f, 2.0f, 0.f, 0.5f, 1.f};
+  auto sample = [&](edge_sampling_t s, uint64_t *rng, const int32_t *history = nullptr, uint32_t n = 0) {
+    float logits[8];
+    std::memcpy(logits, base, sizeof(logits));
+    return edge_sample(logits, 8, &s, history, n, rng, scratch.data());
+  };
+  uint64_t rng = 1;
+  EXPECT_EQ(sample({}, &rng), 1) << "greedy: the lowest id among equal maxima";
+  edge_sampling_t topOne = {1.0f, 1, 0, 0, 0};
+  for (int i = 0; i < 20; ++i) EXPECT_EQ(sample(topOne, &rng), 1) << "top_k 1 is greedy";
+  int32_t history[] = {1, 4};
+  edge_sampling_t penalty = {0, 0, 0, 2.0f, 0};
+  EXPECT_EQ(sample(penalty, &rng, history, 2), 2) << "repetition penalty demotes seen tokens";
+
+  edge_sampling_t warm = {0.8f, 0, 0.9f, 0, 42};
+  std::vector<int32_t> first, second;
+  uint64_t a = 42, b = 42;
+  for (int i = 0; i < 50; ++i) first.push_back(sample(warm, &a));
+  for (int i = 0; i < 50; ++i) second.push_back(sample(warm, &b));
+  EXPECT_EQ(first, second) << "the same seed gives the same tokens";
+  std::vector<int> counts(8);
+  for (int32_t id : first) ++counts[id];
+  EXPECT_EQ(counts[3], 0) << "top_p 0.9 cuts the unlikely tail";
+  EXPECT_GT(counts[1] + counts[2] + counts[4], 25);
+}
+
+} // namespace

@@ -1,0 +1,234 @@
+/*
+ * edge-run WEIGHTS --prompt-ids 1,2,3 [--prompt-ids ...] [--max-tokens N] [--greedy]
+ *         [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S]
+ *         [--stop-ids A,B] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
+ *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16] [--sliding-window N]
+ *         [--fork-prefix N] [--sequential] [--json]
+ *
+ * Each --prompt-ids is one session; all sessions generate together (their prefill chunks
+ * and decode tokens batched into shared steps) unless --sequential runs them one by one.
+ * --fork-prefix N prefills the first N ids of the first prompt once and forks every
+ * session from it (shared KV pages). Without --json, generated ids stream to stdout as
+ * they come ("[session] id"); with --json, one JSON object per session is printed at the
+ * end with prompt_ids, generated_ids and stats.
+ */
+#include "generate.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge/lm.h"
+
+#define MAX_SESSIONS 64
+
+typedef struct prompt_t {
+  int32_t *ids;
+  uint32_t count;
+} prompt_t;
+
+typedef struct stream_t {
+  int json;
+  int index;
+} stream_t;
+
+static int usage_error(const char *message, const char *value) {
+  fprintf(stderr, "edge-run: error: %s%s%s\n", message, value ? ": " : "", value ? value : "");
+  return 1;
+}
+
+/* "1,2,3" -> ids; a malformed list is an error naming it. */
+static int parse_ids(const char *text, prompt_t *out) {
+  out->ids = NULL;
+  out->count = 0;
+  const char *p = text;
+  while (*p) {
+    char *end = NULL;
+    errno = 0;
+    long value = strtol(p, &end, 10);
+    if (end == p || errno || value < 0 || value > INT32_MAX) return 0;
+    int32_t *ids = realloc(out->ids, sizeof(int32_t) * (out->count + 1));
+    if (!ids) return 0;
+    out->ids = ids;
+    out->ids[out->count++] = (int32_t)value;
+    p = end;
+    if (*p == ',') ++p;
+    else if (*p) return 0;
+  }
+  return 1;
+}
+
+static int parse_number(const char *text, double *out) {
+  char *end = NULL;
+  errno = 0;
+  *out = strtod(text, &end);
+  return end != text && *end == '\0' && !errno;
+}
+
+static int on_token(void *user, edge_lm_session_t *session, int32_t token) {
+  (void)session;
+  const stream_t *stream = user;
+  if (!stream->json) {
+    printf("[%d] %d\n", stream->index, token);
+    fflush(stdout);
+  }
+  return 0;
+}
+
+static int fail_status(edge_status_t status) {
+  fprintf(stderr, "edge-run: error: %s\n", edge_status_message(status));
+  edge_status_free(status);
+  return 1;
+}
+
+static const char *finish_name(edge_lm_finish_t finish) {
+  switch (finish) {
+  case EDGE_LM_FINISH_LENGTH: return "length";
+  case EDGE_LM_FINISH_STOP: return "stop";
+  case EDGE_LM_FINISH_CALLBACK: return "callback";
+  case EDGE_LM_FINISH_CANCELLED: return "cancelled";
+  case EDGE_LM_FINISH_ERROR: return "error";
+  default: return "none";
+  }
+}
+
+static void print_ids(const int32_t *ids, uint32_t count) {
+  printf("[");
+  for (uint32_t i = 0; i < count; ++i) printf("%s%d", i ? ", " : "", ids[i]);
+  printf("]");
+}
+
+int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
+  prompt_t prompts[MAX_SESSIONS];
+  uint32_t num_prompts = 0;
+  edge_lm_options_t options = {0};
+  edge_lm_generate_params_t params = {0};
+  params.max_tokens = 64;
+  prompt_t stops = {0};
+  int json = 0, sequential = 0;
+  double fork_prefix = 0;
+  for (int i = 2; i < argc; ++i) {
+    const char *arg = argv[i];
+    const char *value = i + 1 < argc ? argv[i + 1] : NULL;
+    double number = 0;
+    if (strcmp(arg, "--json") == 0) { json = 1; continue; }
+    if (strcmp(arg, "--greedy") == 0) { params.sampling.temperature = 0; continue; }
+    if (strcmp(arg, "--sequential") == 0) { sequential = 1; continue; }
+    if (strcmp(arg, "--kv-f16") == 0) { options.kv.dtype = EDGE_DTYPE_F16; continue; }
+    if (!value) return usage_error("option needs a value", arg);
+    ++i;
+    if (strcmp(arg, "--prompt-ids") == 0 || strcmp(arg, "--stop-ids") == 0) {
+      int is_prompt = arg[2] == 'p';
+      if (is_prompt && num_prompts == MAX_SESSIONS) return usage_error("too many --prompt-ids", value);
+      prompt_t *target = is_prompt ? &prompts[num_prompts++] : &stops;
+      if (!parse_ids(value, target)) return usage_error("expected comma-separated token ids", value);
+      continue;
+    }
+    if (!parse_number(value, &number) || number < 0) return usage_error("expected a non-negative number", value);
+    if (strcmp(arg, "--max-tokens") == 0) params.max_tokens = (uint32_t)number;
+    else if (strcmp(arg, "--temperature") == 0) params.sampling.temperature = (float)number;
+    else if (strcmp(arg, "--top-k") == 0) params.sampling.top_k = (uint32_t)number;
+    else if (strcmp(arg, "--top-p") == 0) params.sampling.top_p = (float)number;
+    else if (strcmp(arg, "--repetition-penalty") == 0) params.sampling.repetition_penalty = (float)number;
+    else if (strcmp(arg, "--seed") == 0) params.sampling.seed = (uint64_t)number;
+    else if (strcmp(arg, "--prefill-chunk") == 0) options.prefill_chunk = (uint32_t)number;
+    else if (strcmp(arg, "--max-step-tokens") == 0) options.max_step_tokens = (uint32_t)number;
+    else if (strcmp(arg, "--max-context") == 0) options.max_context = (uint32_t)number;
+    else if (strcmp(arg, "--kv-page-tokens") == 0) options.kv.page_tokens = (uint32_t)number;
+    else if (strcmp(arg, "--kv-budget-mb") == 0) options.kv.budget_bytes = (uint64_t)(number * 1048576.0);
+    else if (strcmp(arg, "--sliding-window") == 0) options.kv.sliding_window = (uint32_t)number;
+    else if (strcmp(arg, "--fork-prefix") == 0) fork_prefix = number;
+    else return usage_error("unknown argument", arg);
+  }
+  if (num_prompts == 0) return usage_error("a causal LM needs --prompt-ids (e.g. --prompt-ids 1,2,3)", NULL);
+  params.stop_ids = stops.ids;
+  params.num_stop_ids = stops.count;
+
+  edge_weights_t *weights = NULL;
+  edge_lm_t *lm = NULL;
+  edge_status_t status = edge_weights_open(argv[1], 0, &weights);
+  if (!status) status = edge_lm_create(model, weights, &options, &lm);
+  if (status) return fail_status(status);
+
+  edge_lm_session_t *sessions[MAX_SESSIONS] = {0};
+  stream_t streams[MAX_SESSIONS];
+  uint32_t prefix = (uint32_t)fork_prefix;
+  if (prefix > prompts[0].count) return usage_error("--fork-prefix is longer than the first prompt", NULL);
+  edge_lm_session_t *root = NULL;
+  if (prefix) { /* the shared prefix goes into the cache once */
+    status = edge_lm_session_create(lm, &root);
+    if (!status) status = edge_lm_prefill(root, prompts[0].ids, prefix);
+    if (status) return fail_status(status);
+  }
+  for (uint32_t s = 0; s < num_prompts; ++s) {
+    streams[s] = (stream_t){json, (int)s};
+    status = root ? edge_lm_session_fork(root, &sessions[s]) : edge_lm_session_create(lm, &sessions[s]);
+    if (status) return fail_status(status);
+  }
+  for (uint32_t s = 0; s < num_prompts; ++s) {
+    params.on_token = on_token;
+    params.user = &streams[s];
+    const int32_t *ids = prompts[s].ids;
+    uint32_t count = prompts[s].count;
+    if (root) {
+      if (count < prefix || memcmp(ids, prompts[0].ids, sizeof(int32_t) * prefix) != 0)
+        return usage_error("with --fork-prefix every prompt must start with the shared prefix", NULL);
+      ids += prefix;
+      count -= prefix;
+    }
+    if (sequential) {
+      status = edge_lm_generate(sessions[s], ids, count, &params);
+    } else {
+      status = edge_lm_session_start(sessions[s], ids, count, &params);
+    }
+    if (status) return fail_status(status);
+  }
+  uint32_t busy = 1;
+  while (!sequential && busy) {
+    status = edge_lm_step(lm, &busy);
+    if (status) return fail_status(status);
+  }
+
+  edge_kv_pool_stats_t kv;
+  edge_lm_kv_stats(lm, &kv);
+  int failed = 0;
+  for (uint32_t s = 0; s < num_prompts; ++s) {
+    const int32_t *ids = NULL;
+    uint32_t count = 0;
+    edge_lm_session_tokens(sessions[s], &ids, &count);
+    edge_lm_stats_t stats;
+    edge_lm_session_stats(sessions[s], &stats);
+    edge_lm_finish_t finish = edge_lm_session_finish(sessions[s]);
+    uint32_t generated = stats.generated_tokens, before = count - generated;
+    if (finish == EDGE_LM_FINISH_ERROR) {
+      fprintf(stderr, "edge-run: error: session %u: %s\n", s, edge_status_message(edge_lm_session_error(sessions[s])));
+      failed = 1;
+    }
+    if (json) {
+      printf("{\"session\": %u, \"prompt_ids\": ", s);
+      print_ids(prompts[s].ids, prompts[s].count);
+      printf(", \"generated_ids\": ");
+      print_ids(ids + before, generated);
+      printf(", \"finish\": \"%s\", \"stats\": {\"ttft_ms\": %.3f, \"prefill_tokens_per_s\": %.1f, "
+             "\"decode_tokens_per_s\": %.1f, \"kv_pages\": %u, \"peak_kv_pages\": %u, \"kv_page_bytes\": %llu}}\n",
+             finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
+             stats.kv_pages, kv.pages_peak, (unsigned long long)kv.page_bytes);
+    } else {
+      printf("session %u: %u prompt + %u generated tokens (%s); TTFT %.2f ms, prefill %.1f tok/s, decode %.1f "
+             "tok/s\n",
+             s, prompts[s].count, generated, finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s,
+             stats.decode_tokens_per_s);
+    }
+  }
+  if (!json)
+    printf("KV cache: peak %u of %u pages (%llu bytes each, %s)\n", kv.pages_peak, kv.pages_total,
+           (unsigned long long)kv.page_bytes, kv.dtype == EDGE_DTYPE_F16 ? "f16" : "f32");
+  for (uint32_t s = 0; s < num_prompts; ++s) edge_lm_session_release(sessions[s]);
+  edge_lm_session_release(root);
+  edge_lm_release(lm);
+  edge_weights_release(weights);
+  for (uint32_t s = 0; s < num_prompts; ++s) free(prompts[s].ids);
+  free(stops.ids);
+  return failed;
+}
