@@ -8,13 +8,18 @@ model generates the same prompts:
   - each prompt alone (--sequential), with the default chunk and page size;
   - the prompts that share a prefix forked from one prefill of it (copy-on-write pages),
     which must also take fewer KV pages than running them apart.
-Any difference fails, naming the session and the first differing token.
+Any difference fails, naming the session and the first differing token. Then text in:
+--prompt through a tokenizer.json gives the ids SentencePiece gives (plus <s>) and the
+same generation as those ids given directly.
 """
 import argparse
 import json
 import os
 import subprocess
 import sys
+
+
+TOKENIZER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tokenizer", "sentencepiece-small")
 
 
 def run(edgec, compiled, prompts, extra):
@@ -80,6 +85,17 @@ def main():
     if not shared_peak < apart_peak:
         print("FAIL shared prefix pages are not counted once")
         failures += 1
+
+    case = json.load(open(os.path.join(TOKENIZER, "reference.json")))["cases"][1]
+    text = run(args.edgec, compiled, [], ["--prompt", case["text"], "--tokenizer",
+                                          os.path.join(TOKENIZER, "tokenizer.json"), "--ignore-eos"])[0]
+    ids = run(args.edgec, compiled, [[1] + case["ids"]], [])[0]
+    if text["prompt_ids"] != [1] + case["ids"] or text["generated_ids"] != ids["generated_ids"]:
+        print(f"FAIL --prompt through the tokenizer: prompt ids {text['prompt_ids']}, expected {[1] + case['ids']}")
+        failures += 1
+    else:
+        print(f"ok   --prompt through tokenizer.json: {len(text['prompt_ids'])} ids as SentencePiece gives them, "
+              f"text out: {text['generated_text'][:40]!r}...")
     return 1 if failures else 0
 
 

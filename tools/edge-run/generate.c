@@ -1,5 +1,6 @@
 /*
  * edge-run WEIGHTS --prompt-ids 1,2,3 [--prompt-ids ...] [--max-tokens N] [--greedy]
+ *         [--prompt TEXT ... --tokenizer tokenizer.json [--no-bos] [--ignore-eos]]
  *         [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S]
  *         [--stop-ids A,B] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
  *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16] [--sliding-window N]
@@ -11,6 +12,11 @@
  * session from it (shared KV pages). Without --json, generated ids stream to stdout as
  * they come ("[session] id"); with --json, one JSON object per session is printed at the
  * end with prompt_ids, generated_ids and stats.
+ *
+ * With --tokenizer, --prompt TEXT is encoded (with the tokenizer's leading special tokens
+ * such as <s> unless --no-bos), one session's text streams to stdout as it is generated,
+ * the tokenizer's end-of-text token stops generation (unless --ignore-eos or --stop-ids),
+ * and --json adds generated_text.
  */
 #include "generate.h"
 
@@ -20,6 +26,7 @@
 #include <string.h>
 
 #include "edge/lm.h"
+#include "edge/tokenizer.h"
 
 #define MAX_SESSIONS 64
 
@@ -31,6 +38,10 @@ typedef struct prompt_t {
 typedef struct stream_t {
   int json;
   int index;
+  const edge_tokenizer_t *tokenizer; /* NULL: print ids */
+  int32_t *generated;                /* the ids so far, to decode text as it completes */
+  uint32_t count, capacity;
+  size_t printed;                    /* bytes of decoded text already written */
 } stream_t;
 
 static int usage_error(const char *message, const char *value) {
@@ -66,14 +77,64 @@ static int parse_number(const char *text, double *out) {
   return end != text && *end == '\0' && !errno;
 }
 
+/* Complete UTF-8 characters of `text` (a decoded prefix may end inside one). */
+static size_t complete_utf8(const char *text, size_t size) {
+  size_t end = size;
+  for (size_t back = 1; back <= 3 && back <= size; ++back) {
+    unsigned char c = (unsigned char)text[size - back];
+    if ((c & 0xc0) == 0x80) continue; /* continuation byte: look further back */
+    size_t need = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
+    if (need > back) end = size - back;
+    break;
+  }
+  return end;
+}
+
 static int on_token(void *user, edge_lm_session_t *session, int32_t token) {
   (void)session;
-  const stream_t *stream = user;
-  if (!stream->json) {
+  stream_t *stream = user;
+  if (stream->json) return 0;
+  if (!stream->tokenizer) {
     printf("[%d] %d\n", stream->index, token);
     fflush(stdout);
+    return 0;
   }
+  if (stream->count == stream->capacity) {
+    uint32_t capacity = stream->capacity ? stream->capacity * 2 : 64;
+    int32_t *grown = realloc(stream->generated, sizeof(int32_t) * capacity);
+    if (!grown) return 1;
+    stream->generated = grown;
+    stream->capacity = capacity;
+  }
+  stream->generated[stream->count++] = token;
+  char *text = NULL;
+  size_t size = 0;
+  edge_status_t status = edge_tokenizer_decode(stream->tokenizer, stream->generated, stream->count, &text, &size);
+  if (status) { /* an id the tokenizer lacks: stop rather than print garbage */
+    fprintf(stderr, "edge-run: error: %s\n", edge_status_message(status));
+    edge_status_free(status);
+    return 1;
+  }
+  size_t ready = complete_utf8(text, size);
+  if (ready > stream->printed) {
+    fwrite(text + stream->printed, 1, ready - stream->printed, stdout);
+    fflush(stdout);
+    stream->printed = ready;
+  }
+  free(text);
   return 0;
+}
+
+static void print_json_string(const char *text, size_t size) {
+  putchar('"');
+  for (size_t i = 0; i < size; ++i) {
+    unsigned char c = (unsigned char)text[i];
+    if (c == '"' || c == '\\') printf("\\%c", c);
+    else if (c == '\n') printf("\\n");
+    else if (c < 0x20) printf("\\u%04x", c);
+    else putchar(c);
+  }
+  putchar('"');
 }
 
 static int fail_status(edge_status_t status) {
@@ -106,8 +167,11 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
   edge_lm_generate_params_t params = {0};
   params.max_tokens = 64;
   prompt_t stops = {0};
-  int json = 0, sequential = 0;
+  int json = 0, sequential = 0, bos = 1, ignore_eos = 0;
   double fork_prefix = 0;
+  const char *tokenizer_path = NULL;
+  const char *texts[MAX_SESSIONS];
+  uint32_t num_texts = 0;
   for (int i = 2; i < argc; ++i) {
     const char *arg = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -116,8 +180,16 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (strcmp(arg, "--greedy") == 0) { params.sampling.temperature = 0; continue; }
     if (strcmp(arg, "--sequential") == 0) { sequential = 1; continue; }
     if (strcmp(arg, "--kv-f16") == 0) { options.kv.dtype = EDGE_DTYPE_F16; continue; }
+    if (strcmp(arg, "--no-bos") == 0) { bos = 0; continue; }
+    if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
     if (!value) return usage_error("option needs a value", arg);
     ++i;
+    if (strcmp(arg, "--tokenizer") == 0) { tokenizer_path = value; continue; }
+    if (strcmp(arg, "--prompt") == 0) {
+      if (num_texts + num_prompts == MAX_SESSIONS) return usage_error("too many prompts", value);
+      texts[num_texts++] = value;
+      continue;
+    }
     if (strcmp(arg, "--prompt-ids") == 0 || strcmp(arg, "--stop-ids") == 0) {
       int is_prompt = arg[2] == 'p';
       if (is_prompt && num_prompts == MAX_SESSIONS) return usage_error("too many --prompt-ids", value);
@@ -141,7 +213,27 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     else if (strcmp(arg, "--fork-prefix") == 0) fork_prefix = number;
     else return usage_error("unknown argument", arg);
   }
-  if (num_prompts == 0) return usage_error("a causal LM needs --prompt-ids (e.g. --prompt-ids 1,2,3)", NULL);
+  if (num_texts && !tokenizer_path) return usage_error("--prompt needs --tokenizer tokenizer.json", NULL);
+  edge_tokenizer_t *tokenizer = NULL;
+  if (tokenizer_path) {
+    edge_status_t status = edge_tokenizer_open(tokenizer_path, &tokenizer);
+    if (status) return fail_status(status);
+    for (uint32_t k = 0; k < num_texts; ++k) {
+      prompt_t *prompt = &prompts[num_prompts++];
+      status = edge_tokenizer_encode(tokenizer, texts[k], strlen(texts[k]), bos, &prompt->ids, &prompt->count);
+      if (status) return fail_status(status);
+    }
+    /* The end-of-text token stops generation unless the caller chose the stops. */
+    static const char *const kEndOfText[] = {"</s>", "<|endoftext|>", "<|eot_id|>", "<|im_end|>"};
+    for (size_t k = 0; !ignore_eos && !stops.count && k < sizeof(kEndOfText) / sizeof(kEndOfText[0]); ++k) {
+      int32_t id = edge_tokenizer_token_id(tokenizer, kEndOfText[k]);
+      if (id < 0) continue;
+      stops.ids = malloc(sizeof(int32_t));
+      if (stops.ids) stops.ids[stops.count++] = id;
+    }
+  }
+  if (num_prompts == 0)
+    return usage_error("a causal LM needs --prompt-ids 1,2,3 or --prompt TEXT --tokenizer FILE", NULL);
   params.stop_ids = stops.ids;
   params.num_stop_ids = stops.count;
 
@@ -162,7 +254,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (status) return fail_status(status);
   }
   for (uint32_t s = 0; s < num_prompts; ++s) {
-    streams[s] = (stream_t){json, (int)s};
+    streams[s] = (stream_t){json, (int)s, num_prompts == 1 ? tokenizer : NULL, NULL, 0, 0, 0};
     status = root ? edge_lm_session_fork(root, &sessions[s]) : edge_lm_session_create(lm, &sessions[s]);
     if (status) return fail_status(status);
   }
@@ -210,11 +302,25 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
       print_ids(prompts[s].ids, prompts[s].count);
       printf(", \"generated_ids\": ");
       print_ids(ids + before, generated);
+      if (tokenizer) {
+        char *text = NULL;
+        size_t size = 0;
+        edge_status_t decoded = edge_tokenizer_decode(tokenizer, ids + before, generated, &text, &size);
+        printf(", \"generated_text\": ");
+        if (decoded) {
+          edge_status_free(decoded);
+          printf("null");
+        } else {
+          print_json_string(text, size);
+        }
+        free(text);
+      }
       printf(", \"finish\": \"%s\", \"stats\": {\"ttft_ms\": %.3f, \"prefill_tokens_per_s\": %.1f, "
              "\"decode_tokens_per_s\": %.1f, \"kv_pages\": %u, \"peak_kv_pages\": %u, \"kv_page_bytes\": %llu}}\n",
              finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
              stats.kv_pages, kv.pages_peak, (unsigned long long)kv.page_bytes);
     } else {
+      if (streams[s].tokenizer) printf("\n");
       printf("session %u: %u prompt + %u generated tokens (%s); TTFT %.2f ms, prefill %.1f tok/s, decode %.1f "
              "tok/s\n",
              s, prompts[s].count, generated, finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s,
@@ -228,7 +334,11 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
   edge_lm_session_release(root);
   edge_lm_release(lm);
   edge_weights_release(weights);
-  for (uint32_t s = 0; s < num_prompts; ++s) free(prompts[s].ids);
+  for (uint32_t s = 0; s < num_prompts; ++s) {
+    free(prompts[s].ids);
+    free(streams[s].generated);
+  }
   free(stops.ids);
+  edge_tokenizer_release(tokenizer);
   return failed;
 }

@@ -81,8 +81,9 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
 
   std::string dir = runtimeDir(aarch64 ? "aarch64" : "x86_64");
   std::string runner = dir + "/tools/edge-run/libedge-run-main.a", runtime = dir + "/runtime/libedgert.a";
+  std::string tokenizer = dir + "/runtime/libedgetok.a";
   if (!llvm::sys::fs::exists(runner)) runner = dir + "/edge-run/libedge-run-main.a"; // cross build layout
-  for (const std::string &path : {runner, runtime})
+  for (const std::string &path : {runner, runtime, tokenizer})
     if (!llvm::sys::fs::exists(path))
       return llvm::createStringError(path + ": runtime for this architecture not built (set EDGEC_RUNTIME_DIR)");
   auto compiler = aarch64 && !native ? findTool({"aarch64-linux-gnu-gcc"}, "link an aarch64 program")
@@ -93,7 +94,7 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
   std::string undefined = "-Wl,--undefined=" + *name + "_model";
   std::string message;
   int rc = llvm::sys::ExecuteAndWait(*compiler,
-                                     {*compiler, "-o", executable, runner, undefined, defsym, library, runtime, "-lm", "-lpthread"},
+                                     {*compiler, "-o", executable, runner, undefined, defsym, library, tokenizer, runtime, "-lm", "-lpthread"},
                                      std::nullopt, {}, 0, 0, &message);
   if (rc != 0) return llvm::createStringError(executable + ": linking the runner failed " + message);
 

@@ -4,6 +4,8 @@
 //                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm] [--dump-after PASS]
 //                 [--paged-kv auto|off]
 //   edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]
+//   edgec run OUT --prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json
+//             [--max-tokens N] [--greedy] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json] ...
 //   edgec inspect MODEL.onnx
 //
 // A user error prints one line, "edgec: error: ...", and exits with status 1.
@@ -23,6 +25,9 @@ const char *kUsage =
     "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm]\n"
     "                     [--dump-after PASS]... [--paged-kv auto|off]\n"
     "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n"
+    "       edgec run OUT (--prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json) [--max-tokens N]\n"
+    "                 [--greedy | --temperature T --top-k K --top-p P --repetition-penalty R --seed S]\n"
+    "                 [--stop-ids A,B] [--json]   (causal LMs; more options in tools/edge-run/generate.c)\n"
     "       edgec inspect MODEL.onnx\n";
 
 int fail(const std::string &message) {

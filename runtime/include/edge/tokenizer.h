@@ -1,0 +1,55 @@
+/*
+ * edge/tokenizer.h — Hugging Face tokenizer.json for BPE models, in plain C (libedgetok,
+ * an optional library next to libedgert).
+ *
+ * Two families are understood:
+ *   - byte-level BPE (GPT-2, Llama-3, Qwen2): the ByteLevel pre-tokenizer, with GPT-2's
+ *     split pattern or the Llama-3/Qwen2 Split pattern in front;
+ *   - SentencePiece-style BPE (Llama-2, Mistral): "▁" for spaces (Prepend/Replace
+ *     normalizer or Metaspace pre-tokenizer) and byte_fallback to <0xXX> tokens.
+ * Added tokens (<s>, <|endoftext|>, ...) in the text are matched as themselves. A
+ * TemplateProcessing post-processor's leading special tokens (e.g. <s>) are added by
+ * edge_tokenizer_encode when add_special is set. Classifying letters and digits beyond
+ * ASCII follows a simplification: every non-ASCII code point counts as a letter.
+ *
+ * Thread safety: a tokenizer is immutable after open; any number of threads may use it.
+ */
+#ifndef EDGE_TOKENIZER_H_
+#define EDGE_TOKENIZER_H_
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "edge/edgert.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct edge_tokenizer_s edge_tokenizer_t;
+
+/* Reads and validates `path`. Errors: NOT_FOUND, DATA_LOSS (not JSON; the message gives
+ * the offset), UNIMPLEMENTED (a model or pre-tokenizer type this library does not know;
+ * the message names it), INVALID_ARGUMENT (inconsistent vocab, merges or added tokens). */
+edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_tokenizer);
+void edge_tokenizer_release(edge_tokenizer_t *tokenizer);
+
+/* Token ids of `text` (UTF-8, `size` bytes); *out_ids is malloc'ed, the caller frees it. */
+edge_status_t edge_tokenizer_encode(const edge_tokenizer_t *tokenizer, const char *text, size_t size,
+                                    int add_special, int32_t **out_ids, uint32_t *out_count);
+/* Text of `ids` (*out_text malloc'ed and NUL-terminated; the caller frees it). Special
+ * tokens are left out; a leading space the SentencePiece convention added is removed; an
+ * id without text (beyond the vocabulary, e.g. a model's padded logits) becomes U+FFFD. */
+edge_status_t edge_tokenizer_decode(const edge_tokenizer_t *tokenizer, const int32_t *ids, uint32_t count,
+                                    char **out_text, size_t *out_size);
+
+/* Highest token id + 1. */
+uint32_t edge_tokenizer_vocab_size(const edge_tokenizer_t *tokenizer);
+/* Id of a token's exact text (an added token such as "</s>" or a vocab entry), or -1. */
+int32_t edge_tokenizer_token_id(const edge_tokenizer_t *tokenizer, const char *text);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* EDGE_TOKENIZER_H_ */
