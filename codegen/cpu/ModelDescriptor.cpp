@@ -111,7 +111,7 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
   if (lm.enabled) {
     std::vector<llvm::Constant *> fields;
     for (int64_t value : {lm.numLayers, lm.numKVHeads, lm.headDim, lm.vocabSize, int64_t(lm.inputIds),
-                          int64_t(lm.positionIds), int64_t(lm.logits), int64_t(0)})
+                          int64_t(lm.positionIds), int64_t(lm.logits), int64_t(lm.logitsIndices)})
       fields.push_back(llvm::ConstantInt::get(d.i32, value));
     auto *lmType = llvm::StructType::get(context, std::vector<llvm::Type *>(fields.size(), d.i32));
     lmDesc = d.global(llvm::ConstantStruct::get(lmType, fields), "lm");

@@ -58,6 +58,7 @@ llvm::Error compileForPagedKV(mlir::ModuleOp module, ModelInterface &interface,
 
   mlir::PassManager pm(module.getContext());
   pm.addPass(createPagedAttentionPass());
+  pm.addPass(createSelectLogitsPass());
   if (mlir::failed(pm.run(module))) return diagnose();
 
   auto nameOf = [](mlir::DictionaryAttr attrs) {
@@ -74,6 +75,10 @@ llvm::Error compileForPagedKV(mlir::ModuleOp module, ModelInterface &interface,
       } else if (name == "position_ids") { // added by the rewrite: shaped like input_ids
         auto ids = indexOf(interface.inputs, "input_ids");
         inputs.push_back({"position_ids", interface.inputs[*ids].dtype, interface.inputs[*ids].dims});
+      } else if (name == "logits_indices") { // added by edge-select-logits: [rows]
+        interface.symbols.push_back("logits_rows");
+        interface.symbolExprs.resize(interface.symbols.size());
+        inputs.push_back({"logits_indices", 3 /*EDGE_DTYPE_I64*/, {-static_cast<int64_t>(interface.symbols.size())}});
       } else {
         return llvm::createStringError("causal LM: entry argument " + std::to_string(i) + " has no known input");
       }
@@ -83,6 +88,9 @@ llvm::Error compileForPagedKV(mlir::ModuleOp module, ModelInterface &interface,
       if (!index) return llvm::createStringError("causal LM: entry result " + std::to_string(i) + " has no known output");
       outputs.push_back(interface.outputs[*index]);
     }
+    bool selectLogits = lm.get("select_logits") != nullptr;
+    if (selectLogits && !outputs.empty() && outputs[0].dims.size() == 3) // [batch, rows, vocab]
+      outputs[0].dims[1] = inputs.back().dims[0];
     interface.inputs = std::move(inputs);
     interface.outputs = std::move(outputs);
     pruneSymbols(interface);
@@ -93,10 +101,12 @@ llvm::Error compileForPagedKV(mlir::ModuleOp module, ModelInterface &interface,
     causal.numKVHeads = lm.getAs<mlir::IntegerAttr>("num_kv_heads").getInt();
     causal.headDim = lm.getAs<mlir::IntegerAttr>("head_dim").getInt();
     auto ids = indexOf(interface.inputs, "input_ids"), positions = indexOf(interface.inputs, "position_ids");
-    if (!ids || !positions || interface.inputs.size() != 2)
+    auto rows = indexOf(interface.inputs, "logits_indices");
+    if (!ids || !positions || interface.inputs.size() != 2u + (rows ? 1 : 0))
       return llvm::createStringError("causal LM: expected exactly the inputs input_ids and position_ids after the "
                                      "paged-attention rewrite; the model has " +
                                      std::to_string(interface.inputs.size()) + " inputs");
+    causal.logitsIndices = rows ? *rows : UINT32_MAX;
     if (interface.outputs.size() != 1)
       return llvm::createStringError("causal LM: expected one output (the logits) after the paged-attention rewrite; "
                                      "the model has " + std::to_string(interface.outputs.size()));

@@ -118,7 +118,9 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
     return llvm::createStringError("--paged-kv '" + options.pagedKV + "': expected auto or off");
   if (options.pagedKV == "auto")
     if (llvm::Error error = compileForPagedKV(module, interface, [&] {
-          return diagnostics.take(options.input + ": the paged-attention rewrite failed");
+          llvm::Error error = diagnostics.take(options.input + ": the paged-attention rewrite failed");
+          return llvm::createStringError(llvm::toString(std::move(error)) +
+                                         " (--paged-kv off compiles the model with its past/present tensors)");
         }))
       return error;
   if (options.emit == "onnx") {

@@ -49,6 +49,9 @@ public:
   mlir::Location loc();
   mlir::MLIRContext *context();
   const std::vector<std::string> &symbols();
+  /// Numpy broadcasting of two shapes (broadcastShapes), recording the equalities of
+  /// named input dims it relies on; the runtime checks them before a run.
+  llvm::Expected<SymShape> broadcast(const SymShape &a, const SymShape &b);
 
   size_t numInputs() const { return node.input_size(); }
   bool hasInput(size_t i) const { return i < numInputs() && !node.input(i).empty(); }

@@ -48,6 +48,7 @@ struct CausalLMInterface {
   bool enabled = false;
   int64_t numLayers = 0, numKVHeads = 0, headDim = 0, vocabSize = 0;
   uint32_t inputIds = 0, positionIds = 0, logits = 0; ///< input/output indices
+  uint32_t logitsIndices = UINT32_MAX; ///< input choosing the logits rows (edge-select-logits), if any
 };
 
 struct ModelInterface {

@@ -69,6 +69,8 @@ public:
   std::vector<std::string> symbols;
   /// Where each named dim is read at run time: (graph input argument, dim).
   std::vector<std::pair<Value, int64_t>> symbolSources;
+  /// Input dims broadcasting found equal to other dims (total_sequence == past + sequence).
+  std::vector<DimEquality> dimEqualities;
 
   llvm::Expected<GraphValue> describeConstant(const ::onnx::TensorProto &tensor);
   llvm::Expected<GraphValue> materialize(const std::string &name);
@@ -250,6 +252,21 @@ llvm::Error GraphImporter::run() {
 
   if (graph.output_size() == 0) return llvm::createStringError("the graph has no outputs");
   out.interface.symbolExprs.resize(symbols.size()); // the input symbols: no expression
+  // An input dim the graph needs equal to a combination of others becomes derived from
+  // them; the runtime checks the input against it before any code runs.
+  for (const auto &[symbol, dim] : dimEqualities) {
+    SymbolExpr &expr = out.interface.symbolExprs[symbol];
+    SymbolExpr wanted{dim.value, dim.terms};
+    if (!expr.terms.empty() && (expr.constant != wanted.constant || expr.terms != wanted.terms))
+      return llvm::createStringError("input dim '" + symbols[symbol] + "' must equal both " +
+                                     describe(SymDim::combination(expr.constant, expr.terms), symbols) + " and " +
+                                     describe(dim, symbols));
+    for (const SymDim::Term &term : dim.terms)
+      if (!out.interface.symbolExprs[term.first].terms.empty())
+        return llvm::createStringError("input dim '" + symbols[symbol] + "' is tied to '" + symbols[term.first] +
+                                       "', itself tied to other dims; edgec supports one level");
+    expr = wanted;
+  }
   SmallVector<Value> results;
   SmallVector<Type> resultTypes;
   for (const ::onnx::ValueInfoProto &output : graph.output()) {
@@ -317,6 +334,10 @@ llvm::Expected<ImportedModel> importOnnxFile(MLIRContext &context, llvm::StringR
 OpBuilder &NodeContext::builder() { return graph.builder; }
 MLIRContext *NodeContext::context() { return &graph.context; }
 const std::vector<std::string> &NodeContext::symbols() { return graph.symbols; }
+
+llvm::Expected<SymShape> NodeContext::broadcast(const SymShape &a, const SymShape &b) {
+  return broadcastShapes(a, b, graph.symbols, &graph.dimEqualities);
+}
 
 Location NodeContext::loc() {
   std::string name = node.name().empty() ? node.op_type() : node.name();

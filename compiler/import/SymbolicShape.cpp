@@ -40,8 +40,18 @@ std::string describe(const SymShape &shape, llvm::ArrayRef<std::string> symbols)
 
 bool provablyEqual(const SymDim &a, const SymDim &b) { return a.isKnown() && a == b; }
 
+/// Records `name == other` when `name` is one named dim that `other` does not mention.
+static bool recordEquality(const SymDim &name, const SymDim &other, std::vector<DimEquality> *equalities) {
+  if (!equalities || !name.isSymbol() || !other.isSymbolic()) return false;
+  for (const SymDim::Term &term : other.terms)
+    if (term.first == name.symbol) return false;
+  equalities->emplace_back(name.symbol, other);
+  return true;
+}
+
 llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
-                                         llvm::ArrayRef<std::string> symbols) {
+                                         llvm::ArrayRef<std::string> symbols,
+                                         std::vector<DimEquality> *equalities) {
   size_t rank = std::max(a.size(), b.size());
   SymShape result(rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -53,6 +63,8 @@ llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
     if (x.isStatic() && x.value == 1) result[i] = y;
     else if (y.isStatic() && y.value == 1) result[i] = x;
     else if (provablyEqual(x, y)) result[i] = x;
+    else if (recordEquality(x, y, equalities)) result[i] = y;
+    else if (recordEquality(y, x, equalities)) result[i] = x;
     else
       return llvm::createStringError("shapes " + describe(a, symbols) + " and " + describe(b, symbols) +
                                      " do not broadcast (dim " + describe(x, symbols) + " vs " +

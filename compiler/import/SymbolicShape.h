@@ -53,11 +53,17 @@ using SymShape = std::vector<SymDim>;
 std::string describe(const SymDim &dim, llvm::ArrayRef<std::string> symbols);
 std::string describe(const SymShape &shape, llvm::ArrayRef<std::string> symbols);
 
+/// An equality of dims the graph relies on: input symbol `symbol` == `dim`.
+using DimEquality = std::pair<int, SymDim>;
+
 /// Numpy broadcasting. Two dynamic dims broadcast only if they are the same symbol, and a
 /// dynamic dim never meets a static one other than 1: the generated code would otherwise
-/// rely on an equality nothing checks.
+/// rely on an equality nothing checks. With `equalities`, a named input dim may meet a
+/// different dynamic dim (attention_mask's `total_sequence` against `past + sequence`):
+/// the result takes the other dim and the pair is recorded, for the runtime to check.
 llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
-                                         llvm::ArrayRef<std::string> symbols);
+                                         llvm::ArrayRef<std::string> symbols,
+                                         std::vector<DimEquality> *equalities = nullptr);
 
 /// True if `a` and `b` are provably equal (same static value or same symbol).
 bool provablyEqual(const SymDim &a, const SymDim &b);

@@ -111,7 +111,7 @@ std::optional<AttentionMatch> matchAttention(onnx::SoftmaxOp softmax) {
   if (!match.output || match.output.getLhs() != softmax.getResult()) return std::nullopt;
 
   Value scores = softmax.getInput();
-  if (auto add = scores.getDefiningOp<onnx::AddOp>()) { // + mask
+  while (auto add = scores.getDefiningOp<onnx::AddOp>()) { // + masks (causal, padding)
     for (auto [data, mask] : {std::pair(add.getLhs(), add.getRhs()), std::pair(add.getRhs(), add.getLhs())})
       if (data.getType() == add.getType() && dependsOnShapesOnly(mask)) {
         scores = data;
@@ -178,14 +178,52 @@ struct PagedAttentionPass : impl::PagedAttentionPassBase<PagedAttentionPass> {
       if (!func.isExternal() && func.isPublic() && failed(rewrite(func))) return signalPassFailure();
   }
 
+  /// An attention_mask input (1 = attend, 0 = padding; Hugging Face exports take one)
+  /// is all ones in a paged step: sequences are never padded. Its uses read a ones tensor
+  /// of its shape instead, which makes the mask computed from shapes only.
+  /// Returns the ones tensor (null when there is no such input).
+  Value assumeNoPadding(func::FuncOp func) {
+    int mask = findNamed(func, "attention_mask"), ids = findNamed(func, "input_ids");
+    if (mask < 0 || ids < 0) return {};
+    auto ret = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    Value past;
+    for (Value returned : ret.getOperands())
+      if (auto concat = returned.getDefiningOp<onnx::ConcatOp>(); concat && !past)
+        if (isa<BlockArgument>(concat.getInputs()[0])) past = concat.getInputs()[0];
+    auto type = dyn_cast<RankedTensorType>(func.getArgument(mask).getType());
+    if (!past || !type || type.getRank() != 2 || !type.getElementType().isIntOrFloat()) return {};
+    OpBuilder builder = OpBuilder::atBlockBegin(&func.getBody().front());
+    Location loc = func.getLoc();
+    Value idsArg = func.getArgument(ids);
+    auto dim = [&](Value tensor, int64_t axis) {
+      Value d = tensor::DimOp::create(builder, loc, tensor, axis);
+      return arith::IndexCastOp::create(builder, loc, builder.getI64Type(), d).getResult();
+    };
+    Value total = arith::AddIOp::create(builder, loc, dim(past, 2), dim(idsArg, 1));
+    Value shape = tensor::FromElementsOp::create(builder, loc, ValueRange{dim(idsArg, 0), total});
+    Type element = type.getElementType();
+    TypedAttr one = isa<FloatType>(element) ? TypedAttr(builder.getFloatAttr(element, 1.0))
+                                            : TypedAttr(builder.getIntegerAttr(element, 1));
+    Value ones = onnx::ConstantOfShapeOp::create(builder, loc, type, shape, one);
+    func.getArgument(mask).replaceAllUsesWith(ones);
+    return ones;
+  }
+
   LogicalResult rewrite(func::FuncOp func) {
+    Value noPadding = assumeNoPadding(func);
     SmallVector<AttentionMatch> matches;
     func.walk([&](onnx::SoftmaxOp softmax) {
       if (auto match = matchAttention(softmax)) matches.push_back(*match);
     });
-    if (matches.empty()) return success();
+    if (matches.empty()) { // not a causal LM after all: attention_mask gets its uses back
+      if (noPadding) noPadding.replaceAllUsesWith(func.getArgument(findNamed(func, "attention_mask")));
+      return success();
+    }
     int ids = findNamed(func, "input_ids");
-    if (ids < 0) return func.emitError("causal LM: no 'input_ids' input");
+    if (ids < 0) { // attention over a cache, but not a token-driven LM: stays a graph
+      if (noPadding) noPadding.replaceAllUsesWith(func.getArgument(findNamed(func, "attention_mask")));
+      return success();
+    }
 
     MLIRContext *context = &getContext();
     OpBuilder builder(context);
@@ -296,6 +334,8 @@ struct PagedAttentionPass : impl::PagedAttentionPassBase<PagedAttentionPass> {
       }
       dropArgs.set(arg.getArgNumber());
     }
+    int mask = findNamed(func, "attention_mask");
+    if (mask >= 0 && func.getArgument(mask).use_empty()) dropArgs.set(mask);
     if (failed(func.eraseArguments(dropArgs))) return failure();
     func->setAttr(kCausalLMAttr,
                   builder.getDictionaryAttr({builder.getNamedAttr("num_layers", builder.getI64IntegerAttr(matches.size())),

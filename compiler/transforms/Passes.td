@@ -220,11 +220,29 @@ def PagedAttentionPass : Pass<"edge-paged-attention", "mlir::ModuleOp"> {
     has none. Inputs and outputs are found by their `edge.name` attributes. The function
     gets `edge.causal_lm = {num_layers, num_kv_heads, head_dim}`.
 
-    A model without past_key_values is left unchanged. One whose past inputs are still
-    read after the rewrite (an attention the pattern does not cover) is an error naming
-    the input.
+    A model without past_key_values, or without an `input_ids` input, is left unchanged.
+    One whose past inputs are still read after the rewrite (an attention the pattern does
+    not cover) is an error naming the input.
   }];
   let dependentDialects = ["edge::EdgeDialect", "mlir::tensor::TensorDialect", "mlir::memref::MemRefDialect"];
+}
+
+def SelectLogitsPass : Pass<"edge-select-logits", "mlir::ModuleOp"> {
+  let summary = "Compute a causal LM's logits only for the tokens that are sampled";
+  let description = [{
+    In a step of a causal LM (a function with `edge.causal_lm`), only the last token of
+    each sequence is sampled, yet the graph computes logits for every token: in a prefill
+    chunk that is the largest matmul of the model (tokens x hidden x vocabulary) and a
+    tokens x vocabulary buffer. This pass adds an input `logits_indices` (i64 [rows]) and
+    gathers those rows of the hidden state right before the vocabulary projection, so the
+    logits are [1, rows, vocab].
+
+    It applies when the logits result is `MatMul(hidden [1, tokens, H], W)` followed only
+    by ops that combine it with token-independent values (a bias, a scale, a softcap); the
+    function then gets `select_logits` in its `edge.causal_lm` attribute. Otherwise the
+    function is left as it is.
+  }];
+  let dependentDialects = ["edge::EdgeDialect"];
 }
 
 def LowerPagedAttentionPass : Pass<"edge-lower-paged-attention", "mlir::ModuleOp"> {

@@ -124,6 +124,11 @@ static edge_status_t bind_inputs(const edge_model_desc_t *model, const edge_tens
     if (value < 0)
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "dim '%s' of the inputs' shapes is %lld",
                               model->symbols[s], (long long)value);
+    /* An input dim the model ties to others (attention_mask's length = past + sequence). */
+    if (symbols[s] >= 0 && symbols[s] != value)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                              "input dim '%s' is %lld; the other inputs' dims make it %lld",
+                              model->symbols[s], (long long)symbols[s], (long long)value);
     symbols[s] = value;
   }
   return NULL;

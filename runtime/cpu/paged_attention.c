@@ -86,6 +86,21 @@ static void store_row(void *slot, int f16, const memref_f32_4d_t *m, int64_t h, 
   }
 }
 
+/* Eight partial sums, so the compiler vectorizes the loop without reassociating it. */
+static float dot(const float *a, const float *b, int64_t n) {
+  float lanes[8] = {0};
+  int64_t d = 0;
+  for (; d + 8 <= n; d += 8)
+    for (int k = 0; k < 8; ++k) lanes[k] += a[d + k] * b[d + k];
+  float sum = ((lanes[0] + lanes[4]) + (lanes[1] + lanes[5])) + ((lanes[2] + lanes[6]) + (lanes[3] + lanes[7]));
+  for (; d < n; ++d) sum += a[d] * b[d];
+  return sum;
+}
+
+static void axpy(float *acc, float weight, const float *x, int64_t n) {
+  for (int64_t d = 0; d < n; ++d) acc[d] += weight * x[d];
+}
+
 static void load_row(float *dst, const void *slot, int f16, int64_t dim) {
   if (f16) {
     const uint16_t *src = slot;
@@ -127,56 +142,66 @@ void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d
     }
   }
 
-  /* 2. Attend: scores over the visible positions, softmax, weighted sum of values. */
+  /* 2. Attend, one KV head at a time for all the query heads that share it (each key
+   * and value row is read once per group), page run by page run. */
   int64_t max_span = 0;
   for (int64_t t = 0; t < tokens; ++t) {
     const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
     int64_t span = batch->token_pos[t] - edge_kv_seq_window_start(seq, batch->token_pos[t]) + 1;
     if (span > max_span) max_span = span;
   }
-  float *scores = malloc(sizeof(float) * (size_t)(max_span + 2 * dim));
+  /* scores [group][span], queries [group][dim], accumulators [group][dim], one row */
+  float *scores = malloc(sizeof(float) * (size_t)(group * max_span + 2 * group * dim + dim));
   if (!scores) {
     batch->error = ATTENTION_NO_MEMORY;
     return;
   }
-  float *row = scores + max_span, *acc = row + dim;
+  float *queries = scores + group * max_span, *acc = queries + group * dim, *row = acc + group * dim;
   for (int64_t t = 0; t < tokens; ++t) {
     const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
     int f16 = edge_kv_seq_dtype(seq) == EDGE_DTYPE_F16;
     int64_t position = batch->token_pos[t], start = edge_kv_seq_window_start(seq, position);
     int64_t span = position - start + 1;
-    for (int64_t h = 0; h < heads; ++h) {
-      uint32_t g = (uint32_t)(h / group);
-      const float *query = element(q, h, t);
-      int64_t qs = q->strides[3];
-      float highest = -INFINITY;
-      for (int64_t j = 0; j < span; ++j) {
-        const void *slot = edge_kv_seq_slot(seq, (uint32_t)layer, 0, g, start + j);
+    for (int64_t g = 0; g < kv_heads; ++g) {
+      for (int64_t i = 0; i < group; ++i) { /* the group's queries, scaled, contiguous */
+        const float *query = element(q, g * group + i, t);
+        for (int64_t d = 0; d < dim; ++d) queries[i * dim + d] = query[d * q->strides[3]] * scale;
+      }
+      for (int64_t j = 0, run = 0; j < span; j += run) {
+        const void *slot = edge_kv_seq_run(seq, (uint32_t)layer, 0, (uint32_t)g, start + j, &run);
         if (!slot) {
           batch->error = ATTENTION_NO_PAGE;
           batch->error_token = t;
           free(scores);
           return;
         }
-        load_row(row, slot, f16, dim);
-        float dot = 0.f;
-        for (int64_t d = 0; d < dim; ++d) dot += query[d * qs] * row[d];
-        scores[j] = dot * scale;
-        if (scores[j] > highest) highest = scores[j];
+        if (run > span - j) run = span - j;
+        for (int64_t r = 0; r < run; ++r) {
+          const float *key = f16 ? row : (const float *)slot + r * dim;
+          if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
+          for (int64_t i = 0; i < group; ++i) scores[i * max_span + j + r] = dot(queries + i * dim, key, dim);
+        }
       }
-      float total = 0.f;
-      for (int64_t j = 0; j < span; ++j) {
-        scores[j] = expf(scores[j] - highest);
-        total += scores[j];
+      for (int64_t i = 0; i < group; ++i) { /* softmax */
+        float *s = scores + i * max_span, highest = -INFINITY, total = 0.f;
+        for (int64_t j = 0; j < span; ++j) highest = s[j] > highest ? s[j] : highest;
+        for (int64_t j = 0; j < span; ++j) total += (s[j] = expf(s[j] - highest));
+        for (int64_t j = 0; j < span; ++j) s[j] /= total;
       }
-      memset(acc, 0, sizeof(float) * (size_t)dim);
-      for (int64_t j = 0; j < span; ++j) {
-        load_row(row, edge_kv_seq_slot(seq, (uint32_t)layer, 1, g, start + j), f16, dim);
-        float weight = scores[j] / total;
-        for (int64_t d = 0; d < dim; ++d) acc[d] += weight * row[d];
+      memset(acc, 0, sizeof(float) * (size_t)(group * dim));
+      for (int64_t j = 0, run = 0; j < span; j += run) {
+        const void *slot = edge_kv_seq_run(seq, (uint32_t)layer, 1, (uint32_t)g, start + j, &run);
+        if (run > span - j) run = span - j;
+        for (int64_t r = 0; r < run; ++r) {
+          const float *value = f16 ? row : (const float *)slot + r * dim;
+          if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
+          for (int64_t i = 0; i < group; ++i) axpy(acc + i * dim, scores[i * max_span + j + r], value, dim);
+        }
       }
-      float *dst = out->aligned + out->offset + h * out->strides[1] + t * out->strides[2];
-      for (int64_t d = 0; d < dim; ++d) dst[d * out->strides[3]] = acc[d];
+      for (int64_t i = 0; i < group; ++i) {
+        float *dst = out->aligned + out->offset + (g * group + i) * out->strides[1] + t * out->strides[2];
+        for (int64_t d = 0; d < dim; ++d) dst[d * out->strides[3]] = acc[i * dim + d];
+      }
     }
   }
   free(scores);

@@ -275,3 +275,10 @@ void *edge_kv_seq_slot(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value,
                   (size_t)(position % page_tokens)) * l->head_dim;
   return page_address(pool, seq->pages[entry]) + index * pool->element_size;
 }
+
+void *edge_kv_seq_run(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value, uint32_t kv_head,
+                      int64_t position, int64_t *out_run) {
+  int64_t page_tokens = seq->pool->options.page_tokens;
+  *out_run = page_tokens - (position >= 0 ? position % page_tokens : 0);
+  return edge_kv_seq_slot(seq, layer, value, kv_head, position);
+}

@@ -22,6 +22,9 @@ async function generate(session, kvHeads, headDim, prompt, maxTokens) {
   let firstToken = 0n;
   while (generated.length < maxTokens) {
     feeds.input_ids = new ort.Tensor('int64', BigInt64Array.from(ids.map(BigInt)), [1, ids.length]);
+    if (session.inputNames.includes('attention_mask')) // no padding: every position attends
+      feeds.attention_mask = new ort.Tensor('int64', new BigInt64Array(position + ids.length).fill(1n),
+                                            [1, position + ids.length]);
     if (session.inputNames.includes('position_ids'))
       feeds.position_ids = new ort.Tensor('int64', BigInt64Array.from(ids.map((_, i) => BigInt(position + i))),
                                           [1, ids.length]);

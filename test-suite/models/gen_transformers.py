@@ -2,12 +2,13 @@
 """Generates real exporter output: small Llama-, GPT-2- and BERT-style models written by
 torch.onnx.export (Debian's python3-torch), with inputs and float64 torch references.
 
-    gen_transformers.py [llama|gpt2|bert ...]      (default: all three)
+    gen_transformers.py [llama|gpt2|bert|llama_mask ...]      (default: llama gpt2 bert)
 
 Each model is a few hundred thousand random parameters in the architecture's exact shape:
   llama  RMSNorm, rotary embeddings indexed by position_ids, grouped-query attention
          (4 query heads, 2 KV heads), SwiGLU MLP, past_key_values inputs and present
-         outputs; opset 17.
+         outputs; opset 17. llama_mask: the same weights with an attention_mask input
+         [batch, past + sequence], as optimum exports decoders (not in the default set).
   gpt2   learned positions (from the past length), LayerNorm, fused QKV + Split, GELU-tanh,
          logits through the tied token embedding, past_key_values; opset 14.
   bert   word + position + token-type embeddings, LayerNorm, attention_mask input, GELU
@@ -66,7 +67,7 @@ class LlamaLayer(nn.Module):
         self.up = nn.Linear(HIDDEN, 2 * HIDDEN, bias=False)
         self.down = nn.Linear(2 * HIDDEN, HIDDEN, bias=False)
 
-    def forward(self, x, cos, sin, past_k, past_v):
+    def forward(self, x, cos, sin, past_k, past_v, padding=None):
         b, s, _ = x.shape
         h = self.input_norm(x)
         q = self.q(h).view(b, s, HEADS, HEAD).transpose(1, 2)
@@ -82,6 +83,8 @@ class LlamaLayer(nn.Module):
         vr = v[:, :, None].expand(b, self.KV_HEADS, groups, v.shape[2], HEAD).reshape(b, HEADS, v.shape[2], HEAD)
         scores = q @ kr.transpose(2, 3) / math.sqrt(HEAD)
         scores = scores + causal_mask(s, past_k.shape[2], scores.dtype)
+        if padding is not None:
+            scores = scores + padding
         attn = torch.softmax(scores, dim=-1) @ vr
         x = x + self.o(attn.transpose(1, 2).reshape(b, s, HIDDEN))
         h = self.post_norm(x)
@@ -109,6 +112,22 @@ class Llama(nn.Module):
         presents = []
         for i, layer in enumerate(self.layers):
             x, (k, v) = layer(x, cos, sin, past[2 * i], past[2 * i + 1])
+            presents += [k, v]
+        return (self.lm_head(self.norm(x)), *presents)
+
+
+class LlamaWithMask(Llama):
+    """The same model taking Hugging Face's attention_mask [batch, past + sequence] (1 =
+    attend, 0 = padding), as optimum exports decoders."""
+
+    def forward(self, input_ids, attention_mask, position_ids, *past):
+        x = self.embed(input_ids)
+        cos = self.cos_cached[position_ids].unsqueeze(1)
+        sin = self.sin_cached[position_ids].unsqueeze(1)
+        padding = (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -1e9
+        presents = []
+        for i, layer in enumerate(self.layers):
+            x, (k, v) = layer(x, cos, sin, past[2 * i], past[2 * i + 1], padding)
             presents += [k, v]
         return (self.lm_head(self.norm(x)), *presents)
 
@@ -224,13 +243,16 @@ def export(name, model, args, input_names, output_names, dynamic_axes, opset, ca
     model.float()
 
 
-def decoder(name, model, kv_heads, with_positions, opset):
+def decoder(name, model, kv_heads, with_positions, opset, with_mask=False):
     past_names = decoder_past_names()
     present_names = [n.replace("past_key_values", "present") for n in past_names]
-    input_names = ["input_ids"] + (["position_ids"] if with_positions else []) + past_names
+    input_names = (["input_ids"] + (["attention_mask"] if with_mask else []) +
+                   (["position_ids"] if with_positions else []) + past_names)
     dynamic = {"input_ids": {0: "batch", 1: "sequence"}, "logits": {0: "batch", 1: "sequence"}}
     if with_positions:
         dynamic["position_ids"] = {0: "batch", 1: "sequence"}
+    if with_mask:
+        dynamic["attention_mask"] = {0: "batch", 1: "total_sequence"}
     for n in past_names:
         dynamic[n] = {0: "batch", 2: "past_sequence"}
     for n in present_names:
@@ -241,6 +263,8 @@ def decoder(name, model, kv_heads, with_positions, opset):
         values = {"input_ids": rng.integers(0, VOCAB, (1, seq)).astype(np.int64)}
         if with_positions:
             values["position_ids"] = np.arange(past, past + seq, dtype=np.int64)[None]
+        if with_mask:
+            values["attention_mask"] = np.ones((1, past + seq), dtype=np.int64)
         for n in past_names:
             values[n] = rng.standard_normal((1, kv_heads, past, HEAD)).astype(np.float32)
         return values
@@ -272,6 +296,8 @@ def bert():
 def main():
     torch.manual_seed(0)
     wanted = sys.argv[1:] or ["llama", "gpt2", "bert"]
+    if "llama_mask" in wanted:  # the llama weights (same seed), with an attention_mask input
+        decoder("llama_mask", LlamaWithMask(), LlamaLayer.KV_HEADS, True, 17, with_mask=True)
     if "llama" in wanted:
         decoder("llama", Llama(), LlamaLayer.KV_HEADS, True, 17)
     if "gpt2" in wanted:

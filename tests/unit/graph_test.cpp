@@ -91,6 +91,32 @@ TEST_F(GraphTest, DerivedSymbolsSizeOutputs) {
   edge_graph_release(graph);
 }
 
+// An input dim the model ties to other dims (an attention mask as long as past +
+// sequence) is checked against them before anything runs.
+TEST_F(GraphTest, TiedInputDimIsChecked) {
+  static const int64_t maskDims[] = {-2};
+  static const edge_tensor_desc_t inputs[] = {{"x", EDGE_DTYPE_F32, 2, kDims}, {"mask", EDGE_DTYPE_F32, 1, maskDims}};
+  static const char *const symbols[] = {"batch", "total"};
+  static const edge_dim_term_t terms[] = {{0, 1}};
+  static const edge_dim_expr_t exprs[] = {{0, 0, 0, nullptr}, {4, 1, 0, terms}}; // total = batch + 4
+  desc.inputs = inputs;
+  desc.num_inputs = 2;
+  desc.num_symbols = 2;
+  desc.symbols = symbols;
+  desc.symbol_exprs = exprs;
+  edge_graph_t *graph = nullptr;
+  ASSERT_EQ(create(&graph), EDGE_STATUS_OK);
+  float in[6] = {}, mask[7] = {};
+  edge_tensor_t args[2] = {tensor(in, 2, 3), {mask, EDGE_DTYPE_F32, 1, {6}}}, shape;
+  EXPECT_EQ(edge_graph_output_shape(graph, args, 0, &shape), nullptr);
+  args[1].dims[0] = 7;
+  edge_status_t status = edge_graph_output_shape(graph, args, 0, &shape);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(edge_status_message(status), "input dim 'total' is 7; the other inputs' dims make it 6");
+  edge_status_free(status);
+  edge_graph_release(graph);
+}
+
 // A derived dim that comes out negative (inputs inconsistent with the model) is an error.
 TEST_F(GraphTest, NegativeDerivedSymbolIsAnError) {
   static const int64_t derivedDims[] = {-2, 3};

@@ -10,7 +10,7 @@
 
 #include "codegen/artifacts/Artifacts.h"
 #include "edge/lm.h"
-#include "lm/sampling.h"
+#include "sample/sampling.h"
 
 namespace {
 
@@ -35,7 +35,7 @@ const edge_tensor_desc_t kInputs[] = {{"input_ids", EDGE_DTYPE_I64, 2, kTokenDim
                                       {"position_ids", EDGE_DTYPE_I64, 2, kTokenDims}};
 const edge_tensor_desc_t kOutputs[] = {{"logits", EDGE_DTYPE_F32, 3, kLogitDims}};
 const char *const kSymbols[] = {"tokens"};
-const edge_lm_desc_t kLM = {1, 1, 4, kVocab, 0, 1, 0, 0};
+const edge_lm_desc_t kLM = {1, 1, 4, kVocab, 0, 1, 0, UINT32_MAX};
 
 struct StatusDeleter {
   void operator()(edge_status_s *status) const { edge_status_free(status); }

@@ -76,7 +76,7 @@ llvm::Error importMod(NodeContext &node) {
   if (lhs.elementType != rhs.elementType) return node.error("operand element types differ");
   bool fmod = node.attrInt("fmod", 0) != 0;
   if (isa<FloatType>(lhs.elementType) && !fmod) return node.error("float Mod needs fmod = 1");
-  auto shape = broadcastShapes(lhs.shape, rhs.shape, node.symbols());
+  auto shape = node.broadcast(lhs.shape, rhs.shape);
   if (!shape) return node.error(shape.takeError());
   Value result = onnx::ModOp::create(node.builder(), node.loc(), node.tensorType(*shape, lhs.elementType), lhs.value,
                                      rhs.value, node.builder().getI64IntegerAttr(fmod));
@@ -204,9 +204,9 @@ llvm::Error importWhere(NodeContext &node) {
       }
     }
   }
-  auto xy = broadcastShapes(x.shape, y.shape, node.symbols());
+  auto xy = node.broadcast(x.shape, y.shape);
   if (!xy) return node.error(xy.takeError());
-  auto shape = broadcastShapes(condition.shape, *xy, node.symbols());
+  auto shape = node.broadcast(condition.shape, *xy);
   if (!shape) return node.error(shape.takeError());
   Value result = onnx::WhereOp::create(node.builder(), node.loc(), node.tensorType(*shape, x.elementType),
                                        condition.value, x.value, y.value);

@@ -31,7 +31,7 @@ llvm::Expected<std::vector<int64_t>> normalizeAxes(NodeContext &node, llvm::Arra
 template <typename OpTy>
 llvm::Expected<GraphValue> buildBinary(NodeContext &node, const GraphValue &lhs, const GraphValue &rhs,
                                        mlir::Type resultElement = {}) {
-  auto shape = broadcastShapes(lhs.shape, rhs.shape, node.symbols());
+  auto shape = node.broadcast(lhs.shape, rhs.shape);
   if (!shape) return node.error(shape.takeError());
   GraphValue result;
   result.elementType = resultElement ? resultElement : lhs.elementType;

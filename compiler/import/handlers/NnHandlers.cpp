@@ -31,7 +31,7 @@ llvm::Error importMatMul(NodeContext &node) {
     return node.error("contraction dims " + describe(k0, node.symbols()) + " and " + describe(k1, node.symbols()) +
                       " are not provably equal");
   SymShape lhsBatch(lhs.shape.begin(), lhs.shape.end() - 2), rhsBatch(rhs.shape.begin(), rhs.shape.end() - 2);
-  auto batch = broadcastShapes(lhsBatch, rhsBatch, node.symbols());
+  auto batch = node.broadcast(lhsBatch, rhsBatch);
   if (!batch) return node.error(batch.takeError());
   SymShape shape = *batch;
   shape.push_back(lhs.shape[lhs.shape.size() - 2]);
@@ -144,7 +144,7 @@ llvm::Error importGemm(NodeContext &node) {
   Value c;
   if (node.hasInput(2)) {
     EDGE_TRY(cValue, node.input(2));
-    auto check = broadcastShapes(shape, cValue.shape, node.symbols());
+    auto check = node.broadcast(shape, cValue.shape);
     if (!check || *check != shape) {
       if (!check) llvm::consumeError(check.takeError());
       return node.error("C " + describe(cValue.shape, node.symbols()) + " does not broadcast to " +

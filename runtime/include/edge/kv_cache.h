@@ -104,6 +104,10 @@ int64_t edge_kv_seq_window_start(const edge_kv_seq_t *seq, int64_t position);
  */
 void *edge_kv_seq_slot(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value, uint32_t kv_head,
                        int64_t position);
+/* As edge_kv_seq_slot, and *out_run: how many positions from `position` on are stored one
+ * after the other (head_dim elements apart) in the same page. */
+void *edge_kv_seq_run(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value, uint32_t kv_head,
+                      int64_t position, int64_t *out_run);
 
 #ifdef __cplusplus
 }

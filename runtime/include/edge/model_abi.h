@@ -93,7 +93,8 @@ typedef int32_t (*edge_graph_run_fn_t)(void *const *args);
  * edge_attention_batch_t for the step), the inputs, the outputs. One run is one step: the
  * tokens of every sequence in the batch, chunks of prompts and single decode tokens
  * alike, flattened into input_ids and position_ids of shape [1, tokens]; logits come back
- * as [1, tokens, vocab_size].
+ * as [1, tokens, vocab_size], or, when the model has a logits_indices input (i64 [rows]:
+ * which tokens are sampled), as [1, rows, vocab_size].
  */
 typedef struct edge_lm_desc_t {
   uint32_t num_layers;
@@ -102,8 +103,8 @@ typedef struct edge_lm_desc_t {
   uint32_t vocab_size;
   uint32_t input_ids;    /* input index of the token ids (i64 [1, tokens]) */
   uint32_t position_ids; /* input index of the positions (i64 [1, tokens]) */
-  uint32_t logits;       /* output index of the logits (f32 [1, tokens, vocab_size]) */
-  uint32_t reserved;
+  uint32_t logits;       /* output index of the logits (f32 [1, tokens or rows, vocab_size]) */
+  uint32_t logits_indices; /* input index of the sampled rows (i64 [rows]); UINT32_MAX: none */
 } edge_lm_desc_t;
 
 typedef struct edge_model_desc_t {

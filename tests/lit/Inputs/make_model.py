@@ -105,7 +105,11 @@ CASES = {
         [vi("x", ["a", "b"])], [vi("y", [None])], [ints("shape", [-1])]),
     "mismatched_dims": lambda: model(
         [helper.make_node("Add", ["x", "z"], ["y"], name="add")],
-        [vi("x", ["seq", 4]), vi("z", ["other", 4])], [vi("y", ["seq", 4])]),
+        [vi("x", ["seq", 4]), vi("z", [3, 4])], [vi("y", ["seq", 4])]),
+    "tied_dims": lambda: model(  # an attention mask as long as past + sequence
+        [helper.make_node("Concat", ["past", "x"], ["all"], axis=0),
+         helper.make_node("Add", ["all", "mask"], ["y"], name="add_mask")],
+        [vi("past", ["past", 4]), vi("x", ["seq", 4]), vi("mask", ["total", 1])], [vi("y", ["total", 4])]),
 }
 
 

@@ -129,10 +129,30 @@ func.func @encoder(%q: tensor<1x4x8x16xf32>, %kt: tensor<1x4x16x8xf32>, %v: tens
 
 // -----
 
-// A mask that reads data (a padding mask input) is not the causal mask the kernel
+// Attention over a cache in a graph that takes no token ids (a decoder block on its own)
+// is not a causal LM step: left alone.
+// CHECK-LABEL: func.func @no_token_ids(
+// CHECK-NOT:     edge.paged_attention
+// CHECK:         onnx.Concat
+func.func @no_token_ids(%q: tensor<?x4x?x16xf32>, %k: tensor<?x4x?x16xf32>, %v: tensor<?x4x?x16xf32>,
+                        %past_k: tensor<?x4x?x16xf32> {edge.name = "past_key"},
+                        %past_v: tensor<?x4x?x16xf32> {edge.name = "past_value"})
+    -> (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) {
+  %pk = onnx.Concat %past_k, %k {axis = 2 : si64} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %pv = onnx.Concat %past_v, %v {axis = 2 : si64} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %kt = onnx.Transpose %pk {perm = array<i64: 0, 1, 3, 2>} : (tensor<?x4x?x16xf32>) -> tensor<?x4x16x?xf32>
+  %scores = onnx.MatMul %q, %kt : (tensor<?x4x?x16xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x?x?xf32>
+  %probs = onnx.Softmax %scores {axis = 3 : si64} : tensor<?x4x?x?xf32>
+  %out = onnx.MatMul %probs, %pv : (tensor<?x4x?x?xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  return %out, %pk, %pv : tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>
+}
+
+// -----
+
+// A mask that reads data (here an additive bias input) is not the causal mask the kernel
 // applies: that attention stays, and the past input it reads is reported.
 func.func @data_mask(%ids: tensor<?x?xi64> {edge.name = "input_ids"}, %q: tensor<?x4x?x16xf32>, %k: tensor<?x4x?x16xf32>,
-                     %v: tensor<?x4x?x16xf32>, %mask: tensor<?x?xf32> {edge.name = "attention_mask"},
+                     %v: tensor<?x4x?x16xf32>, %mask: tensor<?x?xf32> {edge.name = "bias"},
                      %past_k: tensor<?x4x?x16xf32> {edge.name = "past_key_values.0.key"},
                      %past_v: tensor<?x4x?x16xf32> {edge.name = "past_key_values.0.value"},
                      %past_k1: tensor<?x4x?x16xf32> {edge.name = "past_key_values.1.key"},
@@ -154,4 +174,46 @@ func.func @data_mask(%ids: tensor<?x?xi64> {edge.name = "input_ids"}, %q: tensor
   %probs1 = onnx.Softmax %scores1 {axis = 3 : si64} : tensor<?x4x?x?xf32>
   %out1 = onnx.MatMul %probs1, %pv1 : (tensor<?x4x?x?xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
   return %out, %out1, %pk, %pv : tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>
+}
+
+// -----
+
+// Hugging Face's attention_mask input [batch, past + sequence] is all ones in a paged
+// step (nothing is padded): the padding term it feeds becomes shape-only, the attention
+// is rewritten, and the input leaves the signature with the past ones.
+
+// CHECK-LABEL: func.func @hf_attention_mask(
+// CHECK-SAME:    %{{.*}}: memref<?xi8> {edge.attention_context}, %{{.*}}: tensor<?x?xi64> {edge.name = "input_ids"},
+// CHECK-SAME:    %{{.*}}: tensor<?x4x?x16xf32>, %{{.*}}: tensor<?x4x?x16xf32>, %{{.*}}: tensor<?x4x?x16xf32>)
+// CHECK-SAME:    -> tensor<?x4x?x16xf32>
+// CHECK-NOT:     onnx.ConstantOfShape
+// CHECK:         edge.paged_attention layer 0
+func.func @hf_attention_mask(%ids: tensor<?x?xi64> {edge.name = "input_ids"},
+                             %mask: tensor<?x?xi64> {edge.name = "attention_mask"}, %q: tensor<?x4x?x16xf32>,
+                             %k: tensor<?x4x?x16xf32>, %v: tensor<?x4x?x16xf32>,
+                             %past_k: tensor<?x4x?x16xf32> {edge.name = "past_key_values.0.key"},
+                             %past_v: tensor<?x4x?x16xf32> {edge.name = "past_key_values.0.value"})
+    -> (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) {
+  %one = arith.constant dense<1.0> : tensor<f32>
+  %neg = arith.constant dense<-1.0e9> : tensor<f32>
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = tensor.dim %mask, %c0 : tensor<?x?xi64>
+  %t = tensor.dim %mask, %c1 : tensor<?x?xi64>
+  %b64 = arith.index_cast %b : index to i64
+  %t64 = arith.index_cast %t : index to i64
+  %c1_i64 = arith.constant 1 : i64
+  %shape = tensor.from_elements %b64, %c1_i64, %c1_i64, %t64 : tensor<4xi64>
+  %m4 = onnx.Reshape %mask, %shape : (tensor<?x?xi64>, tensor<4xi64>) -> tensor<?x1x1x?xi64>
+  %mf = onnx.Cast %m4 : tensor<?x1x1x?xi64> to tensor<?x1x1x?xf32>
+  %inv = onnx.Sub %one, %mf : (tensor<f32>, tensor<?x1x1x?xf32>) -> tensor<?x1x1x?xf32>
+  %padding = onnx.Mul %inv, %neg : (tensor<?x1x1x?xf32>, tensor<f32>) -> tensor<?x1x1x?xf32>
+  %pk = onnx.Concat %past_k, %k {axis = 2 : si64} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %pv = onnx.Concat %past_v, %v {axis = 2 : si64} : (tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  %kt = onnx.Transpose %pk {perm = array<i64: 0, 1, 3, 2>} : (tensor<?x4x?x16xf32>) -> tensor<?x4x16x?xf32>
+  %scores = onnx.MatMul %q, %kt : (tensor<?x4x?x16xf32>, tensor<?x4x16x?xf32>) -> tensor<?x4x?x?xf32>
+  %masked = onnx.Add %scores, %padding : (tensor<?x4x?x?xf32>, tensor<?x1x1x?xf32>) -> tensor<?x4x?x?xf32>
+  %probs = onnx.Softmax %masked {axis = 3 : si64} : tensor<?x4x?x?xf32>
+  %out = onnx.MatMul %probs, %pv : (tensor<?x4x?x?xf32>, tensor<?x4x?x16xf32>) -> tensor<?x4x?x16xf32>
+  return %out, %pk, %pv : tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>, tensor<?x4x?x16xf32>
 }

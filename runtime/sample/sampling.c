@@ -1,5 +1,5 @@
 /* Greedy, temperature, top-k, top-p and repetition-penalty sampling. */
-#include "lm/sampling.h"
+#include "sample/sampling.h"
 
 #include <math.h>
 #include <stdlib.h>

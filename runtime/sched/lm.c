@@ -10,7 +10,7 @@
 #include "base/status.h"
 #include "cpu/attention_batch.h"
 #include "cpu/invoke.h"
-#include "lm/sampling.h"
+#include "sample/sampling.h"
 
 struct edge_lm_s {
   const edge_model_desc_t *model;
@@ -52,9 +52,10 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   *out_lm = NULL;
   EDGE_RETURN_IF_ERROR(edge_model_check(model, weights, EDGE_MODEL_KIND_CAUSAL_LM));
   const edge_lm_desc_t *desc = model->lm;
+  int select = desc->logits_indices != UINT32_MAX;
   if (desc->input_ids >= model->num_inputs || desc->position_ids >= model->num_inputs ||
-      desc->logits >= model->num_outputs || model->num_inputs != 2 || model->num_outputs != 1 ||
-      !desc->vocab_size)
+      desc->logits >= model->num_outputs || model->num_inputs != 2u + select || model->num_outputs != 1 ||
+      (select && desc->logits_indices >= model->num_inputs) || !desc->vocab_size)
     return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "model '%s': malformed causal LM descriptor",
                             model->name);
   edge_lm_options_t opts = options ? *options : (edge_lm_options_t){0};
@@ -314,8 +315,8 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
   plan.seqs = calloc(live + 1, sizeof(*plan.seqs));
   plan.take = calloc(live + 1, sizeof(*plan.take));
   edge_status_t status = NULL;
-  int32_t *token_seq = NULL;
-  int64_t *ids = NULL, *positions = NULL;
+  int32_t *token_seq = NULL, *row_of = NULL;
+  int64_t *ids = NULL, *positions = NULL, *rows = NULL;
   float *logits = NULL;
   if (!plan.sessions || !plan.seqs || !plan.take) {
     status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -350,30 +351,46 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
 
   if (plan.num_tokens > 0) {
     uint32_t n = plan.num_tokens, vocab = lm->model->lm->vocab_size;
+    const edge_lm_desc_t *desc = lm->model->lm;
+    int select = desc->logits_indices != UINT32_MAX;
     token_seq = malloc(sizeof(int32_t) * n);
     ids = malloc(sizeof(int64_t) * n);
     positions = malloc(sizeof(int64_t) * n);
-    logits = malloc(sizeof(float) * (size_t)n * vocab);
-    if (!token_seq || !ids || !positions || !logits) {
+    rows = malloc(sizeof(int64_t) * (plan.num_sessions + 1));
+    row_of = malloc(sizeof(int32_t) * (plan.num_sessions + 1));
+    if (!token_seq || !ids || !positions || !rows || !row_of) {
       status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a step of %u tokens", n);
       goto done;
     }
-    uint32_t t = 0;
+    /* Logits rows: the last token of each session that samples after this step (with
+     * edge-select-logits), or every token. A step that samples nothing still computes one
+     * row: shapes stay non-empty. */
+    uint32_t t = 0, num_rows = 0;
     for (uint32_t i = 0; i < plan.num_sessions; ++i) {
-      int64_t start = edge_kv_seq_length(plan.sessions[i]->kv);
+      edge_lm_session_t *s = plan.sessions[i];
+      int64_t start = edge_kv_seq_length(s->kv);
       for (uint32_t j = 0; j < plan.take[i]; ++j, ++t) {
         token_seq[t] = (int32_t)i;
-        ids[t] = plan.sessions[i]->tokens[start + j];
+        ids[t] = s->tokens[start + j];
         positions[t] = start + j;
       }
+      int samples = start + plan.take[i] == (int64_t)s->count && !s->prefill_only;
+      row_of[i] = samples ? (int32_t)(select ? num_rows : t - 1) : -1;
+      if (samples) rows[num_rows++] = t - 1;
+    }
+    if (num_rows == 0) rows[num_rows++] = n - 1;
+    uint32_t logit_rows = select ? num_rows : n;
+    logits = malloc(sizeof(float) * (size_t)logit_rows * vocab);
+    if (!logits) {
+      status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for %u x %u logits", logit_rows, vocab);
+      goto done;
     }
     edge_attention_batch_t batch = {n, token_seq, positions, plan.seqs, plan.num_sessions, 0, 0};
-    const edge_lm_desc_t *desc = lm->model->lm;
-    edge_tensor_t inputs[2] = {{0}}, output = {0};
-    edge_tensor_t *id_input = &inputs[desc->input_ids], *position_input = &inputs[desc->position_ids];
-    *id_input = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
-    *position_input = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
-    output = (edge_tensor_t){logits, EDGE_DTYPE_F32, 3, {1, n, vocab}};
+    edge_tensor_t inputs[3] = {{0}}, output = {0};
+    inputs[desc->input_ids] = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
+    inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
+    if (select) inputs[desc->logits_indices] = (edge_tensor_t){rows, EDGE_DTYPE_I64, 1, {num_rows}};
+    output = (edge_tensor_t){logits, EDGE_DTYPE_F32, 3, {1, logit_rows, vocab}};
     status = edge_model_invoke(lm->model, lm->weights, &batch, inputs, &output);
     if (!status && batch.error)
       status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
@@ -384,10 +401,8 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
                edge_make_status(edge_status_code(status), "%s", edge_status_message(status)));
       goto done;
     }
-    t = 0;
     for (uint32_t i = 0; i < plan.num_sessions; ++i) {
       edge_lm_session_t *s = plan.sessions[i];
-      t += plan.take[i];
       edge_kv_seq_commit(s->kv, plan.take[i]);
       if ((uint32_t)edge_kv_seq_length(s->kv) < s->count) continue; /* more prompt to go */
       if (atomic_load(&s->cancel_requested)) {
@@ -398,7 +413,7 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
         finish(s, EDGE_LM_FINISH_LENGTH, NULL);
         continue;
       }
-      float *row = logits + (size_t)(t - 1) * vocab;
+      float *row = logits + (size_t)row_of[i] * vocab;
       on_sampled(s, edge_sample(row, vocab, &s->params.sampling, s->tokens, s->count, &s->rng, lm->scratch));
     }
   }
@@ -413,6 +428,8 @@ done:
   free(plan.seqs);
   free(plan.take);
   free(token_seq);
+  free(row_of);
+  free(rows);
   free(ids);
   free(positions);
   free(logits);
