@@ -8,6 +8,7 @@
 
 #include <stdint.h>
 
+#include "cpu/thread_pool.h"
 #include "edge/kv_cache.h"
 
 typedef struct edge_attention_batch_t {
@@ -20,6 +21,7 @@ typedef struct edge_attention_batch_t {
    * the step then fails with EDGE_STATUS_INTERNAL naming it. */
   int32_t error;
   int64_t error_token;
+  edge_thread_pool_t *threads; /* splits (token, KV head) pairs; NULL: the calling thread */
 } edge_attention_batch_t;
 
 #endif /* EDGE_CPU_ATTENTION_BATCH_H_ */

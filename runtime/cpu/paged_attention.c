@@ -7,6 +7,7 @@
  * straight from the pages: nothing is concatenated or copied per step.
  */
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -110,6 +111,72 @@ static void load_row(float *dst, const void *slot, int f16, int64_t dim) {
   }
 }
 
+typedef struct attend_job_t {
+  edge_attention_batch_t *batch;
+  const memref_f32_4d_t *q;
+  memref_f32_4d_t *out;
+  int64_t layer;
+  float scale;
+  int64_t kv_heads, group, dim, max_span;
+  float *scratch;
+  int64_t scratch_size; /* floats per thread */
+  atomic_llong missing_token; /* a token whose window reaches a position without a page; -1 none */
+} attend_job_t;
+
+/* Token t's attention for the query heads of KV head g (item = t * kv_heads + g): each key
+ * and value row is read once for the whole group, page run by page run. */
+static void attend(void *context, int64_t item, uint32_t worker) {
+  attend_job_t *job = context;
+  edge_attention_batch_t *batch = job->batch;
+  int64_t t = item / job->kv_heads, g = item % job->kv_heads, group = job->group, dim = job->dim;
+  int64_t max_span = job->max_span;
+  float *scores = job->scratch + worker * job->scratch_size;
+  float *queries = scores + group * max_span, *acc = queries + group * dim, *row = acc + group * dim;
+  const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
+  int f16 = edge_kv_seq_dtype(seq) == EDGE_DTYPE_F16;
+  int64_t position = batch->token_pos[t], start = edge_kv_seq_window_start(seq, position);
+  int64_t span = position - start + 1;
+  uint32_t layer = (uint32_t)job->layer;
+  for (int64_t i = 0; i < group; ++i) { /* the group's queries, scaled, contiguous */
+    const float *query = element(job->q, g * group + i, t);
+    for (int64_t d = 0; d < dim; ++d) queries[i * dim + d] = query[d * job->q->strides[3]] * job->scale;
+  }
+  for (int64_t j = 0, run = 0; j < span; j += run) {
+    const void *slot = edge_kv_seq_run(seq, layer, 0, (uint32_t)g, start + j, &run);
+    if (!slot) {
+      atomic_store(&job->missing_token, t);
+      return;
+    }
+    if (run > span - j) run = span - j;
+    for (int64_t r = 0; r < run; ++r) {
+      const float *key = f16 ? row : (const float *)slot + r * dim;
+      if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
+      for (int64_t i = 0; i < group; ++i) scores[i * max_span + j + r] = dot(queries + i * dim, key, dim);
+    }
+  }
+  for (int64_t i = 0; i < group; ++i) { /* softmax */
+    float *s = scores + i * max_span, highest = -INFINITY, total = 0.f;
+    for (int64_t j = 0; j < span; ++j) highest = s[j] > highest ? s[j] : highest;
+    for (int64_t j = 0; j < span; ++j) total += (s[j] = expf(s[j] - highest));
+    for (int64_t j = 0; j < span; ++j) s[j] /= total;
+  }
+  memset(acc, 0, sizeof(float) * (size_t)(group * dim));
+  for (int64_t j = 0, run = 0; j < span; j += run) {
+    const void *slot = edge_kv_seq_run(seq, layer, 1, (uint32_t)g, start + j, &run);
+    if (run > span - j) run = span - j;
+    for (int64_t r = 0; r < run; ++r) {
+      const float *value = f16 ? row : (const float *)slot + r * dim;
+      if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
+      for (int64_t i = 0; i < group; ++i) axpy(acc + i * dim, scores[i * max_span + j + r], value, dim);
+    }
+  }
+  const memref_f32_4d_t *out = job->out;
+  for (int64_t i = 0; i < group; ++i) {
+    float *dst = out->aligned + out->offset + (g * group + i) * out->strides[1] + t * out->strides[2];
+    for (int64_t d = 0; d < dim; ++d) dst[d * out->strides[3]] = acc[i * dim + d];
+  }
+}
+
 void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d_t *q, memref_f32_4d_t *k,
                                           memref_f32_4d_t *v, memref_f32_4d_t *out, int64_t layer, float scale) {
   edge_attention_batch_t *batch = (edge_attention_batch_t *)(void *)context->aligned;
@@ -142,67 +209,26 @@ void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d
     }
   }
 
-  /* 2. Attend, one KV head at a time for all the query heads that share it (each key
-   * and value row is read once per group), page run by page run. */
+  /* 2. Attend: every (token, KV head) pair on its own, on the pool's threads. */
   int64_t max_span = 0;
   for (int64_t t = 0; t < tokens; ++t) {
     const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
     int64_t span = batch->token_pos[t] - edge_kv_seq_window_start(seq, batch->token_pos[t]) + 1;
     if (span > max_span) max_span = span;
   }
-  /* scores [group][span], queries [group][dim], accumulators [group][dim], one row */
-  float *scores = malloc(sizeof(float) * (size_t)(group * max_span + 2 * group * dim + dim));
-  if (!scores) {
+  attend_job_t job = {batch, q, out, layer, scale, kv_heads, group, dim, max_span, NULL, 0, -1};
+  /* per thread: scores [group][span], queries [group][dim], accumulators [group][dim], a row */
+  job.scratch_size = group * max_span + 2 * group * dim + dim;
+  uint32_t threads = edge_thread_pool_size(batch->threads);
+  job.scratch = malloc(sizeof(float) * (size_t)(job.scratch_size * threads));
+  if (!job.scratch) {
     batch->error = ATTENTION_NO_MEMORY;
     return;
   }
-  float *queries = scores + group * max_span, *acc = queries + group * dim, *row = acc + group * dim;
-  for (int64_t t = 0; t < tokens; ++t) {
-    const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
-    int f16 = edge_kv_seq_dtype(seq) == EDGE_DTYPE_F16;
-    int64_t position = batch->token_pos[t], start = edge_kv_seq_window_start(seq, position);
-    int64_t span = position - start + 1;
-    for (int64_t g = 0; g < kv_heads; ++g) {
-      for (int64_t i = 0; i < group; ++i) { /* the group's queries, scaled, contiguous */
-        const float *query = element(q, g * group + i, t);
-        for (int64_t d = 0; d < dim; ++d) queries[i * dim + d] = query[d * q->strides[3]] * scale;
-      }
-      for (int64_t j = 0, run = 0; j < span; j += run) {
-        const void *slot = edge_kv_seq_run(seq, (uint32_t)layer, 0, (uint32_t)g, start + j, &run);
-        if (!slot) {
-          batch->error = ATTENTION_NO_PAGE;
-          batch->error_token = t;
-          free(scores);
-          return;
-        }
-        if (run > span - j) run = span - j;
-        for (int64_t r = 0; r < run; ++r) {
-          const float *key = f16 ? row : (const float *)slot + r * dim;
-          if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
-          for (int64_t i = 0; i < group; ++i) scores[i * max_span + j + r] = dot(queries + i * dim, key, dim);
-        }
-      }
-      for (int64_t i = 0; i < group; ++i) { /* softmax */
-        float *s = scores + i * max_span, highest = -INFINITY, total = 0.f;
-        for (int64_t j = 0; j < span; ++j) highest = s[j] > highest ? s[j] : highest;
-        for (int64_t j = 0; j < span; ++j) total += (s[j] = expf(s[j] - highest));
-        for (int64_t j = 0; j < span; ++j) s[j] /= total;
-      }
-      memset(acc, 0, sizeof(float) * (size_t)(group * dim));
-      for (int64_t j = 0, run = 0; j < span; j += run) {
-        const void *slot = edge_kv_seq_run(seq, (uint32_t)layer, 1, (uint32_t)g, start + j, &run);
-        if (run > span - j) run = span - j;
-        for (int64_t r = 0; r < run; ++r) {
-          const float *value = f16 ? row : (const float *)slot + r * dim;
-          if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
-          for (int64_t i = 0; i < group; ++i) axpy(acc + i * dim, scores[i * max_span + j + r], value, dim);
-        }
-      }
-      for (int64_t i = 0; i < group; ++i) {
-        float *dst = out->aligned + out->offset + (g * group + i) * out->strides[1] + t * out->strides[2];
-        for (int64_t d = 0; d < dim; ++d) dst[d * out->strides[3]] = acc[i * dim + d];
-      }
-    }
+  edge_thread_pool_run(batch->threads, tokens * kv_heads, attend, &job);
+  free(job.scratch);
+  if (atomic_load(&job.missing_token) >= 0) {
+    batch->error = ATTENTION_NO_PAGE;
+    batch->error_token = atomic_load(&job.missing_token);
   }
-  free(scores);
 }

@@ -17,6 +17,7 @@ struct edge_lm_s {
   const edge_weights_t *weights;
   edge_lm_options_t options;
   edge_kv_pool_t *pool;
+  edge_thread_pool_t *threads;
   pthread_mutex_t lock;
   edge_lm_session_t *sessions; /* all live sessions, in creation order */
   float *scratch;              /* 3 * vocab floats for sampling */
@@ -62,6 +63,7 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   if (!opts.max_context) opts.max_context = 2048;
   if (!opts.prefill_chunk) opts.prefill_chunk = 64;
   if (!opts.max_step_tokens) opts.max_step_tokens = 256;
+  if (!opts.num_threads) opts.num_threads = 1;
   edge_lm_t *lm = calloc(1, sizeof(*lm));
   if (!lm) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   lm->model = model;
@@ -69,11 +71,13 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   lm->options = opts;
   edge_kv_layout_t layout = {desc->num_layers, desc->num_kv_heads, desc->head_dim};
   edge_status_t status = edge_kv_pool_create(&layout, &opts.kv, &lm->pool);
+  if (!status) status = edge_thread_pool_create(opts.num_threads, &lm->threads);
   if (!status) {
     lm->scratch = malloc(sizeof(float) * 3 * (size_t)desc->vocab_size);
     if (!lm->scratch) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   if (status) {
+    edge_thread_pool_release(lm->threads);
     edge_kv_pool_release(lm->pool);
     free(lm);
     return status;
@@ -87,6 +91,7 @@ void edge_lm_release(edge_lm_t *lm) {
   if (!lm) return;
   while (lm->sessions) edge_lm_session_release(lm->sessions);
   edge_kv_pool_release(lm->pool);
+  edge_thread_pool_release(lm->threads);
   pthread_mutex_destroy(&lm->lock);
   free(lm->scratch);
   free(lm);
@@ -385,7 +390,7 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
       status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for %u x %u logits", logit_rows, vocab);
       goto done;
     }
-    edge_attention_batch_t batch = {n, token_seq, positions, plan.seqs, plan.num_sessions, 0, 0};
+    edge_attention_batch_t batch = {n, token_seq, positions, plan.seqs, plan.num_sessions, 0, 0, lm->threads};
     edge_tensor_t inputs[3] = {{0}}, output = {0};
     inputs[desc->input_ids] = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
     inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};

@@ -4,7 +4,8 @@ The reference (MODEL/generate.json) is ONNX Runtime running the original ONNX mo
 full past_key_values loop (ort_generate.js, regenerated with `--update`). The compiled
 model generates the same prompts:
   - all sessions at once, prompts prefilled in chunks of 3 while other sessions decode,
-    with 4-token KV pages, so every step mixes sessions, chunks and page boundaries;
+    with 4-token KV pages, so every step mixes sessions, chunks and page boundaries, on
+    3 threads;
   - each prompt alone (--sequential), with the default chunk and page size;
   - the prompts that share a prefix forked from one prefill of it (copy-on-write pages),
     which must also take fewer KV pages than running them apart.
@@ -68,8 +69,9 @@ def main():
                    check=True)
 
     prompts = [r["prompt_ids"] for r in expected]
-    failures = compare("concurrent, chunked prefill",
-                       run(args.edgec, compiled, prompts, ["--prefill-chunk", "3", "--kv-page-tokens", "4"]), expected)
+    failures = compare("concurrent, chunked prefill, 3 threads",
+                       run(args.edgec, compiled, prompts, ["--prefill-chunk", "3", "--kv-page-tokens", "4",
+                                                                "--threads", "3"]), expected)
     failures += compare("one session at a time", run(args.edgec, compiled, prompts, ["--sequential"]), expected)
 
     # Prompts that extend the longest base prompt share its pages.

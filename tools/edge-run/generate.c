@@ -4,7 +4,7 @@
  *         [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S]
  *         [--stop-ids A,B] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
  *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16] [--sliding-window N]
- *         [--fork-prefix N] [--sequential] [--json]
+ *         [--fork-prefix N] [--sequential] [--threads N] [--json]
  *
  * Each --prompt-ids is one session; all sessions generate together (their prefill chunks
  * and decode tokens batched into shared steps) unless --sequential runs them one by one.
@@ -211,6 +211,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     else if (strcmp(arg, "--kv-budget-mb") == 0) options.kv.budget_bytes = (uint64_t)(number * 1048576.0);
     else if (strcmp(arg, "--sliding-window") == 0) options.kv.sliding_window = (uint32_t)number;
     else if (strcmp(arg, "--fork-prefix") == 0) fork_prefix = number;
+    else if (strcmp(arg, "--threads") == 0) options.num_threads = (uint32_t)number;
     else return usage_error("unknown argument", arg);
   }
   if (num_texts && !tokenizer_path) return usage_error("--prompt needs --tokenizer tokenizer.json", NULL);
@@ -321,6 +322,14 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
              stats.kv_pages, kv.pages_peak, (unsigned long long)kv.page_bytes);
     } else {
       if (streams[s].tokenizer) printf("\n");
+      if (tokenizer && !streams[s].tokenizer) { /* several sessions: their text, one after another */
+        char *text = NULL;
+        size_t size = 0;
+        edge_status_t decoded = edge_tokenizer_decode(tokenizer, ids + before, generated, &text, &size);
+        if (!decoded) printf("[%u] %s\n", s, text);
+        edge_status_free(decoded);
+        free(text);
+      }
       printf("session %u: %u prompt + %u generated tokens (%s); TTFT %.2f ms, prefill %.1f tok/s, decode %.1f "
              "tok/s\n",
              s, prompts[s].count, generated, finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s,

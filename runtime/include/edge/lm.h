@@ -43,6 +43,11 @@ typedef struct edge_lm_options_t {
   uint32_t max_context;     /* positions one session may hold; 0 selects 2048 */
   uint32_t prefill_chunk;   /* prompt tokens of one session per step; 0 selects 64 */
   uint32_t max_step_tokens; /* tokens of all sessions per step; 0 selects 256 */
+  uint32_t num_threads;     /* threads of a step, the caller's included; 0 selects 1. Work is
+                               split into items whose results do not depend on the thread
+                               that computes them: the thread count never changes the tokens.
+                               (The attention kernel is threaded; the generated code of the
+                               other layers runs on the calling thread.) */
 } edge_lm_options_t;
 
 /* Errors: FAILED_PRECONDITION (not a causal LM, or weights of another model),

@@ -1,0 +1,47 @@
+// The runtime's thread pool: every item runs exactly once, on any thread count, and runs
+// can follow each other.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <vector>
+
+extern "C" {
+#include "cpu/thread_pool.h"
+}
+
+namespace {
+
+struct Counts {
+  std::vector<std::atomic<int>> hits;
+  std::atomic<uint32_t> maxWorker{0};
+  explicit Counts(size_t n) : hits(n) {}
+};
+
+void hit(void *context, int64_t item, uint32_t worker) {
+  auto *counts = static_cast<Counts *>(context);
+  counts->hits[item].fetch_add(1);
+  uint32_t seen = counts->maxWorker.load();
+  while (worker > seen && !counts->maxWorker.compare_exchange_weak(seen, worker)) {
+  }
+}
+
+TEST(ThreadPoolTest, EveryItemOnceOnAnyThreadCount) {
+  for (uint32_t threads : {1u, 2u, 5u}) {
+    edge_thread_pool_t *pool = nullptr;
+    ASSERT_EQ(edge_thread_pool_create(threads, &pool), nullptr);
+    EXPECT_EQ(edge_thread_pool_size(pool), threads);
+    for (int64_t count : {0, 1, 7, 1000}) {
+      Counts counts(count);
+      edge_thread_pool_run(pool, count, hit, &counts);
+      for (int64_t i = 0; i < count; ++i) ASSERT_EQ(counts.hits[i].load(), 1) << "item " << i;
+      EXPECT_LT(counts.maxWorker.load(), threads);
+    }
+    edge_thread_pool_release(pool);
+  }
+  edge_thread_pool_t *pool = nullptr;
+  edge_status_t status = edge_thread_pool_create(0, &pool);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
+  edge_status_free(status);
+}
+
+} // namespace
