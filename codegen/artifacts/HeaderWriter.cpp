@@ -42,10 +42,18 @@ llvm::Error writeModelHeader(llvm::StringRef path, const ModelInterface &interfa
   describeTensors(os, "Outputs", interface.outputs, interface.symbols);
   os << " * Weights: " << interface.name << ".weights, " << interface.weights.size() << " tensors, "
      << interface.weightsDataSize << " bytes, fingerprint " << llvm::format_hex_no_prefix(interface.weightsFingerprint, 16)
-     << ".\n *\n * Link lib" << interface.name << ".a and libedgert.a; see edge/edgert.h for the API.\n */\n";
+     << ".\n *\n";
+  const CausalLMInterface &lm = interface.causalLM;
+  if (lm.enabled)
+    os << " * A causal LM for the paged KV cache: " << lm.numLayers << " layers, " << lm.numKVHeads << " KV heads of "
+       << lm.headDim << ", vocabulary " << lm.vocabSize << ". The runtime feeds the inputs:\n"
+       << " * pass the descriptor to edge_lm_create() (edge/lm.h) and generate with sessions.\n"
+       << " * Link lib" << interface.name << ".a and libedgert.a (-lpthread -lm), and libedgetok.a for text.\n */\n";
+  else
+    os << " * Link lib" << interface.name << ".a and libedgert.a; see edge/edgert.h for the API.\n */\n";
   os << "#ifndef " << guard << "\n#define " << guard << "\n\n#include \"edge/model_abi.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n"
-     << "/* The model's descriptor, to pass to edge_graph_create(). */\n"
+     << "/* The model's descriptor, to pass to " << (lm.enabled ? "edge_lm_create" : "edge_graph_create") << "(). */\n"
      << "const edge_model_desc_t *" << interface.name << "_model(void);\n\n"
      << "#ifdef __cplusplus\n}\n#endif\n\n#endif /* " << guard << " */\n";
   return writeFileAtomically(path, text);

@@ -207,7 +207,8 @@ def PagedAttentionPass : Pass<"edge-paged-attention", "mlir::ModuleOp"> {
         scores    = MatMul(q, Transpose(repeat_kv(present_k))) * scale + mask
         out       = MatMul(Softmax(scores), repeat_kv(Concat(past_v, v_new, axis 2)))
 
-    where the mask is computed from shapes only (the causal mask), repeat_kv is the
+    where the mask is computed from shapes only (taken to be the causal mask, which the
+    kernel applies; a window built into the mask would be lost), repeat_kv is the
     Reshape/Expand/Reshape that repeats KV heads for grouped-query attention, and scale is
     a product of scalar constants. Each becomes `edge.paged_attention` (layers numbered in
     program order) that stores k_new/v_new into the runtime's KV pages and attends over
@@ -217,7 +218,8 @@ def PagedAttentionPass : Pass<"edge-paged-attention", "mlir::ModuleOp"> {
     `edge.attention_context`), and its tokens are the batch's tokens of all sequences
     flattened into [1, tokens]. Positions computed from the past length
     (Range(past, past + sequence)) become the `position_ids` input, added when the model
-    has none. Inputs and outputs are found by their `edge.name` attributes. The function
+    has none. An `attention_mask` input is all ones in a paged step (nothing is padded):
+    its uses read a ones tensor, and the input goes. Inputs and outputs are found by their `edge.name` attributes. The function
     gets `edge.causal_lm = {num_layers, num_kv_heads, head_dim}`.
 
     A model without past_key_values, or without an `input_ids` input, is left unchanged.

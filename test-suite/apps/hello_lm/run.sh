@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Builds hello_lm for one target the way an app would (CMake, edgec_add_model), runs it
+# (under qemu-aarch64 for aarch64) and checks that both sessions generate what
+# `edgec run --prompt-ids` generates from the same ids (itself checked against ONNX
+# Runtime by test-suite/lm/check_generate.py).
+#   run.sh EDGEC TARGET WORK_DIR
+set -euo pipefail
+edgec=$(realpath "$1") target=$2 work=$3
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../../.." && pwd)
+tokenizer="$root/test-suite/tokenizer/sentencepiece-small/tokenizer.json"
+prompt="You should have received a copy"
+rm -rf "$work" && mkdir -p "$work"
+args=(-S "$here" -B "$work" -G Ninja -DEDGEC="$edgec" -DCMAKE_BUILD_TYPE=Release)
+run=()
+if [ "$target" = aarch64-linux-gnu ]; then
+  args+=(-DCMAKE_TOOLCHAIN_FILE="$root/tools/cmake/aarch64-linux-gnu.cmake")
+  run=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
+fi
+cmake "${args[@]}" > "$work/configure.log" || { cat "$work/configure.log"; exit 1; }
+cmake --build "$work"
+"${run[@]}" "$work/hello_lm" "$work/llama.edgec/llama.weights" "$tokenizer" "$prompt" 24 > "$work/output.txt"
+"$edgec" run "$work/llama.edgec" --prompt "$prompt" --tokenizer "$tokenizer" --ignore-eos --max-tokens 24 --json \
+  > "$work/expected.json"
+/usr/bin/python3 - "$work/output.txt" "$work/expected.json" <<'PY'
+import json, sys
+lines = open(sys.argv[1]).read().splitlines()
+expected = " ".join(map(str, json.loads(open(sys.argv[2]).read().splitlines()[-1])["generated_ids"]))
+assert lines[0] == expected, f"first session: {lines[0]!r}, expected {expected!r}"
+assert lines[2] == expected, f"forked session: {lines[2]!r}, expected {expected!r}"
+print("hello_lm: both sessions generated", len(expected.split()), "tokens as expected:", repr(lines[1][:40]))
+PY
