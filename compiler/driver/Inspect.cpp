@@ -1,5 +1,6 @@
 //===- Inspect.cpp - `edgec inspect` --------------------------------------===//
 #include "compiler/driver/Inspect.h"
+#include "compiler/driver/CausalLM.h"
 
 #include <map>
 
@@ -134,7 +135,11 @@ llvm::Expected<size_t> inspectModel(llvm::StringRef path, llvm::raw_ostream &out
   mlir::registerAllDialects(registry);
   mlir::MLIRContext context(registry);
   context.disableMultithreading();
-  context.getDiagEngine().registerHandler([](mlir::Diagnostic &) { return mlir::success(); });
+  std::string firstError;
+  context.getDiagEngine().registerHandler([&](mlir::Diagnostic &diag) {
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error && firstError.empty()) firstError = diag.str();
+    return mlir::success();
+  });
   auto imported = importOnnxFile(context, path);
   if (!imported) {
     out << "import: " << llvm::toString(imported.takeError()) << "\n";
@@ -156,6 +161,23 @@ llvm::Expected<size_t> inspectModel(llvm::StringRef path, llvm::raw_ostream &out
   });
   out << "after import-time simplification: " << onnxOps << " ops (from " << graph.node_size() << " nodes)\n";
   printHistogram(out, after);
+
+  // What `edgec compile` does with a causal LM by default (--paged-kv auto).
+  ModelInterface &interface = imported->interface;
+  if (llvm::Error error = compileForPagedKV(imported->module.get(), interface, [&] {
+        return llvm::createStringError(firstError.empty() ? "the paged-attention rewrite failed" : firstError);
+      })) {
+    out << "causal LM: the paged KV cache rewrite fails: " << llvm::toString(std::move(error))
+        << " (--paged-kv off compiles the graph as it is)\n";
+    return 1;
+  }
+  if (const CausalLMInterface &lm = interface.causalLM; lm.enabled) {
+    std::vector<std::string> inputs;
+    for (const TensorInterface &input : interface.inputs) inputs.push_back(input.name);
+    out << "causal LM: " << lm.numLayers << " layers, " << lm.numKVHeads << " KV heads of " << lm.headDim
+        << ", vocabulary " << lm.vocabSize << "; compiles for the paged KV cache (step inputs: "
+        << llvm::join(inputs, ", ") << ")\n";
+  }
   return 0;
 }
 
