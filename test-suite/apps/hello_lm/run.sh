@@ -10,15 +10,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 tokenizer="$root/test-suite/tokenizer/sentencepiece-small/tokenizer.json"
 prompt="You should have received a copy"
-rm -rf "$work" && mkdir -p "$work"
-args=(-S "$here" -B "$work" -G Ninja -DEDGEC="$edgec" -DCMAKE_BUILD_TYPE=Release)
-run=()
-if [ "$target" = aarch64-linux-gnu ]; then
-  args+=(-DCMAKE_TOOLCHAIN_FILE="$root/tools/cmake/aarch64-linux-gnu.cmake")
-  run=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
-fi
-cmake "${args[@]}" > "$work/configure.log" || { cat "$work/configure.log"; exit 1; }
-cmake --build "$work"
+source "$here/../build_app.sh"
 "${run[@]}" "$work/hello_lm" "$work/llama.edgec/llama.weights" "$tokenizer" "$prompt" 24 > "$work/output.txt"
 "$edgec" run "$work/llama.edgec" --prompt "$prompt" --tokenizer "$tokenizer" --ignore-eos --max-tokens 24 --json \
   > "$work/expected.json"
