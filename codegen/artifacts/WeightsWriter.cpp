@@ -1,10 +1,13 @@
 //===- WeightsWriter.cpp - NAME.weights (runtime/include/edge/weights_format.h) ===//
 #include "codegen/artifacts/Artifacts.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "base/fnv1a.h"
 #include "edge/weights_format.h"
+#include "ukernels/quantize.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -12,9 +15,100 @@ namespace edge {
 
 static uint64_t alignTo64(uint64_t value) { return (value + 63) / 64 * 64; }
 
-/// Streams the tensor as stored: as in the model, or re-laid out into [N/P, K, P] panels
-/// (which needs the whole tensor in memory, one tensor at a time).
-static llvm::Error streamStored(const WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+/// Quantizes the f32 source row by row (a row = K values of one output channel), handing
+/// each row's blocks to `consume`, and measures the error against the source.
+static llvm::Error streamQuantized(WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  auto bytes = readTensorData(weight.source);
+  if (!bytes) return bytes.takeError();
+  const int64_t rows = weight.dims[0], block = weight.quantBlock, k = weight.dims[1] * block;
+  if (bytes->size() != static_cast<size_t>(rows * k) * sizeof(float))
+    return llvm::createStringError("weight '" + weight.name + "': " + llvm::Twine(bytes->size()) +
+                                   " bytes of data for " + llvm::Twine(rows * k) + " f32 values");
+  const float *values = reinterpret_cast<const float *>(bytes->data());
+  std::vector<float> row(k), back(k);
+  std::vector<uint8_t> packed(weight.dims[1] * edge_weights_block_bytes(weight.quantDtype, block));
+  double error = 0, norm = 0, maxError = 0;
+  for (int64_t n = 0; n < rows; ++n) {
+    for (int64_t j = 0; j < k; ++j) row[j] = weight.quantFromKN ? values[j * rows + n] : values[n * k + j];
+    edge_quantize_row(weight.quantDtype, row.data(), k, block, packed.data());
+    edge_dequantize_row(weight.quantDtype, packed.data(), k, block, back.data());
+    for (int64_t j = 0; j < k; ++j) {
+      double difference = std::fabs(double(back[j]) - row[j]);
+      error += difference * difference, norm += double(row[j]) * row[j], maxError = std::max(maxError, difference);
+    }
+    consume(packed);
+  }
+  weight.quantRelRmse = norm > 0 ? std::sqrt(error / norm) : 0;
+  weight.quantMaxAbsError = maxError;
+  return llvm::Error::success();
+}
+
+/// Re-lays a MatMulNBits weight (4-bit B, scales, optional zero points) out as q4_0 / q4_1
+/// blocks, row by row, and measures the difference to the values it encodes (the scales'
+/// rounding to f16 is the only loss).
+static llvm::Error streamNBits(WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  auto packed = readTensorData(weight.source);
+  if (!packed) return packed.takeError();
+  auto scaleBytes = readTensorData(*weight.nbitsScales);
+  if (!scaleBytes) return scaleBytes.takeError();
+  std::vector<uint8_t> zeroPoints;
+  if (weight.nbitsZeroPoints) {
+    auto bytes = readTensorData(*weight.nbitsZeroPoints);
+    if (!bytes) return bytes.takeError();
+    zeroPoints = std::move(*bytes);
+  }
+  const int64_t rows = weight.dims[0], blocks = weight.dims[1], block = weight.dims[2];
+  const uint64_t blockBytes = edge_weights_block_bytes(weight.quantDtype, block);
+  const bool q41 = weight.quantDtype == EDGE_DTYPE_Q4_1;
+  auto scaleAt = [&](int64_t index) {
+    float value;
+    std::memcpy(&value, scaleBytes->data() + 4 * index, 4);
+    return value;
+  };
+  std::vector<uint8_t> row(blocks * blockBytes);
+  std::vector<float> original(block), converted(block);
+  double error = 0, norm = 0, maxError = 0;
+  for (int64_t n = 0; n < rows; ++n) {
+    for (int64_t b = 0; b < blocks; ++b) {
+      const float scale = scaleAt(n * blocks + b);
+      int zero = 8;
+      if (q41) {
+        uint8_t pair = zeroPoints[n * ((blocks + 1) / 2) + b / 2];
+        zero = b % 2 == 0 ? pair & 15 : pair >> 4;
+      }
+      uint8_t *out = row.data() + b * blockBytes;
+      edge_store_f16(out, scale);
+      if (q41) edge_store_f16(out + 2, -scale * static_cast<float>(zero));
+      uint8_t *nibbles = out + (q41 ? 4 : 2);
+      std::memset(nibbles, 0, block / 2);
+      const uint8_t *source = packed->data() + (n * blocks + b) * (block / 2);
+      for (int64_t e = 0; e < block; ++e) {
+        int q = (source[e / 2] >> (4 * (e % 2))) & 15; // element 2i low, 2i + 1 high
+        int64_t byte;
+        int shift;
+        edge_nibble_slot(e, &byte, &shift);
+        nibbles[byte] |= static_cast<uint8_t>(q << shift);
+        original[e] = scale * static_cast<float>(q - zero);
+      }
+      edge_dequantize_row(weight.quantDtype, out, block, block, converted.data());
+      for (int64_t e = 0; e < block; ++e) {
+        double difference = std::fabs(double(converted[e]) - original[e]);
+        error += difference * difference, norm += double(original[e]) * original[e];
+        maxError = std::max(maxError, difference);
+      }
+    }
+    consume(row);
+  }
+  weight.quantRelRmse = norm > 0 ? std::sqrt(error / norm) : 0;
+  weight.quantMaxAbsError = maxError;
+  return llvm::Error::success();
+}
+
+/// Streams the tensor as stored: as in the model, block-quantized, or re-laid out into
+/// [N/P, K, P] panels (the last two need the whole tensor in memory, one tensor at a time).
+static llvm::Error streamStored(WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  if (weight.nbitsScales) return streamNBits(weight, consume);
+  if (weight.quantDtype) return streamQuantized(weight, consume);
   if (weight.packN == 0) return streamTensorData(weight.source, consume);
   auto bytes = readTensorData(weight.source);
   if (!bytes) return bytes.takeError();
@@ -50,7 +144,7 @@ llvm::Error writeWeightsFile(llvm::StringRef path, ModelInterface &interface) {
     entry.rank = static_cast<uint32_t>(weight.dims.size());
     std::copy(weight.dims.begin(), weight.dims.end(), entry.dims);
     entry.data_offset = weight.offset;
-    entry.data_size = weight.source.byteSize;
+    entry.data_size = weight.storedBytes();
   }
   edge_weights_header_t header;
   std::memset(&header, 0, sizeof(header));
@@ -72,16 +166,24 @@ llvm::Error writeWeightsFile(llvm::StringRef path, ModelInterface &interface) {
   uint64_t position = 0;
   for (auto [i, weight] : llvm::enumerate(interface.weights)) {
     for (; position < weight.offset; ++position) out << '\0';
+    uint64_t written = 0;
     uint64_t checksum = EDGE_FNV1A_INIT;
     if (llvm::Error error = streamStored(weight, [&](llvm::ArrayRef<uint8_t> chunk) {
           checksum = edge_fnv1a_update(checksum, chunk.data(), chunk.size());
+          written += chunk.size();
           out.write(reinterpret_cast<const char *>(chunk.data()), chunk.size());
         })) {
       out.close();
       llvm::sys::fs::remove(temporary);
       return error;
     }
-    position += weight.source.byteSize;
+    if (written != weight.storedBytes()) {
+      out.close();
+      llvm::sys::fs::remove(temporary);
+      return llvm::createStringError("weight '" + weight.name + "': wrote " + llvm::Twine(written) + " bytes, planned " +
+                                     llvm::Twine(weight.storedBytes()));
+    }
+    position += written;
     entries[i].checksum = checksum;
   }
   for (; position < header.data_size; ++position) out << '\0';

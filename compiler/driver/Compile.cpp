@@ -5,6 +5,7 @@
 #include "codegen/artifacts/Artifacts.h"
 #include "codegen/cpu/ModelDescriptor.h"
 #include "codegen/cpu/ObjectEmitter.h"
+#include "codegen/cpu/Ukernels.h"
 #include "compiler/conversion/Passes.h"
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
@@ -92,6 +93,12 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   if (!llvm::is_contained(kEmits, options.emit))
     return llvm::createStringError("--emit '" + options.emit + "': expected onnx, mlir, llvm or asm");
   std::optional<CpuTargetConfig> config = getCpuTargetConfig(*arch, options.cpu);
+  if (!options.features.empty()) {
+    for (llvm::StringRef feature : llvm::split(options.features, ','))
+      if (feature.size() < 2 || (feature[0] != '+' && feature[0] != '-'))
+        return llvm::createStringError("--features '" + options.features + "': expected a comma-separated list like +dotprod,+i8mm");
+    config->features += "," + options.features;
+  }
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
@@ -123,6 +130,7 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
                                          " (--paged-kv off compiles the model with its past/present tensors)");
         }))
       return error;
+  if (llvm::Error error = planQuantization(module, interface, options.quant, llvm::errs())) return error;
   if (options.emit == "onnx") {
     module.print(out);
     return llvm::Error::success();
@@ -155,6 +163,7 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
         entry.dims.assign(shape.begin(), shape.end());
       }
   });
+  layOutQuantizedWeights(module, interface);
 
   bool writeArtifacts = options.emit.empty();
   std::string base;
@@ -164,6 +173,7 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
     base = (llvm::Twine(options.outputDir) + "/").str();
     // The weights go before codegen: the code records their fingerprint.
     if (llvm::Error error = writeWeightsFile(base + name + ".weights", interface)) return error;
+    if (llvm::Error error = writeQuantReport(options.quant, interface)) return error;
   }
 
   mlir::PassManager back(&context);
@@ -184,6 +194,7 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
     return diagnostics.take(options.input + ": translation to LLVM IR failed");
   }
   if (llvm::Error error = emitModelDescriptor(**llvmModule, interface, "main")) return error;
+  if (llvm::Error error = linkUkernels(**llvmModule, *arch, selectUkernelVariant(*arch, **machine))) return error;
   optimizeModule(**llvmModule, **machine);
   if (options.emit == "llvm") {
     (*llvmModule)->print(out, nullptr);

@@ -3,6 +3,8 @@
 #define EDGE_COMPILER_DRIVER_COMPILE_H
 
 #include <string>
+
+#include "compiler/driver/Quantize.h"
 #include <vector>
 
 #include "llvm/Support/Error.h"
@@ -23,6 +25,9 @@ struct CompileOptions {
   /// auto: a causal LM (past_key_values in, present out) compiles for the runtime's paged
   /// KV cache; off: every model compiles as a graph of its ONNX inputs and outputs.
   std::string pagedKV = "auto";
+  QuantOptions quant; ///< --quant, --quant-override, --quant-report
+  /// Extra LLVM target features ("+dotprod,+i8mm"), added to the CPU's own.
+  std::string features;
 };
 
 /// Runs a compile. Errors are one line each (file, node or option, and what is wrong).

@@ -64,6 +64,12 @@ public:
   /// What is known of the i-th input's elements when it is a small integer tensor (rank
   /// <= 1): a constant, or computed from shapes (Shape → Gather → Concat chains).
   std::optional<SymShape> knownInts(size_t i);
+  /// The i-th input's data when it is an initializer or Constant not yet in the IR (its
+  /// source and shape); nullopt otherwise.
+  std::optional<GraphValue> constantData(size_t i);
+  /// Adds `entry` (dims, dtype and sources set; offset assigned here) to NAME.weights and
+  /// returns its edge.weight of type `type`, carrying `attrs` (quant, quant_block).
+  mlir::Value addWeight(WeightEntry entry, mlir::RankedTensorType type, llvm::ArrayRef<mlir::NamedAttribute> attrs);
   /// The i-th input when it holds a constant int64 list; an error otherwise (naming it).
   llvm::Expected<std::vector<int64_t>> requireInts(size_t i, llvm::StringRef what);
 

@@ -9,10 +9,12 @@
 #define EDGE_COMPILER_IMPORT_MODELINTERFACE_H
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "compiler/import/ExternalData.h"
+#include "edge/weights_format.h"
 
 namespace edge {
 
@@ -33,6 +35,28 @@ struct WeightEntry {
   /// source [K, N] ([N, K] when packFromNK) stored as [N/P, K, P]; dims then hold that.
   int64_t packN = 0;
   bool packFromNK = false;
+  /// Block quantization (edge.weight's quant): 0 = none, else the EDGE_DTYPE_Q* stored.
+  /// The 2-D f32 source ([K, N] when quantFromKN, else [N, K]) is stored as N rows of K
+  /// values in blocks of quantBlock; dtype and dims ([N, K / block, block]) then say so.
+  uint32_t quantDtype = 0;
+  int64_t quantBlock = 0;
+  bool quantFromKN = false;
+  /// Measured by the packer while quantizing: ||deq(q(w)) - w|| / ||w|| and max |deq(q(w)) - w|.
+  double quantRelRmse = 0, quantMaxAbsError = 0;
+  /// Pre-quantized (com.microsoft MatMulNBits, 4 bits): `source` is B [N, K / block,
+  /// block / 2] (element 2i in the low nibble of byte i), these its f32 scales
+  /// [N * K / block] and optional packed 4-bit zero points (default 8); the packer re-lays
+  /// them out as quantDtype blocks of quantBlock (q4_0 without zero points, q4_1 with),
+  /// exactly but for the scales' rounding to f16.
+  std::optional<TensorSource> nbitsScales, nbitsZeroPoints;
+  /// Why a 2-D weight that could have been quantized stays f32 (for --quant-report).
+  std::string keptReason;
+
+  /// Bytes in NAME.weights.
+  uint64_t storedBytes() const {
+    if (!quantDtype) return source.byteSize;
+    return static_cast<uint64_t>(dims[0] * dims[1]) * edge_weights_block_bytes(quantDtype, static_cast<uint64_t>(dims[2]));
+  }
 };
 
 /// How a derived symbol is computed from the symbols the inputs bind: constant + sum of

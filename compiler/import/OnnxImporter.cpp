@@ -143,7 +143,8 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
       WeightEntry{tensor.name(), kind->dtype, std::vector<int64_t>(shape.begin(), shape.end()), offset, *value.source});
   interface.weightsDataSize = offset + value.source->byteSize;
   value.value = WeightOp::create(builder, loc, type, FlatSymbolRefAttr::get(&context, tensor.name()),
-                                 builder.getI64IntegerAttr(offset), IntegerAttr(), UnitAttr());
+                                 builder.getI64IntegerAttr(offset), IntegerAttr(), UnitAttr(), StringAttr(),
+                                 IntegerAttr(), UnitAttr());
   return value;
 }
 
@@ -355,6 +356,25 @@ llvm::Expected<GraphValue> NodeContext::input(size_t i) {
   auto value = graph.materialize(node.input(i));
   if (!value) return error(value.takeError());
   return value;
+}
+
+std::optional<GraphValue> NodeContext::constantData(size_t i) {
+  if (!hasInput(i)) return std::nullopt;
+  auto it = graph.values.find(node.input(i));
+  if (it == graph.values.end() || !it->second.tensor || !it->second.source) return std::nullopt;
+  return it->second;
+}
+
+mlir::Value NodeContext::addWeight(WeightEntry entry, mlir::RankedTensorType type, llvm::ArrayRef<mlir::NamedAttribute> attrs) {
+  ModelInterface &interface = graph.out.interface;
+  entry.offset = (interface.weightsDataSize + 63) / 64 * 64;
+  interface.weightsDataSize = entry.offset + entry.storedBytes();
+  auto op = WeightOp::create(builder(), loc(), type, FlatSymbolRefAttr::get(context(), entry.name),
+                             builder().getI64IntegerAttr(static_cast<int64_t>(entry.offset)), IntegerAttr(), UnitAttr(),
+                             StringAttr(), IntegerAttr(), UnitAttr());
+  for (const mlir::NamedAttribute &attr : attrs) op->setAttr(attr.getName(), attr.getValue());
+  interface.weights.push_back(std::move(entry));
+  return op;
 }
 
 std::optional<SymShape> NodeContext::knownInts(size_t i) {

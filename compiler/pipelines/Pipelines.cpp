@@ -36,6 +36,7 @@ void buildImportCleanupPipeline(OpPassManager &pm) {
 }
 
 void buildCpuFrontPipeline(OpPassManager &pm) {
+  pm.addPass(createQuantizeWeightsPass());
   pm.addPass(createConvertOnnxToLinalgPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -72,6 +73,7 @@ void buildCpuBackPipeline(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass()); // copies of a tile onto itself, once CSE merged the views
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
   pm.addPass(createLowerPagedAttentionPass());
+  pm.addPass(createLowerQuantizedOpsPass());
 
   if (failed(parsePassPipeline(kLowerToLLVM, pm)))
     llvm::report_fatal_error("edgec: the built-in lowering pipeline does not parse");

@@ -61,7 +61,8 @@ bool packContraction(RewriterBase &rewriter, linalg::GenericOp op, int64_t nr) {
   rewriter.setInsertionPoint(op);
   auto packedType = RankedTensorType::get({extentN / nr, extentK, nr}, weightType.getElementType());
   auto packed = WeightOp::create(rewriter, weight.getLoc(), packedType, weight.getNameAttr(), weight.getOffsetAttr(),
-                                 rewriter.getI64IntegerAttr(nr), fromNK ? rewriter.getUnitAttr() : UnitAttr());
+                                 rewriter.getI64IntegerAttr(nr), fromNK ? rewriter.getUnitAttr() : UnitAttr(), StringAttr(),
+                                 IntegerAttr(), UnitAttr());
   // The accumulator [.., N, ..] viewed as [.., N/nr, nr, ..].
   auto initType = cast<RankedTensorType>(op.getDpsInitOperand(0)->get().getType());
   SmallVector<int64_t> expandedShape;

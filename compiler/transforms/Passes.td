@@ -261,4 +261,48 @@ def LowerPagedAttentionPass : Pass<"edge-lower-paged-attention", "mlir::ModuleOp
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def QuantizeWeightsPass : Pass<"edge-quantize-weights", "mlir::ModuleOp"> {
+  let summary = "Store the weights the driver chose in block-quantized form and read them with quantized ops";
+  let description = [{
+    Runs on the onnx dialect. An f32 `edge.weight` carrying `quant` and `quant_block` (set
+    by the driver from `--quant`, `--quant-override`) becomes the bytes of its quantized
+    form (rows of the reduction dim, edge/weights_format.h), and every op reading it is
+    rewritten: MatMul (right operand, 2-D or 3-D left operand) and Gemm (B; alpha 1, no
+    transA, beta 1, the bias added after) into `edge.quantized_matmul` over the left
+    operand's rows, Gather along axis 0 by 1-D or 2-D indices into
+    `edge.quantized_embedding`. A requested weight read any other way, or whose
+    reduction dim is not a multiple of the block, is an error naming it.
+
+    ```mlir
+    %w = edge.weight @w offset 0 {quant = "q8_0", quant_block = 32 : i64} : tensor<64x32xf32>
+    %y = onnx.MatMul %x, %w : (tensor<1x?x64xf32>, tensor<64x32xf32>) -> tensor<1x?x32xf32>
+    ```
+    becomes
+    ```mlir
+    %w = edge.weight @w offset 0 {quant = "q8_0", quant_block = 32 : i64, quant_from_kn} : tensor<2176xi8>
+    %init = tensor.empty(%d) : tensor<1x?x32xf32>
+    %y = edge.quantized_matmul "q8_0" block 32 %x, %w into %init : ... -> tensor<1x?x32xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect"];
+}
+
+def LowerQuantizedOpsPass : Pass<"edge-lower-quantized-ops", "mlir::ModuleOp"> {
+  let summary = "Turn buffer-form quantized ops into calls of the target's ukernels";
+  let description = [{
+    After bufferization, `edge.quantized_matmul` becomes
+
+        %scratch = memref.alloc(%bytes) : memref<?xi8>   // the int8 activations
+        func.call @edge_uk_qmatmul(%input, %weight, %init, %scratch, %dtype, %block)
+        memref.dealloc %scratch
+
+    and `edge.quantized_embedding` a call of `edge_uk_dequant_rows`; operands are cast to
+    dynamic strided memrefs of the kernels' ranks (3-D rows, 2-D indices; a 2-D operand
+    first gains a leading unit dim). The declarations carry `llvm.emit_c_interface`; the
+    definitions (runtime/ukernels, in the variant the target's features allow) are linked
+    in from bitcode when the object is emitted.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif // EDGE_COMPILER_TRANSFORMS_PASSES_TD

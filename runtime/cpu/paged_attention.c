@@ -11,76 +11,34 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/memref.h"
 #include "cpu/attention_batch.h"
+#include "ukernels/quantize.h"
 
-/* Strided memref descriptors as the generated code passes them (llvm.emit_c_interface). */
-typedef struct memref_i8_1d_t {
-  int8_t *base, *aligned;
-  int64_t offset, sizes[1], strides[1];
-} memref_i8_1d_t;
-
-typedef struct memref_f32_4d_t {
-  float *base, *aligned;
-  int64_t offset, sizes[4], strides[4];
-} memref_f32_4d_t;
+EDGE_MEMREF_DESCRIPTOR(memref_i8_1d_t, int8_t, 1);
+EDGE_MEMREF_DESCRIPTOR(memref_f32_4d_t, float, 4);
 
 enum { ATTENTION_OK = 0, ATTENTION_NO_PAGE = 1, ATTENTION_BAD_SHAPE = 2, ATTENTION_NO_MEMORY = 3 };
-
-static uint16_t f32_to_f16(float value) {
-  uint32_t x;
-  memcpy(&x, &value, 4);
-  uint32_t sign = (x >> 16) & 0x8000u, exponent = (x >> 23) & 0xffu, mantissa = x & 0x7fffffu;
-  if (exponent == 0xff) return (uint16_t)(sign | 0x7c00u | (mantissa ? 0x200u : 0)); /* inf, nan */
-  int32_t e = (int32_t)exponent - 127 + 15;
-  if (e >= 31) return (uint16_t)(sign | 0x7c00u); /* overflow to inf */
-  if (e <= 0) {                                    /* subnormal or zero */
-    if (e < -10) return (uint16_t)sign;
-    mantissa |= 0x800000u;
-    uint32_t shift = (uint32_t)(14 - e);
-    uint32_t half = mantissa >> shift, rest = mantissa & ((1u << shift) - 1), halfway = 1u << (shift - 1);
-    if (rest > halfway || (rest == halfway && (half & 1))) ++half;
-    return (uint16_t)(sign | half);
-  }
-  uint32_t half = sign | ((uint32_t)e << 10) | (mantissa >> 13);
-  uint32_t rest = mantissa & 0x1fffu;
-  if (rest > 0x1000u || (rest == 0x1000u && (half & 1))) ++half; /* may carry into the exponent: correct */
-  return (uint16_t)half;
-}
-
-static float f16_to_f32(uint16_t h) {
-  uint32_t sign = (uint32_t)(h & 0x8000u) << 16, exponent = (h >> 10) & 0x1fu, mantissa = h & 0x3ffu;
-  uint32_t x;
-  if (exponent == 0) {
-    if (!mantissa) {
-      x = sign;
-    } else { /* subnormal: normalize */
-      int32_t e = -1;
-      do {
-        mantissa <<= 1;
-        ++e;
-      } while (!(mantissa & 0x400u));
-      x = sign | ((uint32_t)(127 - 15 - e) << 23) | ((mantissa & 0x3ffu) << 13);
-    }
-  } else if (exponent == 31) {
-    x = sign | 0x7f800000u | (mantissa << 13);
-  } else {
-    x = sign | ((exponent - 15 + 127) << 23) | (mantissa << 13);
-  }
-  float value;
-  memcpy(&value, &x, 4);
-  return value;
-}
 
 static const float *element(const memref_f32_4d_t *m, int64_t h, int64_t t) {
   return m->aligned + m->offset + h * m->strides[1] + t * m->strides[2];
 }
 
-static void store_row(void *slot, int f16, const memref_f32_4d_t *m, int64_t h, int64_t t, int64_t dim) {
+/* Stores token t's row of head h into a KV slot in the pool's dtype; int8 rows get their
+ * own scale, max |x| / 127 (edge/kv_cache.h). */
+static void store_row(void *slot, uint32_t dtype, const memref_f32_4d_t *m, int64_t h, int64_t t, int64_t dim) {
   const float *src = element(m, h, t);
   int64_t stride = m->strides[3];
-  if (f16) {
+  if (dtype == EDGE_DTYPE_F16) {
     uint16_t *dst = slot;
-    for (int64_t d = 0; d < dim; ++d) dst[d] = f32_to_f16(src[d * stride]);
+    for (int64_t d = 0; d < dim; ++d) dst[d] = edge_f32_to_f16(src[d * stride]);
+  } else if (dtype == EDGE_DTYPE_I8) {
+    float amax = 0.0f;
+    for (int64_t d = 0; d < dim; ++d) amax = fmaxf(amax, fabsf(src[d * stride]));
+    float scale = amax / 127.0f, inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
+    memcpy(slot, &scale, sizeof scale);
+    int8_t *dst = (int8_t *)slot + sizeof scale;
+    for (int64_t d = 0; d < dim; ++d) dst[d] = (int8_t)edge_round_to_int(src[d * stride] * inverse);
   } else {
     float *dst = slot;
     for (int64_t d = 0; d < dim; ++d) dst[d] = src[d * stride];
@@ -102,13 +60,21 @@ static void axpy(float *acc, float weight, const float *x, int64_t n) {
   for (int64_t d = 0; d < n; ++d) acc[d] += weight * x[d];
 }
 
-static void load_row(float *dst, const void *slot, int f16, int64_t dim) {
-  if (f16) {
+/* The f32 row of a KV slot: the slot itself for f32, converted into `buffer` otherwise. */
+static const float *load_row(float *buffer, const void *slot, uint32_t dtype, int64_t dim) {
+  if (dtype == EDGE_DTYPE_F16) {
     const uint16_t *src = slot;
-    for (int64_t d = 0; d < dim; ++d) dst[d] = f16_to_f32(src[d]);
-  } else {
-    memcpy(dst, slot, sizeof(float) * (size_t)dim);
+    for (int64_t d = 0; d < dim; ++d) buffer[d] = edge_f16_to_f32(src[d]);
+    return buffer;
   }
+  if (dtype == EDGE_DTYPE_I8) {
+    float scale;
+    memcpy(&scale, slot, sizeof scale);
+    const int8_t *src = (const int8_t *)slot + sizeof scale;
+    for (int64_t d = 0; d < dim; ++d) buffer[d] = scale * (float)src[d];
+    return buffer;
+  }
+  return slot;
 }
 
 typedef struct attend_job_t {
@@ -133,7 +99,8 @@ static void attend(void *context, int64_t item, uint32_t worker) {
   float *scores = job->scratch + worker * job->scratch_size;
   float *queries = scores + group * max_span, *acc = queries + group * dim, *row = acc + group * dim;
   const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
-  int f16 = edge_kv_seq_dtype(seq) == EDGE_DTYPE_F16;
+  const uint32_t dtype = edge_kv_seq_dtype(seq);
+  const size_t row_bytes = edge_kv_seq_row_bytes(seq);
   int64_t position = batch->token_pos[t], start = edge_kv_seq_window_start(seq, position);
   int64_t span = position - start + 1;
   uint32_t layer = (uint32_t)job->layer;
@@ -149,8 +116,7 @@ static void attend(void *context, int64_t item, uint32_t worker) {
     }
     if (run > span - j) run = span - j;
     for (int64_t r = 0; r < run; ++r) {
-      const float *key = f16 ? row : (const float *)slot + r * dim;
-      if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
+      const float *key = load_row(row, (const char *)slot + r * row_bytes, dtype, dim);
       for (int64_t i = 0; i < group; ++i) scores[i * max_span + j + r] = dot(queries + i * dim, key, dim);
     }
   }
@@ -165,8 +131,7 @@ static void attend(void *context, int64_t item, uint32_t worker) {
     const void *slot = edge_kv_seq_run(seq, layer, 1, (uint32_t)g, start + j, &run);
     if (run > span - j) run = span - j;
     for (int64_t r = 0; r < run; ++r) {
-      const float *value = f16 ? row : (const float *)slot + r * dim;
-      if (f16) load_row(row, (const uint16_t *)slot + r * dim, 1, dim);
+      const float *value = load_row(row, (const char *)slot + r * row_bytes, dtype, dim);
       for (int64_t i = 0; i < group; ++i) axpy(acc + i * dim, scores[i * max_span + j + r], value, dim);
     }
   }
@@ -194,7 +159,7 @@ void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d
   /* 1. Store every token's keys and values, so tokens of one chunk see each other. */
   for (int64_t t = 0; t < tokens; ++t) {
     const edge_kv_seq_t *seq = batch->seqs[batch->token_seq[t]];
-    int f16 = 0;
+    const uint32_t dtype = edge_kv_seq_dtype(seq);
     for (int64_t g = 0; g < kv_heads; ++g) {
       void *kslot = edge_kv_seq_slot(seq, (uint32_t)layer, 0, (uint32_t)g, batch->token_pos[t]);
       void *vslot = edge_kv_seq_slot(seq, (uint32_t)layer, 1, (uint32_t)g, batch->token_pos[t]);
@@ -203,9 +168,8 @@ void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d
         batch->error_token = t;
         return;
       }
-      f16 = edge_kv_seq_dtype(seq) == EDGE_DTYPE_F16;
-      store_row(kslot, f16, k, g, t, dim);
-      store_row(vslot, f16, v, g, t, dim);
+      store_row(kslot, dtype, k, g, t, dim);
+      store_row(vslot, dtype, v, g, t, dim);
     }
   }
 

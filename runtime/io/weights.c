@@ -27,7 +27,15 @@ static edge_status_t validate_entry(const char *path, const edge_weights_header_
                             "%s: tensor %u: name [%u, +%u) outside the %llu-byte names block",
                             path, index, entry->name_offset, entry->name_size,
                             (unsigned long long)header->names_size);
-  size_t element_size = edge_dtype_size(entry->dtype);
+  uint64_t block_bytes = 0;
+  if (entry->rank == 3 && entry->dims[2] > 0 && entry->dims[2] % 16 == 0 && entry->dims[2] <= 4096)
+    block_bytes = edge_weights_block_bytes(entry->dtype, (uint64_t)entry->dims[2]);
+  size_t element_size = block_bytes ? (size_t)block_bytes : edge_dtype_size(entry->dtype);
+  if (element_size == 0 && edge_weights_block_bytes(entry->dtype, 32) != 0)
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: tensor %u: a block-quantized tensor needs dims [rows, blocks, "
+                            "block] with block a multiple of 16",
+                            path, index);
   if (element_size == 0)
     return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: unknown dtype %u", path,
                             index, entry->dtype);
@@ -35,7 +43,7 @@ static edge_status_t validate_entry(const char *path, const edge_weights_header_
     return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: rank %u > %u", path, index,
                             entry->rank, EDGE_WEIGHTS_MAX_RANK);
   uint64_t expected = element_size;
-  for (uint32_t d = 0; d < entry->rank; ++d) {
+  for (uint32_t d = 0; d < entry->rank - (block_bytes ? 1u : 0u); ++d) {
     if (entry->dims[d] < 0 || (entry->dims[d] > 0 && expected > UINT64_MAX / (uint64_t)entry->dims[d]))
       return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: bad dim %lld", path, index,
                               (long long)entry->dims[d]);

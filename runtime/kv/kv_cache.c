@@ -10,7 +10,7 @@
 struct edge_kv_pool_s {
   edge_kv_layout_t layout;
   edge_kv_options_t options;
-  size_t element_size;
+  size_t row_bytes; /* one (layer, K/V, head, position) row: head_dim elements (+ int8's scale) */
   uint64_t page_bytes;
   uint32_t pages_total;
   uint32_t pages_used;
@@ -43,13 +43,14 @@ edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_
   if (!opts.page_tokens) opts.page_tokens = 16;
   if (!opts.dtype) opts.dtype = EDGE_DTYPE_F32;
   if (!opts.budget_bytes) opts.budget_bytes = 64ull << 20;
-  if (opts.dtype != EDGE_DTYPE_F32 && opts.dtype != EDGE_DTYPE_F16)
-    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV dtype %u: expected f32 or f16", opts.dtype);
+  if (opts.dtype != EDGE_DTYPE_F32 && opts.dtype != EDGE_DTYPE_F16 && opts.dtype != EDGE_DTYPE_I8)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV dtype %u: expected f32, f16 or int8", opts.dtype);
   if (opts.page_tokens > (1u << 20))
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV page of %u tokens is too large", opts.page_tokens);
-  size_t element_size = opts.dtype == EDGE_DTYPE_F16 ? 2 : 4;
-  uint64_t page_bytes = (uint64_t)layout->num_layers * 2 * layout->num_kv_heads * opts.page_tokens *
-                        layout->head_dim * element_size;
+  size_t row_bytes = opts.dtype == EDGE_DTYPE_I8    ? EDGE_KV_INT8_ROW_BYTES(layout->head_dim)
+                     : opts.dtype == EDGE_DTYPE_F16 ? 2 * (size_t)layout->head_dim
+                                                    : 4 * (size_t)layout->head_dim;
+  uint64_t page_bytes = (uint64_t)layout->num_layers * 2 * layout->num_kv_heads * opts.page_tokens * row_bytes;
   uint64_t pages = opts.budget_bytes / page_bytes;
   if (pages == 0)
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED,
@@ -61,7 +62,7 @@ edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_
   if (!pool) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   pool->layout = *layout;
   pool->options = opts;
-  pool->element_size = element_size;
+  pool->row_bytes = row_bytes;
   pool->page_bytes = page_bytes;
   pool->pages_total = (uint32_t)pages;
   pool->memory_size = (size_t)(pages * page_bytes);
@@ -257,6 +258,8 @@ edge_status_t edge_kv_seq_truncate(edge_kv_seq_t *seq, int64_t length) {
 
 uint32_t edge_kv_seq_dtype(const edge_kv_seq_t *seq) { return seq->pool->options.dtype; }
 
+size_t edge_kv_seq_row_bytes(const edge_kv_seq_t *seq) { return seq->pool->row_bytes; }
+
 int64_t edge_kv_seq_window_start(const edge_kv_seq_t *seq, int64_t position) {
   uint32_t window = seq->pool->options.sliding_window;
   if (!window || position < window) return 0;
@@ -271,9 +274,8 @@ void *edge_kv_seq_slot(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value,
   if (position < 0 || layer >= l->num_layers || value > 1 || kv_head >= l->num_kv_heads) return NULL;
   int64_t entry = position / page_tokens;
   if (entry >= seq->num_entries || seq->pages[entry] == NO_PAGE) return NULL;
-  size_t index = ((((size_t)layer * 2 + value) * l->num_kv_heads + kv_head) * page_tokens +
-                  (size_t)(position % page_tokens)) * l->head_dim;
-  return page_address(pool, seq->pages[entry]) + index * pool->element_size;
+  size_t row = (((size_t)layer * 2 + value) * l->num_kv_heads + kv_head) * page_tokens + (size_t)(position % page_tokens);
+  return page_address(pool, seq->pages[entry]) + row * pool->row_bytes;
 }
 
 void *edge_kv_seq_run(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value, uint32_t kv_head,

@@ -5,6 +5,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <math.h>
 #include <time.h>
 
 #include "base/status.h"
@@ -515,4 +516,87 @@ void edge_lm_session_stats(edge_lm_session_t *session, edge_lm_stats_t *out_stat
   *out_stats = session->stats;
   out_stats->kv_pages = edge_kv_seq_page_count(session->kv);
   pthread_mutex_unlock(&session->lm->lock);
+}
+
+/* Runs `n` tokens of `session` (already appended, not yet cached) with logits for every
+ * one of them into `logits` [n, vocab]; commits them to the cache. */
+static edge_status_t run_all_rows(edge_lm_session_t *session, uint32_t n, float *logits) {
+  edge_lm_t *lm = session->lm;
+  const edge_lm_desc_t *desc = lm->model->lm;
+  edge_status_t status = edge_kv_seq_reserve(session->kv, n);
+  if (status) return status;
+  int32_t *token_seq = calloc(n, sizeof(int32_t));
+  int64_t *ids = malloc(sizeof(int64_t) * n), *positions = malloc(sizeof(int64_t) * n), *rows = malloc(sizeof(int64_t) * n);
+  if (!token_seq || !ids || !positions || !rows) {
+    status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a step of %u tokens", n);
+  } else {
+    int64_t start = edge_kv_seq_length(session->kv);
+    for (uint32_t j = 0; j < n; ++j) ids[j] = session->tokens[start + j], positions[j] = start + j, rows[j] = j;
+    edge_kv_seq_t *seqs[1] = {session->kv};
+    edge_attention_batch_t batch = {n, token_seq, positions, seqs, 1, 0, 0, lm->threads};
+    edge_tensor_t inputs[3] = {{0}};
+    inputs[desc->input_ids] = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
+    inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
+    if (desc->logits_indices != UINT32_MAX) inputs[desc->logits_indices] = (edge_tensor_t){rows, EDGE_DTYPE_I64, 1, {n}};
+    edge_tensor_t output = {logits, EDGE_DTYPE_F32, 3, {1, n, desc->vocab_size}};
+    status = edge_model_invoke(lm->model, lm->weights, &batch, inputs, &output);
+    if (!status && batch.error)
+      status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d)", batch.error);
+    if (!status) edge_kv_seq_commit(session->kv, n);
+  }
+  free(token_seq), free(ids), free(positions), free(rows);
+  return status;
+}
+
+edge_status_t edge_lm_score(edge_lm_session_t *session, const int32_t *tokens, uint32_t count, float *out_logprobs,
+                            int32_t *out_argmax) {
+  if (!session || (!tokens && count) || (!out_logprobs && count > 1))
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "edge_lm_score: NULL argument");
+  edge_lm_t *lm = session->lm;
+  const uint32_t vocab = lm->model->lm->vocab_size;
+  pthread_mutex_lock(&lm->lock);
+  edge_status_t status = NULL;
+  const uint32_t before = session->count;
+  if (session->generating) {
+    status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "edge_lm_score: the session is generating");
+  } else if ((uint64_t)session->count + count > lm->options.max_context) {
+    status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                              "edge_lm_score: %u session tokens + %u tokens exceed max_context %u", session->count, count,
+                              lm->options.max_context);
+  } else {
+    for (uint32_t i = 0; i < count && !status; ++i)
+      if (tokens[i] < 0 || (uint32_t)tokens[i] >= vocab)
+        status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "edge_lm_score: token %d at %u is outside the vocabulary of %u",
+                                  tokens[i], i, vocab);
+  }
+  if (!status) status = append_tokens(session, tokens, count);
+  const uint32_t chunk = lm->options.prefill_chunk;
+  float *logits = status ? NULL : malloc(sizeof(float) * (size_t)chunk * vocab);
+  if (!status && !logits) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for logits");
+  const int64_t cached = session->kv ? edge_kv_seq_length(session->kv) : 0;
+  for (uint32_t done = 0; !status && done < count;) {
+    uint32_t n = count - done < chunk ? count - done : chunk;
+    status = run_all_rows(session, n, logits);
+    for (uint32_t j = 0; !status && j < n; ++j) {
+      uint32_t i = done + j; /* logits row j predicts tokens[i + 1] */
+      if (i + 1 >= count) break;
+      const float *row = logits + (size_t)j * vocab;
+      float top = row[0];
+      int32_t best = 0;
+      for (uint32_t v = 1; v < vocab; ++v)
+        if (row[v] > top) top = row[v], best = (int32_t)v;
+      double sum = 0;
+      for (uint32_t v = 0; v < vocab; ++v) sum += exp((double)(row[v] - top));
+      out_logprobs[i] = (float)((double)(row[tokens[i + 1]] - top) - log(sum));
+      if (out_argmax) out_argmax[i] = best;
+    }
+    done += n;
+  }
+  if (status && session->count > before) { /* leave the session as it was */
+    edge_kv_seq_truncate(session->kv, cached);
+    session->count = before;
+  }
+  free(logits);
+  pthread_mutex_unlock(&lm->lock);
+  return status;
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compiles one test-suite model for one target, runs every case and compares outputs.
 
-    check_model.py --edgec EDGEC --target TARGET --model DIR --work DIR [--atol 1e-4]
+    check_model.py --edgec EDGEC --target TARGET --model DIR --work DIR [--atol 1e-4] [--rtol R]
 
 DIR holds NAME.onnx and cases/<case>/<input>.npy with cases/<case>/expected/<output>.npy
 (float64 numpy references written by the model's generator). The model is compiled once;
@@ -24,6 +24,8 @@ def main():
     parser.add_argument("--model", required=True)
     parser.add_argument("--work", required=True)
     parser.add_argument("--atol", type=float, default=1e-4)
+    # Relative to the largest magnitude of the expected output (quantized models).
+    parser.add_argument("--rtol", type=float, default=0.0)
     args = parser.parse_args()
 
     onnx_files = glob.glob(os.path.join(args.model, "*.onnx"))
@@ -56,10 +58,11 @@ def main():
                 ok = False
                 continue
             error = float(np.max(np.abs(got.astype(np.float64) - expected))) if got.size else 0.0
-            good = error <= args.atol
+            scale = float(np.max(np.abs(expected))) if expected.size else 0.0
+            good = error <= args.atol + args.rtol * scale
             ok &= good
             print(f"{'ok  ' if good else 'FAIL'} {name}: {os.path.basename(expected_path)} {got.shape} "
-                  f"max abs error {error:.2e} (atol {args.atol:g})")
+                  f"max abs error {error:.2e} (atol {args.atol:g}" + (f", rtol {args.rtol:g} of {scale:.3g})" if args.rtol else ")"))
         passed += ok
         failed += not ok
     print(f"{passed} passed, {failed} failed")

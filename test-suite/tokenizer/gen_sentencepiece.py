@@ -32,15 +32,14 @@ SAMPLES = [
 ]
 
 
-def main():
-    out = sys.argv[1]
-    vocab_size = int(sys.argv[2]) if len(sys.argv) > 2 else 600
-    byte_fallback = "--no-byte-fallback" not in sys.argv
+def write_tokenizer(text_path, out, vocab_size, byte_fallback, samples=SAMPLES):
+    """Trains on `text_path`, writes OUT/tokenizer.json and OUT/reference.json (SentencePiece's
+    ids for `samples`); returns the trained SentencePieceProcessor."""
     os.makedirs(out, exist_ok=True)
     with tempfile.TemporaryDirectory() as work:
         prefix = os.path.join(work, "sp")
         spm.SentencePieceTrainer.train(
-            input="/usr/share/common-licenses/GPL-3", model_prefix=prefix, model_type="bpe", vocab_size=vocab_size,
+            input=text_path, model_prefix=prefix, model_type="bpe", vocab_size=vocab_size,
             byte_fallback=byte_fallback, character_coverage=1.0, bos_id=1, eos_id=2, unk_id=0, pad_id=-1,
             split_digits=True, add_dummy_prefix=True, remove_extra_whitespaces=False,
             normalization_rule_name="identity", minloglevel=2)
@@ -78,10 +77,16 @@ def main():
     with open(os.path.join(out, "tokenizer.json"), "w", encoding="utf-8") as f:
         json.dump(tokenizer, f, ensure_ascii=False, indent=0)
     reference = {"reference": f"sentencepiece {spm.__version__}",
-                 "cases": [{"text": t, "ids": sp.encode(t)} for t in SAMPLES]}
+                 "cases": [{"text": t, "ids": sp.encode(t)} for t in samples]}
     with open(os.path.join(out, "reference.json"), "w", encoding="utf-8") as f:
         lines = ",\n".join("  " + json.dumps(case, ensure_ascii=False) for case in reference["cases"])
         f.write('{"reference": %s, "cases": [\n%s\n]}\n' % (json.dumps(reference["reference"]), lines))
+    return sp
+
+
+def main():
+    vocab_size = int(sys.argv[2]) if len(sys.argv) > 2 else 600
+    write_tokenizer("/usr/share/common-licenses/GPL-3", sys.argv[1], vocab_size, "--no-byte-fallback" not in sys.argv)
 
 
 if __name__ == "__main__":

@@ -143,6 +143,25 @@ TEST_F(KvCacheTest, HalfPrecisionPagesAreHalfTheSize) {
   edge_kv_seq_release(seq);
 }
 
+TEST_F(KvCacheTest, Int8RowsCarryTheirScale) {
+  // A row: an f32 scale, then head_dim (4) int8 values; 2 x 2 x 2 x 4 rows of 8 bytes a page.
+  edge_kv_layout_t layout = {2, 2, 4};
+  edge_kv_options_t options = {4, EDGE_DTYPE_I8, 2 * 256, 0, 0};
+  ASSERT_EQ(edge_kv_pool_create(&layout, &options, &pool), nullptr);
+  edge_kv_pool_stats_t stats;
+  edge_kv_pool_stats(pool, &stats);
+  EXPECT_EQ(stats.page_bytes, 256u);
+  EXPECT_EQ(stats.pages_total, 2u);
+  edge_kv_seq_t *seq = nullptr;
+  ASSERT_EQ(edge_kv_seq_create(pool, &seq), nullptr);
+  ASSERT_EQ(edge_kv_seq_reserve(seq, 5), nullptr);
+  EXPECT_EQ(edge_kv_seq_row_bytes(seq), EDGE_KV_INT8_ROW_BYTES(4));
+  auto *a = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 0));
+  auto *b = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 1));
+  EXPECT_EQ(b - a, 8);
+  edge_kv_seq_release(seq);
+}
+
 TEST_F(KvCacheTest, RejectsBadOptions) {
   edge_kv_layout_t layout = {2, 0, 4};
   edge_kv_pool_t *p = nullptr;

@@ -1,5 +1,5 @@
 // The paged attention kernel against a naive causal attention over contiguous K/V: two
-// sequences in one batch, grouped-query heads, pages smaller than a prompt, f32 and f16
+// sequences in one batch, grouped-query heads, pages smaller than a prompt, f32, f16 and int8
 // pages, and a sliding window that evicts pages.
 #include <gtest/gtest.h>
 
@@ -113,9 +113,10 @@ TEST_P(PagedAttentionTest, MatchesNaiveAttention) {
 
 INSTANTIATE_TEST_SUITE_P(Pages, PagedAttentionTest,
                          ::testing::Values(Case{EDGE_DTYPE_F32, 0, 1e-5f}, Case{EDGE_DTYPE_F16, 0, 1e-2f},
-                                           Case{EDGE_DTYPE_F32, 6, 1e-5f}),
+                                           Case{EDGE_DTYPE_I8, 0, 3e-2f}, Case{EDGE_DTYPE_F32, 6, 1e-5f}),
                          [](const auto &info) {
-                           return std::string(info.param.dtype == EDGE_DTYPE_F16 ? "F16" : "F32") +
+                           uint32_t dtype = info.param.dtype;
+                           return std::string(dtype == EDGE_DTYPE_F16 ? "F16" : dtype == EDGE_DTYPE_I8 ? "Int8" : "F32") +
                                   (info.param.window ? "SlidingWindow" : "");
                          });
 

@@ -3,6 +3,7 @@
  *
  *   edge-run WEIGHTS --input NAME=FILE.npy ... --output-dir DIR [--repeat N]
  *   edge-run WEIGHTS --prompt-ids 1,2,3 [generation options]   (causal LMs; see generate.c)
+ *   edge-run WEIGHTS --perplexity TEXT --tokenizer T [options] (causal LMs; see perplexity.c)
  *
  * It is linked against one model library by `edgec run`, which binds the model's entry
  * symbol to `edge_run_model_entry` (ld --defsym), so the same object serves every model and
@@ -15,6 +16,7 @@
 
 #include "edge/edgert.h"
 #include "generate.h"
+#include "perplexity.h"
 #include "npy.h"
 
 extern const edge_model_desc_t *edge_run_model_entry(void);
@@ -37,7 +39,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   const edge_model_desc_t *model = edge_run_model_entry();
-  if (model->kind == EDGE_MODEL_KIND_CAUSAL_LM) return edge_run_generate(model, argc, argv);
+  if (model->kind == EDGE_MODEL_KIND_CAUSAL_LM) {
+    for (int i = 2; i < argc; ++i)
+      if (strcmp(argv[i], "--perplexity") == 0) return edge_run_perplexity(model, argc, argv);
+    return edge_run_generate(model, argc, argv);
+  }
   const char *output_dir = ".";
   int repeat = 1;
   edge_tensor_t *inputs = calloc(model->num_inputs + 1, sizeof(edge_tensor_t));

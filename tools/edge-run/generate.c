@@ -3,7 +3,7 @@
  *         [--prompt TEXT ... --tokenizer tokenizer.json [--no-bos] [--ignore-eos]]
  *         [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S]
  *         [--stop-ids A,B] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
- *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16] [--sliding-window N]
+ *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16 | --kv-int8] [--sliding-window N]
  *         [--fork-prefix N] [--sequential] [--threads N] [--json]
  *
  * Each --prompt-ids is one session; all sessions generate together (their prefill chunks
@@ -180,6 +180,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (strcmp(arg, "--greedy") == 0) { params.sampling.temperature = 0; continue; }
     if (strcmp(arg, "--sequential") == 0) { sequential = 1; continue; }
     if (strcmp(arg, "--kv-f16") == 0) { options.kv.dtype = EDGE_DTYPE_F16; continue; }
+    if (strcmp(arg, "--kv-int8") == 0) { options.kv.dtype = EDGE_DTYPE_I8; continue; }
     if (strcmp(arg, "--no-bos") == 0) { bos = 0; continue; }
     if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
     if (!value) return usage_error("option needs a value", arg);
@@ -338,7 +339,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
   }
   if (!json)
     printf("KV cache: peak %u of %u pages (%llu bytes each, %s)\n", kv.pages_peak, kv.pages_total,
-           (unsigned long long)kv.page_bytes, kv.dtype == EDGE_DTYPE_F16 ? "f16" : "f32");
+           (unsigned long long)kv.page_bytes, kv.dtype == EDGE_DTYPE_F16 ? "f16" : kv.dtype == EDGE_DTYPE_I8 ? "int8" : "f32");
   for (uint32_t s = 0; s < num_prompts; ++s) edge_lm_session_release(sessions[s]);
   edge_lm_session_release(root);
   edge_lm_release(lm);

@@ -2,7 +2,8 @@
 //
 //   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]
 //                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm] [--dump-after PASS]
-//                 [--paged-kv auto|off]
+//                 [--paged-kv auto|off] [--features +dotprod,...]
+//                 [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=FORMAT]... [--quant-report FILE]
 //   edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]
 //   edgec run OUT --prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json
 //             [--max-tokens N] [--greedy] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json] ...
@@ -23,7 +24,9 @@ namespace {
 const char *kUsage =
     "usage: edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]\n"
     "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm]\n"
-    "                     [--dump-after PASS]... [--paged-kv auto|off]\n"
+    "                     [--dump-after PASS]... [--paged-kv auto|off] [--features +dotprod,+i8mm,...]\n"
+    "                     [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=f32|q8_0|q4_0|q4_1]...\n"
+    "                     [--quant-report FILE]\n"
     "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n"
     "       edgec run OUT (--prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json) [--max-tokens N]\n"
     "                 [--greedy | --temperature T --top-k K --top-p P --repetition-penalty R --seed S]\n"
@@ -50,7 +53,7 @@ int compileCommand(int argc, char **argv) {
       slot = argv[++i];
       return true;
     };
-    std::string dump;
+    std::string dump, override;
     bool ok = true;
     if (arg == "-o" || arg == "--output") ok = value(options.outputDir);
     else if (arg == "--target") ok = value(options.target);
@@ -58,6 +61,10 @@ int compileCommand(int argc, char **argv) {
     else if (arg == "--name") ok = value(options.name);
     else if (arg == "--emit") ok = value(options.emit);
     else if (arg == "--paged-kv") ok = value(options.pagedKV);
+    else if (arg == "--features") ok = value(options.features);
+    else if (arg == "--quant") ok = value(options.quant.mode);
+    else if (arg == "--quant-override") ok = value(override), options.quant.overrides.push_back(override);
+    else if (arg == "--quant-report") ok = value(options.quant.reportPath);
     else if (arg.rfind("--emit=", 0) == 0) options.emit = arg.substr(7);
     else if (arg == "--dump-after") ok = value(dump), options.dumpAfter.push_back(dump);
     else if (arg.rfind("--dump-after=", 0) == 0) options.dumpAfter.push_back(arg.substr(13));

@@ -4,6 +4,10 @@
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/StringSwitch.h"
+
+#include "edge/model_abi.h"
+#include "edge/weights_format.h"
 
 using namespace mlir;
 using namespace edge;
@@ -32,7 +36,83 @@ struct PagedAttentionBufferization
   }
 };
 
+/// The quantized ops on buffers: operand 0 and 1 read, `init` (the last) written in place.
+template <typename Op>
+struct QuantizedOpBufferization : bufferization::DstBufferizableOpInterfaceExternalModel<QuantizedOpBufferization<Op>, Op> {
+  LogicalResult bufferize(Operation *op, RewriterBase &rewriter, const bufferization::BufferizationOptions &options,
+                          bufferization::BufferizationState &state) const {
+    SmallVector<Value> buffers;
+    for (Value operand : op->getOperands()) {
+      FailureOr<Value> buffer = bufferization::getBuffer(rewriter, operand, options, state);
+      if (failed(buffer)) return failure();
+      buffers.push_back(*buffer);
+    }
+    rewriter.setInsertionPoint(op);
+    OperationState bufferized(op->getLoc(), op->getName());
+    bufferized.addOperands(buffers);
+    bufferized.addAttributes(op->getAttrs());
+    rewriter.create(bufferized);
+    bufferization::replaceOpWithBufferizedValues(rewriter, op, buffers.back());
+    return success();
+  }
+};
+
+/// Shared checks of the quantized ops: tensors or memrefs throughout, a known format, a
+/// block size the kernels handle.
+LogicalResult verifyQuantized(Operation *op, StringRef format, int64_t block) {
+  bool tensors = isa<RankedTensorType>(op->getOperand(0).getType());
+  for (Value operand : op->getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != tensors)
+      return op->emitOpError("operands must be all tensors or all memrefs");
+  if (tensors != (op->getNumResults() == 1)) return op->emitOpError("returns the filled init on tensors and nothing on memrefs");
+  if (tensors && op->getResult(0).getType() != op->getOperands().back().getType())
+    return op->emitOpError("result type must be the init's type");
+  if (!weightFormatDtype(format)) return op->emitOpError() << "unknown format '" << format << "'";
+  if (block <= 0 || block % 16 != 0 || block > 256)
+    return op->emitOpError() << "block size " << block << " is not a multiple of 16 in [16, 256]";
+  return success();
+}
+
 } // namespace
+
+uint32_t edge::weightFormatDtype(StringRef format) {
+  return llvm::StringSwitch<uint32_t>(format)
+      .Case("q8_0", EDGE_DTYPE_Q8_0)
+      .Case("q4_0", EDGE_DTYPE_Q4_0)
+      .Case("q4_1", EDGE_DTYPE_Q4_1)
+      .Default(0);
+}
+
+int64_t edge::weightBlockBytes(StringRef format, int64_t block) {
+  return static_cast<int64_t>(edge_weights_block_bytes(weightFormatDtype(format), static_cast<uint64_t>(block)));
+}
+
+LogicalResult QuantizedMatmulOp::verify() {
+  if (failed(verifyQuantized(*this, getFormat(), getBlockSize()))) return failure();
+  auto input = cast<ShapedType>(getInput().getType()), init = cast<ShapedType>(getInit().getType());
+  if (input.getRank() != init.getRank()) return emitOpError("input and init must have the same rank");
+  int64_t k = input.getShape().back(), n = init.getShape().back();
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(n)) return emitOpError("K and N must be static");
+  if (k % getBlockSize() != 0) return emitOpError() << "K = " << k << " is not a multiple of the block size";
+  int64_t bytes = n * (k / getBlockSize()) * weightBlockBytes(getFormat(), getBlockSize());
+  if (cast<ShapedType>(getWeight().getType()).getDimSize(0) != bytes)
+    return emitOpError() << "weight must be " << bytes << " bytes for N = " << n << ", K = " << k;
+  return success();
+}
+
+LogicalResult QuantizedEmbeddingOp::verify() {
+  if (failed(verifyQuantized(*this, getFormat(), getBlockSize()))) return failure();
+  auto init = cast<ShapedType>(getInit().getType());
+  if (init.getRank() != cast<ShapedType>(getIndices().getType()).getRank() + 1)
+    return emitOpError("init must have one dim more than indices");
+  int64_t width = init.getShape().back();
+  if (ShapedType::isDynamic(width) || width % getBlockSize() != 0)
+    return emitOpError() << "row width must be a static multiple of the block size";
+  int64_t bytes = getRows() * (width / getBlockSize()) * weightBlockBytes(getFormat(), getBlockSize());
+  if (cast<ShapedType>(getTable().getType()).getDimSize(0) != bytes)
+    return emitOpError() << "table must be " << bytes << " bytes for " << getRows() << " rows of " << width;
+  return success();
+}
 
 void EdgeDialect::initialize() {
   addOperations<
@@ -40,6 +120,8 @@ void EdgeDialect::initialize() {
 #include "dialects/edge/IR/EdgeOps.cpp.inc"
       >();
   PagedAttentionOp::attachInterface<PagedAttentionBufferization>(*getContext());
+  QuantizedMatmulOp::attachInterface<QuantizedOpBufferization<QuantizedMatmulOp>>(*getContext());
+  QuantizedEmbeddingOp::attachInterface<QuantizedOpBufferization<QuantizedEmbeddingOp>>(*getContext());
 }
 
 LogicalResult PagedAttentionOp::verify() {
@@ -71,6 +153,12 @@ LogicalResult WeightOp::verify() {
       return emitOpError() << "pack_n " << *pack << " needs a [N/" << *pack << ", K, " << *pack << "] type";
   } else if (getPackFromNk()) {
     return emitOpError("pack_from_nk without pack_n");
+  }
+  if (std::optional<StringRef> quant = getQuant()) {
+    if (!weightFormatDtype(*quant)) return emitOpError() << "unknown quant format '" << *quant << "'";
+    if (!getQuantBlock() || *getQuantBlock() <= 0 || *getQuantBlock() % 16 != 0 || *getQuantBlock() > 256)
+      return emitOpError("quant needs quant_block, a multiple of 16 in [16, 256]");
+    if (getPackN()) return emitOpError("a weight is either panel-packed or quantized");
   }
   return success();
 }

@@ -14,4 +14,12 @@
 #define GET_OP_CLASSES
 #include "dialects/edge/IR/EdgeOps.h.inc"
 
+namespace edge {
+/// The weights-file dtype (edge_dtype_t) of a quantized format name ("q8_0", "q4_0",
+/// "q4_1"); 0 for anything else.
+uint32_t weightFormatDtype(llvm::StringRef format);
+/// Bytes of one block of `block` values in `format` (edge/weights_format.h); 0 if unknown.
+int64_t weightBlockBytes(llvm::StringRef format, int64_t block);
+} // namespace edge
+
 #endif // EDGE_DIALECTS_EDGE_IR_EDGEDIALECT_H

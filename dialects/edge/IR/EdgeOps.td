@@ -38,9 +38,20 @@ def Edge_WeightOp : Edge_Op<"weight", [Pure]> {
     with `pack_n = P`, a 2-D ONNX tensor [K, N] (or [N, K] with `pack_from_nk`) is stored
     as [N / P, K, P], so that a P-wide column panel of the weights is one contiguous run.
     The packer writes exactly the layout the op's type states.
+
+    A weight may be stored block-quantized (`quant` = "q8_0", "q4_0" or "q4_1", blocks of
+    `quant_block` values; edge/weights_format.h): its type is then the bytes,
+    tensor<SIZE x i8>, of N rows of K values, N being the 2-D ONNX tensor's second dim when
+    `quant_from_kn` (a MatMul's [K, N] weight, stored transposed) and its first otherwise.
+    On an f32-typed weight the attribute is a request that `edge-quantize-weights` carries out.
+
+    ```mlir
+    %w = edge.weight @"fc1.weight" offset 0 {quant = "q4_0", quant_block = 32 : i64, quant_from_kn} : tensor<4608xi8>
+    ```
   }];
   let arguments = (ins FlatSymbolRefAttr:$name, I64Attr:$offset, OptionalAttr<I64Attr>:$pack_n,
-                       UnitAttr:$pack_from_nk);
+                       UnitAttr:$pack_from_nk, OptionalAttr<StrAttr>:$quant, OptionalAttr<I64Attr>:$quant_block,
+                       UnitAttr:$quant_from_kn);
   let results = (outs AnyStaticShapeTensor:$result);
   let assemblyFormat = "$name `offset` $offset attr-dict `:` type($result)";
   let hasVerifier = 1;
@@ -77,6 +88,68 @@ def Edge_PagedAttentionOp : Edge_Op<"paged_attention", [
     `layer` $layer `scale` $scale $context `,` $query `,` $key `,` $value `into` $init attr-dict
     `:` type($context) `,` type($query) `,` type($key) `,` type($value) `,` type($init)
     (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_QuantizedMatmulOp : Edge_Op<"quantized_matmul", [
+    DestinationStyleOpInterface, MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "f32 rows times block-quantized weights: init[m, n] = sum_k input[m, k] * W[n, k]";
+  let description = [{
+    `weight` holds the bytes of a block-quantized edge.weight (`format` q8_0, q4_0 or q4_1,
+    `block_size` values per block): N rows of K values. `input` is [M, K] or [B, M, K] and
+    `init` [M, N] or [B, M, N] (rows of a batch are rows). The input rows are quantized to
+    int8 per block on the fly and each block is one integer dot product
+    (runtime/ukernels/qmatmul.h). On tensors it returns the filled `init` [M, N]; after
+    bufferization it writes `init` in place and `edge-lower-quantized-ops` turns it into a
+    call of the target's ukernel.
+
+    ```mlir
+    %y = edge.quantized_matmul "q4_0" block 32 %x, %w into %init
+        : tensor<1x?x64xf32>, tensor<2304xi8>, tensor<1x?x128xf32> -> tensor<1x?x128xf32>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$input,
+                       AnyTypeOf<[TensorRankOf<[I8], [1]>, MemRefRankOf<[I8], [1]>]>:$weight,
+                       AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$init,
+                       StrAttr:$format, I64Attr:$block_size);
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    $format `block` $block_size $input `,` $weight `into` $init attr-dict
+    `:` type($input) `,` type($weight) `,` type($init) (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_QuantizedEmbeddingOp : Edge_Op<"quantized_embedding", [
+    DestinationStyleOpInterface, MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "rows of a block-quantized table, dequantized: init[i, :] = table[indices[i], :]";
+  let description = [{
+    A token embedding (ONNX Gather of a table by the model's input_ids) whose table is a
+    block-quantized edge.weight of `rows` rows; `indices` is [T] or [B, T] and `init`
+    [T, width] or [B, T, width]. Negative indices count from the end, as in
+    Gather; indices outside [-rows, rows) give rows of zeros (the runtime checks token ids
+    before a run, so these never occur in a valid one).
+
+    ```mlir
+    %e = edge.quantized_embedding "q8_0" block 32 rows 1024 %ids, %table into %init
+        : tensor<1x?xi64>, tensor<208896xi8>, tensor<1x?x192xf32> -> tensor<1x?x192xf32>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[TensorRankOf<[I64], [1, 2]>, MemRefRankOf<[I64], [1, 2]>]>:$indices,
+                       AnyTypeOf<[TensorRankOf<[I8], [1]>, MemRefRankOf<[I8], [1]>]>:$table,
+                       AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$init,
+                       StrAttr:$format, I64Attr:$block_size, I64Attr:$rows);
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    $format `block` $block_size `rows` $rows $indices `,` $table `into` $init attr-dict
+    `:` type($indices) `,` type($table) `,` type($init) (`->` type($result)^)?
   }];
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }

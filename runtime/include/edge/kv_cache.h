@@ -16,6 +16,7 @@
 #ifndef EDGE_KV_CACHE_H_
 #define EDGE_KV_CACHE_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "edge/edgert.h"
@@ -33,11 +34,16 @@ typedef struct edge_kv_layout_t {
 
 typedef struct edge_kv_options_t {
   uint32_t page_tokens;    /* positions per page; 0 selects 16 */
-  uint32_t dtype;          /* EDGE_DTYPE_F32 (or 0) or EDGE_DTYPE_F16 */
+  uint32_t dtype;          /* EDGE_DTYPE_F32 (or 0), EDGE_DTYPE_F16 or EDGE_DTYPE_I8 (below) */
   uint64_t budget_bytes;   /* bytes for all pages; 0 selects 64 MiB */
   uint32_t sliding_window; /* 0: attend to every earlier position; W: to the last W only */
   uint32_t reserved;
 } edge_kv_options_t;
+
+/* An int8 row (one token's keys or values of one KV head) is an f32 scale followed by
+ * head_dim int8 values: value = scale * q, scale = max |value| / 127 over the row (a scale
+ * per token and head). */
+#define EDGE_KV_INT8_ROW_BYTES(head_dim) (4 + (size_t)(head_dim))
 
 typedef struct edge_kv_pool_s edge_kv_pool_t;
 typedef struct edge_kv_seq_s edge_kv_seq_t;
@@ -88,6 +94,8 @@ edge_status_t edge_kv_seq_commit(edge_kv_seq_t *seq, int64_t count);
 
 /* The pool's element type (EDGE_DTYPE_F32 or EDGE_DTYPE_F16). */
 uint32_t edge_kv_seq_dtype(const edge_kv_seq_t *seq);
+/* Bytes of one stored row (see edge_kv_seq_slot). */
+size_t edge_kv_seq_row_bytes(const edge_kv_seq_t *seq);
 
 /* Forgets positions [length, current length): the next reserve/commit rewrites them.
  * INVALID_ARGUMENT when `length` exceeds the current length or reaches into positions a
@@ -98,14 +106,14 @@ edge_status_t edge_kv_seq_truncate(edge_kv_seq_t *seq, int64_t length);
 int64_t edge_kv_seq_window_start(const edge_kv_seq_t *seq, int64_t position);
 
 /*
- * Address of the head_dim elements stored for (layer, key (0) or value (1), kv_head,
- * position), or NULL when that position has no page (never reserved, or evicted). The
- * element type is the pool's dtype.
+ * Address of the row stored for (layer, key (0) or value (1), kv_head, position), or NULL
+ * when that position has no page (never reserved, or evicted): head_dim elements of the
+ * pool's dtype, or for int8 the EDGE_KV_INT8_ROW_BYTES layout.
  */
 void *edge_kv_seq_slot(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value, uint32_t kv_head,
                        int64_t position);
 /* As edge_kv_seq_slot, and *out_run: how many positions from `position` on are stored one
- * after the other (head_dim elements apart) in the same page. */
+ * after the other (edge_kv_seq_row_bytes apart) in the same page. */
 void *edge_kv_seq_run(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value, uint32_t kv_head,
                       int64_t position, int64_t *out_run);
 

@@ -126,6 +126,18 @@ edge_status_t edge_lm_generate(edge_lm_session_t *session, const int32_t *prompt
 edge_status_t edge_lm_prefill(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len);
 
 /* All tokens of the session (prompts and generated ones); valid until the next call on it. */
+/*
+ * Scores text for evaluation (perplexity, agreement between builds): appends `tokens` to
+ * the session (its KV cache grows as with a prompt) and, for each i in [1, count), writes
+ * out_logprobs[i - 1] = log p(tokens[i] | history, tokens[0..i-1]) and, if out_argmax is
+ * not NULL, out_argmax[i - 1] = the most likely token at that point. The model runs over
+ * chunks of prefill_chunk tokens with logits for every position. Fails with
+ * INVALID_ARGUMENT (the session is generating, an id is outside the vocabulary, the context
+ * would overflow) or RESOURCE_EXHAUSTED, leaving the session as it was.
+ */
+edge_status_t edge_lm_score(edge_lm_session_t *session, const int32_t *tokens, uint32_t count, float *out_logprobs,
+                            int32_t *out_argmax);
+
 void edge_lm_session_tokens(edge_lm_session_t *session, const int32_t **out_ids, uint32_t *out_count);
 edge_lm_finish_t edge_lm_session_finish(edge_lm_session_t *session);
 /* Why the session finished with EDGE_LM_FINISH_ERROR (NULL otherwise); owned by the session. */

@@ -35,6 +35,10 @@ typedef enum edge_dtype_e {
   EDGE_DTYPE_U8 = 6,
   EDGE_DTYPE_BOOL = 7, /* one byte per element */
   EDGE_DTYPE_F64 = 8,
+  /* Block-quantized weights (weights file only; layout in edge/weights_format.h). */
+  EDGE_DTYPE_Q8_0 = 9,
+  EDGE_DTYPE_Q4_0 = 10,
+  EDGE_DTYPE_Q4_1 = 11,
 } edge_dtype_t;
 
 typedef enum edge_model_kind_e {

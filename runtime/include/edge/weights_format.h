@@ -31,6 +31,27 @@
 #define EDGE_WEIGHTS_ALIGNMENT 64u
 #define EDGE_WEIGHTS_MAX_RANK 4u
 
+/*
+ * Block-quantized tensors (dtype EDGE_DTYPE_Q8_0, _Q4_0, _Q4_1) have dims [N, blocks, block]:
+ * N rows (a matmul's output channels), each holding K = blocks x block values of the
+ * reduction dim, cut into blocks of `block` values (a multiple of 16; 32 unless the model
+ * came pre-quantized). Rows are contiguous, blocks within a row are contiguous. A block is
+ *   q8_0: f16 d, int8 q[block]                 value = d * q
+ *   q4_0: f16 d, uint8 nibbles[block / 2]      value = d * (nibble - 8)
+ *   q4_1: f16 d, f16 m, uint8 nibbles[block/2] value = d * nibble + m
+ * with the nibbles in runs of 16 values: byte j of a run holds value j in its low half and
+ * value j + 8 in its high half (so one 8-byte load and two masks give 16 values in order).
+ * f16 is IEEE binary16, little-endian. Blocks are byte-packed (no padding).
+ */
+static inline uint64_t edge_weights_block_bytes(uint32_t dtype, uint64_t block) {
+  switch (dtype) {
+    case 9: return 2 + block;      /* EDGE_DTYPE_Q8_0 */
+    case 10: return 2 + block / 2; /* EDGE_DTYPE_Q4_0 */
+    case 11: return 4 + block / 2; /* EDGE_DTYPE_Q4_1 */
+    default: return 0;
+  }
+}
+
 typedef struct edge_weights_header_t {
   char magic[8];
   uint32_t version;
@@ -50,7 +71,8 @@ typedef struct edge_weights_entry_t {
   uint32_t rank;  /* <= EDGE_WEIGHTS_MAX_RANK */
   int64_t dims[EDGE_WEIGHTS_MAX_RANK];
   uint64_t data_offset; /* relative to the data section, EDGE_WEIGHTS_ALIGNMENT-aligned */
-  uint64_t data_size;   /* == element size x product(dims) */
+  uint64_t data_size;   /* == element size x product(dims); for block-quantized dtypes,
+                           dims[0] x dims[1] x edge_weights_block_bytes(dtype, dims[2]) */
   uint64_t checksum;    /* FNV-1a 64 of the tensor's bytes */
   uint64_t reserved;
 } edge_weights_entry_t; /* 80 bytes */

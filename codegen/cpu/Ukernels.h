@@ -1,0 +1,45 @@
+//===- Ukernels.h - linking runtime/ukernels bitcode into a model -*- C++ -*-===//
+//
+// Generated code calls ukernels by their generic C-interface names (the quantized matmul:
+// `_mlir_ciface_edge_uk_qmatmul`). At object emission the variant the target machine's
+// features allow is linked in from bitcode embedded in edgec (built from runtime/ukernels
+// by codegen/CMakeLists.txt), the calls are pointed at it and it is made internal, so two
+// models in one app never clash and the instructions are the target's own.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGE_CODEGEN_CPU_UKERNELS_H
+#define EDGE_CODEGEN_CPU_UKERNELS_H
+
+#include <cstddef>
+#include <string>
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+namespace llvm {
+class Module;
+class TargetMachine;
+} // namespace llvm
+
+namespace edge {
+
+struct UkernelBitcode {
+  const char *arch;    ///< "x86_64" or "aarch64"
+  const char *variant; ///< "generic", "avx2", "avx512vnni", "dotprod", "i8mm"
+  const unsigned char *data;
+  size_t size;
+};
+extern const UkernelBitcode kUkernelBitcode[];
+extern const size_t kUkernelBitcodeCount;
+
+/// The best ukernel variant for the machine's CPU and features: aarch64 i8mm (with
+/// dotprod) > dotprod > generic; x86-64 avx512vnni (with AVX512VL) > avx2 (with FMA, F16C)
+/// > generic.
+std::string selectUkernelVariant(llvm::StringRef arch, const llvm::TargetMachine &machine);
+
+/// Links `variant`'s definitions of the ukernels `module` calls; a no-op when it calls none.
+llvm::Error linkUkernels(llvm::Module &module, llvm::StringRef arch, llvm::StringRef variant);
+
+} // namespace edge
+
+#endif // EDGE_CODEGEN_CPU_UKERNELS_H

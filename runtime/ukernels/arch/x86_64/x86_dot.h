@@ -1,0 +1,76 @@
+/*
+ * ukernels/arch/x86_64/x86_dot.h — qmatmul row dot products with 256-bit integer dots.
+ *
+ * The includer defines UK_IDOT32(a, w): the int32x8 partial sums of 32 int8 products
+ * (AVX2: |a| x sign(w, a) with vpmaddubsw + vpmaddwd; AVX512-VNNI: vpdpbusd).
+ * Blocks of a multiple of 32 values go 32 at a time; a 16-value block (pre-quantized
+ * models) goes 16 at a time through the low half.
+ */
+#ifndef EDGE_UKERNELS_X86_DOT_H_
+#define EDGE_UKERNELS_X86_DOT_H_
+
+#include <immintrin.h>
+#include <stdint.h>
+
+#include "edge/model_abi.h"
+
+static inline float uk_f16_to_f32(const uint8_t *p) {
+  uint16_t h;
+  __builtin_memcpy(&h, p, sizeof h);
+  return _cvtsh_ss(h);
+}
+
+static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, int64_t blocks, int64_t block);
+
+#include "ukernels/qmatmul_driver.h"
+
+/* 32 weights of a block from value `j` on, as int8 (q4_0 centered, q4_1 as 0..15). */
+static inline __m256i uk_load_w32(int64_t dtype, const uint8_t *q, int64_t j) {
+  if (dtype == EDGE_DTYPE_Q8_0) return _mm256_loadu_si256((const __m256i *)(q + j));
+  const __m128i mask = _mm_set1_epi8(15);
+  __m128i packed = _mm_loadu_si128((const __m128i *)(q + j / 2));
+  __m128i low = _mm_and_si128(packed, mask), high = _mm_and_si128(_mm_srli_epi16(packed, 4), mask);
+  /* Runs of 16: [low 0..7, high 0..7] then [low 8..15, high 8..15]. */
+  __m256i v = _mm256_set_m128i(_mm_unpackhi_epi64(low, high), _mm_unpacklo_epi64(low, high));
+  return dtype == EDGE_DTYPE_Q4_0 ? _mm256_sub_epi8(v, _mm256_set1_epi8(8)) : v;
+}
+
+/* The same for 16 values, in the low half (high half zero). */
+static inline __m256i uk_load_w16(int64_t dtype, const uint8_t *q, int64_t j) {
+  if (dtype == EDGE_DTYPE_Q8_0) return _mm256_zextsi128_si256(_mm_loadu_si128((const __m128i *)(q + j)));
+  const __m128i mask = _mm_set1_epi8(15);
+  __m128i packed = _mm_loadl_epi64((const __m128i *)(q + j / 2));
+  __m128i v = _mm_unpacklo_epi64(_mm_and_si128(packed, mask), _mm_and_si128(_mm_srli_epi16(packed, 4), mask));
+  if (dtype == EDGE_DTYPE_Q4_0) v = _mm_sub_epi8(v, _mm_set1_epi8(8));
+  return _mm256_zextsi128_si256(v);
+}
+
+static inline float uk_hsum(__m256 v) {
+  __m128 x = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  x = _mm_add_ps(x, _mm_movehl_ps(x, x));
+  x = _mm_add_ss(x, _mm_movehdup_ps(x));
+  return _mm_cvtss_f32(x);
+}
+
+static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, int64_t blocks, int64_t block) {
+  const int64_t header = dtype == EDGE_DTYPE_Q4_1 ? 4 : 2;
+  const int64_t w_block = header + (dtype == EDGE_DTYPE_Q8_0 ? block : block / 2);
+  __m256 total = _mm256_setzero_ps();
+  float minimum_terms = 0.0f;
+  for (int64_t b = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), w += w_block) {
+    const int8_t *aq = (const int8_t *)(act + 8);
+    __m256i sum = _mm256_setzero_si256();
+    int64_t j = 0;
+    for (; j + 32 <= block; j += 32)
+      sum = _mm256_add_epi32(sum, UK_IDOT32(_mm256_loadu_si256((const __m256i *)(aq + j)), uk_load_w32(dtype, w + header, j)));
+    if (j < block) /* a 16-value tail */
+      sum = _mm256_add_epi32(sum, UK_IDOT32(_mm256_zextsi128_si256(_mm_loadu_si128((const __m128i *)(aq + j))),
+                                            uk_load_w16(dtype, w + header, j)));
+    const float da = uk_load_f32(act);
+    total = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_set1_ps(da * uk_f16_to_f32(w)), total);
+    if (dtype == EDGE_DTYPE_Q4_1) minimum_terms += da * uk_f16_to_f32(w + 2) * (float)uk_load_i32(act + 4);
+  }
+  return uk_hsum(total) + minimum_terms;
+}
+
+#endif /* EDGE_UKERNELS_X86_DOT_H_ */

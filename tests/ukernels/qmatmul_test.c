@@ -1,0 +1,186 @@
+/*
+ * qmatmul_test — every qmatmul ukernel variant built for this architecture against
+ * references computed here in double precision.
+ *
+ *   qmatmul_test [VARIANT...]     (default: every variant this CPU can run)
+ *
+ * For q8_0/q4_0/q4_1, blocks of 16, 32, 64 and 256 values and shapes from a single row
+ * (decode) to odd row and column counts (the 2x2 kernels' edges), it checks
+ *   - against the exact arithmetic the kernels promise (activations quantized per block to
+ *     int8 with scale max|a|/127, integer block dots, f32 scales): relative 1e-5;
+ *   - against plain f32 math with the dequantized weights: within the activation
+ *     quantization's error bound (0.5/127 of each block's max|a| per value);
+ *   - that nothing outside the output (strided, so with gaps) and the scratch is written:
+ *     sentinel bytes around and between them.
+ * Exits 1 on the first failure, naming the variant, format, block and shape.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "edge/weights_format.h"
+#include "ukernels/qmatmul.h"
+#include "ukernels/quantize.h"
+
+typedef void (*qmatmul_fn)(EDGE_UK_QMATMUL_ARGS);
+
+typedef struct variant_t {
+  const char *name;
+  qmatmul_fn fn;
+  int (*supported)(void);
+} variant_t;
+
+static int always(void) { return 1; }
+#if defined(__x86_64__)
+static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
+static int has_vnni(void) { return has_avx2() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"); }
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always},
+                                      {"avx2", _mlir_ciface_edge_uk_qmatmul_avx2, has_avx2},
+                                      {"avx512vnni", _mlir_ciface_edge_uk_qmatmul_avx512vnni, has_vnni}};
+#elif defined(__aarch64__)
+#include <sys/auxv.h>
+#ifndef HWCAP_ASIMDDP
+#define HWCAP_ASIMDDP (1 << 20)
+#endif
+#ifndef HWCAP2_I8MM
+#define HWCAP2_I8MM (1 << 13)
+#endif
+static int has_dotprod(void) { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
+static int has_i8mm(void) { return has_dotprod() && (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0; }
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always},
+                                      {"dotprod", _mlir_ciface_edge_uk_qmatmul_dotprod, has_dotprod},
+                                      {"i8mm", _mlir_ciface_edge_uk_qmatmul_i8mm, has_i8mm}};
+#else
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always}};
+#endif
+
+#define SENTINEL 0xA5
+#define GUARD 64 /* sentinel bytes before and after each written buffer */
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
+static float uniform(void) { /* in [-1, 1) */
+  rng_state ^= rng_state << 13, rng_state ^= rng_state >> 7, rng_state ^= rng_state << 17;
+  return (float)((rng_state >> 40) / 8388608.0) - 1.0f;
+}
+
+static int guard_intact(const uint8_t *bytes, size_t count) {
+  for (size_t i = 0; i < count; ++i)
+    if (bytes[i] != SENTINEL) return 0;
+  return 1;
+}
+
+static const char *dtype_name(uint32_t dtype) {
+  return dtype == EDGE_DTYPE_Q8_0 ? "q8_0" : dtype == EDGE_DTYPE_Q4_0 ? "q4_0" : "q4_1";
+}
+
+/* One case; returns 0 on success. */
+static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_t m, int64_t n, int64_t k) {
+  const int64_t blocks = k / block, w_row = blocks * (int64_t)edge_weights_block_bytes(dtype, (uint64_t)block);
+  const int64_t lda = k + 5, ldc = n + 3; /* strided rows: gaps the kernel must not touch */
+  float *a = malloc(sizeof(float) * (size_t)(m * lda));
+  float *w_f32 = malloc(sizeof(float) * (size_t)(n * k)), *w_deq = malloc(sizeof(float) * (size_t)(n * k));
+  uint8_t *w = malloc((size_t)(n * w_row));
+  size_t c_bytes = sizeof(float) * (size_t)(m * ldc), scratch_bytes = (size_t)(m * blocks * EDGE_UK_ACT_BLOCK_BYTES(block));
+  uint8_t *c_raw = malloc(c_bytes + 2 * GUARD), *scratch_raw = malloc(scratch_bytes + 2 * GUARD);
+  for (int64_t i = 0; i < m * lda; ++i) a[i] = 3.0f * uniform() + (i % 7 == 0 ? 0.5f : 0.0f);
+  for (int64_t i = 0; i < n * k; ++i) w_f32[i] = 0.2f * uniform() + (dtype == EDGE_DTYPE_Q4_1 ? 0.05f : 0.0f);
+  for (int64_t j = 0; j < n; ++j) {
+    edge_quantize_row(dtype, w_f32 + j * k, k, block, w + j * w_row);
+    edge_dequantize_row(dtype, w + j * w_row, k, block, w_deq + j * k);
+  }
+  memset(c_raw, SENTINEL, c_bytes + 2 * GUARD);
+  memset(scratch_raw, SENTINEL, scratch_bytes + 2 * GUARD);
+  float *c = (float *)(c_raw + GUARD);
+
+  /* Rows as [B, M / B] where M is even, to cover the batch dim's strides too. */
+  const int64_t batch = m % 2 == 0 ? 2 : 1;
+  edge_uk_memref3d_f32 a_desc = {a, a, 0, {batch, m / batch, k}, {m / batch * lda, lda, 1}};
+  edge_uk_memref1d_i8 w_desc = {(int8_t *)w, (int8_t *)w, 0, {n * w_row}, {1}};
+  edge_uk_memref3d_f32 c_desc = {c, c, 0, {batch, m / batch, n}, {m / batch * ldc, ldc, 1}};
+  edge_uk_memref1d_i8 s_desc = {(int8_t *)scratch_raw, (int8_t *)scratch_raw, GUARD, {(int64_t)scratch_bytes}, {1}};
+  variant->fn(&a_desc, &w_desc, &c_desc, &s_desc, dtype, block);
+
+  int failed = 0;
+  char where[160];
+  snprintf(where, sizeof where, "%s %s block %lld, M %lld N %lld K %lld", variant->name, dtype_name(dtype),
+           (long long)block, (long long)m, (long long)n, (long long)k);
+  if (!guard_intact(c_raw, GUARD) || !guard_intact(c_raw + GUARD + c_bytes, GUARD) ||
+      !guard_intact(scratch_raw, GUARD) || !guard_intact(scratch_raw + GUARD + scratch_bytes, GUARD)) {
+    fprintf(stderr, "FAIL %s: wrote outside the output or scratch buffer\n", where);
+    failed = 1;
+  }
+  for (int64_t r = 0; r < m && !failed; ++r) {
+    for (int64_t j = n; j < ldc; ++j) /* the row gaps */
+      if (!guard_intact((const uint8_t *)(c + r * ldc + j), sizeof(float))) {
+        fprintf(stderr, "FAIL %s: wrote into the gap after row %lld\n", where, (long long)r);
+        failed = 1;
+      }
+    for (int64_t j = 0; j < n && !failed; ++j) {
+      const float *ar = a + r * lda, *wr = w_deq + j * k;
+      double exact = 0.0, plain = 0.0, bound = 0.0, magnitude = 0.0;
+      for (int64_t b = 0; b < k; b += block) {
+        float amax = 0.0f;
+        for (int64_t i = b; i < b + block; ++i) amax = fmaxf(amax, fabsf(ar[i]));
+        float da = amax / 127.0f, inverse = amax > 0 ? 127.0f / amax : 0.0f;
+        for (int64_t i = b; i < b + block; ++i) {
+          int32_t q = edge_round_to_int(ar[i] * inverse);
+          exact += (double)da * q * wr[i];
+          plain += (double)ar[i] * wr[i];
+          bound += 0.5 * da * fabs(wr[i]);
+          magnitude += fabs((double)ar[i] * wr[i]);
+        }
+      }
+      double got = c[r * ldc + j];
+      if (fabs(got - exact) > 1e-5 * magnitude + 1e-6 || fabs(got - plain) > bound * 1.01 + 1e-5 * magnitude) {
+        fprintf(stderr, "FAIL %s: C[%lld, %lld] = %.7g, expected %.7g (quantized activations) / %.7g (f32)\n", where,
+                (long long)r, (long long)j, got, exact, plain);
+        failed = 1;
+      }
+    }
+  }
+  free(a), free(w_f32), free(w_deq), free(w), free(c_raw), free(scratch_raw);
+  return failed;
+}
+
+static int run_variant(const variant_t *variant) {
+  static const uint32_t dtypes[] = {EDGE_DTYPE_Q8_0, EDGE_DTYPE_Q4_0, EDGE_DTYPE_Q4_1};
+  static const int64_t blocks[] = {16, 32, 64, 256};
+  static const int64_t shapes[][3] = {{1, 1, 256}, {1, 37, 512}, {2, 2, 256}, {3, 5, 256}, {4, 16, 768}, {7, 33, 256}};
+  int cases = 0;
+  for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; ++d)
+    for (size_t b = 0; b < sizeof blocks / sizeof *blocks; ++b)
+      for (size_t s = 0; s < sizeof shapes / sizeof *shapes; ++s, ++cases)
+        if (check(variant, dtypes[d], blocks[b], shapes[s][0], shapes[s][1], shapes[s][2])) return 1;
+  printf("%-10s %d cases passed\n", variant->name, cases);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  const size_t count = sizeof kVariants / sizeof *kVariants;
+  int status = 0;
+  for (size_t i = 0; i < count; ++i) {
+    int wanted = argc == 1;
+    for (int j = 1; j < argc; ++j) wanted |= strcmp(argv[j], kVariants[i].name) == 0;
+    if (!wanted) continue;
+    if (!kVariants[i].supported()) {
+      if (argc > 1) {
+        fprintf(stderr, "FAIL %s: asked for, but this CPU lacks its instructions\n", kVariants[i].name);
+        status = 1;
+      } else {
+        printf("%-10s skipped: this CPU lacks its instructions\n", kVariants[i].name);
+      }
+      continue;
+    }
+    status |= run_variant(&kVariants[i]);
+  }
+  for (int j = 1; j < argc; ++j) {
+    int known = 0;
+    for (size_t i = 0; i < count; ++i) known |= strcmp(argv[j], kVariants[i].name) == 0;
+    if (!known) {
+      fprintf(stderr, "qmatmul_test: no variant '%s' on this architecture\n", argv[j]);
+      status = 1;
+    }
+  }
+  return status;
+}
