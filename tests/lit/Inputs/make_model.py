@@ -106,6 +106,24 @@ CASES = {
     "mismatched_dims": lambda: model(
         [helper.make_node("Add", ["x", "z"], ["y"], name="add")],
         [vi("x", ["seq", 4]), vi("z", [3, 4])], [vi("y", ["seq", 4])]),
+    "quant_mix": lambda: model(  # token embedding, a 64-deep matmul, a 48-deep one (unfit)
+        [helper.make_node("Gather", ["table", "input_ids"], ["e"], name="embed", axis=0),
+         helper.make_node("MatMul", ["e", "w1"], ["h"], name="up"),
+         helper.make_node("MatMul", ["h", "w2"], ["y"], name="down")],
+        [vi("input_ids", [1, "n"], TensorProto.INT64)], [vi("y", [1, "n", 32])],
+        [weight("table", (40, 64)), weight("w1", (64, 48), 1), weight("w2", (48, 32), 2)]),
+    "nbits_bad_block": lambda: model(
+        [helper.make_node("MatMulNBits", ["x", "b", "s"], ["y"], name="proj", domain="com.microsoft",
+                          K=64, N=8, bits=4, block_size=24)],
+        [vi("x", ["n", 64])], [vi("y", ["n", 8])],
+        [numpy_helper.from_array(np.zeros((8, 3, 12), np.uint8), "b"),
+         numpy_helper.from_array(np.ones(24, np.float32), "s")], extra_opsets=[("com.microsoft", 1)]),
+    "nbits_short_scales": lambda: model(
+        [helper.make_node("MatMulNBits", ["x", "b", "s"], ["y"], name="proj", domain="com.microsoft",
+                          K=64, N=8, bits=4, block_size=32)],
+        [vi("x", ["n", 64])], [vi("y", ["n", 8])],
+        [numpy_helper.from_array(np.zeros((8, 2, 16), np.uint8), "b"),
+         numpy_helper.from_array(np.ones(15, np.float32), "s")], extra_opsets=[("com.microsoft", 1)]),
     "tied_dims": lambda: model(  # an attention mask as long as past + sequence
         [helper.make_node("Concat", ["past", "x"], ["all"], axis=0),
          helper.make_node("Add", ["all", "mask"], ["y"], name="add_mask")],
