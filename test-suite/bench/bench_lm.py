@@ -11,6 +11,8 @@ after a 32-token prompt; the generated ids must agree (ONNX Runtime is the refer
 Printed per engine: time to first token, prefill and decode tokens/s, and for decode the
 weight bytes streamed per second (every decode step reads every weight once). edgec's
 code runs on one thread; ONNX Runtime is pinned to --threads intra-op threads (default 1).
+edgec also runs the model compiled with --quant q8_0 and q4_0 (bytes/s counted from the
+quantized weights file; ONNX Runtime has no such build of this model to compare with).
 """
 import argparse
 import json
@@ -60,13 +62,17 @@ def main():
     prompts_file = os.path.join(args.work, "prompts.json")
     json.dump([prompt], open(prompts_file, "w"))
 
-    out = os.path.join(args.work, "compiled")
-    subprocess.run([args.edgec, "compile", model, "-o", out, "--cpu", "native"], check=True)
-    run = subprocess.run([args.edgec, "run", out, "--json", "--greedy", "--max-tokens", str(MAX_TOKENS),
-                          "--prompt-ids", ",".join(map(str, prompt))], check=True, capture_output=True, text=True)
-    edgec = json.loads(run.stdout.splitlines()[-1])
-    rows = [("edgec (1 thread)", edgec["stats"]["ttft_ms"], edgec["stats"]["prefill_tokens_per_s"],
-             edgec["stats"]["decode_tokens_per_s"])]
+    rows, edgec = [], None
+    for quant in ("none", "q8_0", "q4_0"):
+        out = os.path.join(args.work, "compiled-" + quant)
+        subprocess.run([args.edgec, "compile", model, "-o", out, "--cpu", "native", "--quant", quant], check=True)
+        run = subprocess.run([args.edgec, "run", out, "--json", "--greedy", "--max-tokens", str(MAX_TOKENS),
+                              "--prompt-ids", ",".join(map(str, prompt))], check=True, capture_output=True, text=True)
+        result = json.loads(run.stdout.splitlines()[-1])
+        edgec = edgec or result
+        stored = weight_bytes if quant == "none" else os.path.getsize(os.path.join(out, "llama_bench.weights"))
+        rows.append((f"edgec {'f32' if quant == 'none' else quant} (1 thread)", result["stats"]["ttft_ms"],
+                     result["stats"]["prefill_tokens_per_s"], result["stats"]["decode_tokens_per_s"], stored))
 
     ort = None
     if args.ort_dir and os.path.isdir(os.path.join(args.ort_dir, "node_modules", "onnxruntime-node")):
@@ -75,17 +81,17 @@ def main():
                                  str(MAX_TOKENS), prompts_file, str(args.threads)],
                                 check=True, capture_output=True, text=True, env=env)
         ort = json.loads(result.stdout)["results"][0]
-        rows.append((f"ONNX Runtime ({args.threads} thread{'s' if args.threads > 1 else ''})", ort["ttft_ms"],
-                     PROMPT * 1e3 / ort["ttft_ms"], ort["decode_tokens_per_s"]))
+        rows.append((f"ONNX Runtime f32 ({args.threads} thread{'s' if args.threads > 1 else ''})", ort["ttft_ms"],
+                     PROMPT * 1e3 / ort["ttft_ms"], ort["decode_tokens_per_s"], weight_bytes))
 
     print(f"Llama-style decoder, {weight_bytes / 1e6:.1f} MB f32 weights, {PROMPT}-token prompt, "
           f"{MAX_TOKENS} greedy tokens")
-    print(f"{'engine':<26}{'TTFT ms':>10}{'prefill tok/s':>15}{'decode tok/s':>14}{'decode GB/s':>13}")
-    for name, ttft, prefill, decode in rows:
-        print(f"{name:<26}{ttft:>10.2f}{prefill:>15.1f}{decode:>14.1f}{decode * weight_bytes / 1e9:>13.2f}")
+    print(f"{'engine':<30}{'TTFT ms':>10}{'prefill tok/s':>15}{'decode tok/s':>14}{'decode GB/s':>13}")
+    for name, ttft, prefill, decode, stored in rows:
+        print(f"{name:<30}{ttft:>10.2f}{prefill:>15.1f}{decode:>14.1f}{decode * stored / 1e9:>13.2f}")
     if ort:
         same = ort["generated_ids"] == edgec["generated_ids"]
-        print(f"generated ids {'equal' if same else 'DIFFER'} (ONNX Runtime as reference)")
+        print(f"edgec f32 generated ids {'equal' if same else 'DIFFER'} (ONNX Runtime as reference)")
     else:
         print("(ONNX Runtime not found: pass --ort-dir with node_modules/onnxruntime-node)")
     print(f"KV cache: peak {edgec['stats']['peak_kv_pages']} pages of {edgec['stats']['kv_page_bytes']} bytes")
