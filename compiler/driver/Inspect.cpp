@@ -1,6 +1,7 @@
 //===- Inspect.cpp - `edgec inspect` --------------------------------------===//
 #include "compiler/driver/Inspect.h"
 #include "compiler/driver/CausalLM.h"
+#include "dialects/edge/IR/EdgeDialect.h"
 
 #include <map>
 
@@ -156,6 +157,9 @@ llvm::Expected<size_t> inspectModel(llvm::StringRef path, llvm::raw_ostream &out
   imported->module->walk([&](mlir::Operation *op) {
     if (op->getDialect() && op->getDialect()->getNamespace() == "onnx") {
       ++after[op->getName().stripDialect().str()];
+      ++onnxOps;
+    } else if (mlir::isa<QuantizedMatmulOp>(op)) { // pre-quantized weights kept quantized
+      ++after[op->getName().getStringRef().str()];
       ++onnxOps;
     }
   });
