@@ -65,6 +65,10 @@ SmallVector<OpFoldResult> mixedSizes(OpBuilder &builder, Location loc, Value val
   return sizes;
 }
 
+// The quantized ops take the 2-D or 3-D operands as they are rather than collapsing them to
+// rows: a memref.expand_shape with two dynamic dims in one group, once subviewed, crashes
+// MLIR 22's expand-strided-metadata.
+
 /// An empty f32 tensor with the dims of `like` but its last (or one more), `width`.
 Value emptyLike(OpBuilder &builder, Location loc, Value like, bool replaceLast, int64_t width) {
   SmallVector<OpFoldResult> shape = mixedSizes(builder, loc, like);

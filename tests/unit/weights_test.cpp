@@ -6,10 +6,12 @@
 #include <fstream>
 #include <iterator>
 
+#include "base/fnv1a.h"
 #include "codegen/artifacts/Artifacts.h"
 #include "edge/edgert.h"
 #include "edge/weights_format.h"
 #include "onnx/onnx_pb.h"
+#include "ukernels/quantize.h"
 
 namespace {
 
@@ -154,6 +156,74 @@ TEST(WeightsPackingTest, PanelsOfColumns) {
     EXPECT_EQ(std::memcmp(data, expected, sizeof(expected)), 0) << "fromNK=" << fromNK;
     edge_weights_release(weights);
   }
+}
+
+// Quantized weights: the packer writes rows of the reduction dim (transposing a [K, N]
+// MatMul weight), each row exactly what the shared quantizer makes of it, and measures the
+// error; the reader checks the size against dtype, rows, blocks and block.
+TEST(WeightsPackingTest, QuantizedRows) {
+  const int64_t k = 64, n = 3;
+  std::vector<float> kn(k * n), row(k);
+  for (int64_t i = 0; i < k * n; ++i) kn[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
+  onnx::TensorProto tensor;
+  tensor.set_raw_data(std::string(reinterpret_cast<const char *>(kn.data()), kn.size() * 4));
+  for (uint32_t dtype : {EDGE_DTYPE_Q8_0, EDGE_DTYPE_Q4_0, EDGE_DTYPE_Q4_1}) {
+    edge::ModelInterface interface;
+    edge::WeightEntry entry{"w", dtype, {n, k / 32, 32}, 0, {&tensor, "", 0, kn.size() * 4}};
+    entry.quantDtype = dtype;
+    entry.quantBlock = 32;
+    entry.quantFromKN = true;
+    interface.weights = {entry};
+    interface.weightsDataSize = entry.storedBytes();
+    std::string path = ::testing::TempDir() + "/quantized.weights";
+    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+    EXPECT_GT(interface.weights[0].quantRelRmse, 0.0);
+    EXPECT_LT(interface.weights[0].quantRelRmse, dtype == EDGE_DTYPE_Q8_0 ? 0.01 : 0.1);
+    edge_weights_t *weights = nullptr;
+    ASSERT_EQ(edge_weights_open(path.c_str(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
+    const void *data;
+    uint64_t size;
+    ASSERT_EQ(edge_weights_tensor_get(weights, 0, nullptr, nullptr, &data, &size), nullptr);
+    const uint64_t rowBytes = k / 32 * edge_weights_block_bytes(dtype, 32);
+    ASSERT_EQ(size, n * rowBytes);
+    std::vector<uint8_t> expected(rowBytes);
+    for (int64_t c = 0; c < n; ++c) {
+      for (int64_t j = 0; j < k; ++j) row[j] = kn[j * n + c];
+      edge_quantize_row(dtype, row.data(), k, 32, expected.data());
+      EXPECT_EQ(std::memcmp(static_cast<const uint8_t *>(data) + c * rowBytes, expected.data(), rowBytes), 0)
+          << "dtype " << dtype << " row " << c;
+    }
+    edge_weights_release(weights);
+  }
+}
+
+TEST_F(WeightsTest, QuantizedEntryNeedsRowsBlocksAndBlock) {
+  // Re-declare the 96-byte weight as q8_0 [4, 1, 16] (4 x 18 = 72 bytes): wrong size; as
+  // q8_0 of rank 2: no block dim. The fingerprint is made to match, as a writer would.
+  std::string bytes = read();
+  edge_weights_header_t header;
+  std::memcpy(&header, bytes.data(), sizeof(header));
+  edge_weights_entry_t entry;
+  std::memcpy(&entry, bytes.data() + header.table_offset, sizeof(entry));
+  auto rewrite = [&] {
+    std::memcpy(&bytes[header.table_offset], &entry, sizeof(entry));
+    uint64_t fingerprint = edge_fnv1a_update(EDGE_FNV1A_INIT, bytes.data() + header.table_offset,
+                                             header.tensor_count * sizeof(edge_weights_entry_t));
+    header.fingerprint = edge_fnv1a_update(fingerprint, bytes.data() + header.names_offset, header.names_size);
+    std::memcpy(&bytes[0], &header, sizeof(header));
+    write(bytes);
+  };
+  entry.dtype = EDGE_DTYPE_Q8_0;
+  entry.rank = 3;
+  entry.dims[0] = 4, entry.dims[1] = 1, entry.dims[2] = 16;
+  rewrite();
+  std::string message;
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("expected 72 from dtype and shape"), std::string::npos) << message;
+  entry.rank = 2;
+  rewrite();
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("needs dims [rows, blocks, block]"), std::string::npos) << message;
 }
 
 } // namespace
