@@ -12,12 +12,13 @@ LLMs carry (onnxruntime-genai style), with ONNX Runtime's outputs as the referen
 Cases: batch 1, sequence 1 and 7, past 0 and 5. Run with /usr/bin/python3.
 """
 import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper, save
+
+from ort_cases import write_ort_case
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "contrib")
 HIDDEN, HEADS, KV_HEADS, HEAD = 64, 4, 2, 16
@@ -99,8 +100,6 @@ def main():
     save(build(), model_path)
     for seq in (1, 7):
         for past in (0, 5):
-            case = os.path.join(HERE, "cases", f"seq{seq}_past{past}")
-            os.makedirs(os.path.join(case, "expected"), exist_ok=True)
             inputs = {
                 "x": rng.standard_normal((1, seq, HIDDEN)).astype(np.float32),
                 "skip": rng.standard_normal((1, seq, HIDDEN)).astype(np.float32),
@@ -112,11 +111,7 @@ def main():
                 "mha_past_key": rng.standard_normal((1, HEADS, past, HEAD)).astype(np.float32),
                 "mha_past_value": rng.standard_normal((1, HEADS, past, HEAD)).astype(np.float32),
             }
-            specs = []
-            for name, value in inputs.items():
-                np.save(os.path.join(case, name + ".npy"), value)
-                specs.append(f"{name}={os.path.join(case, name + '.npy')}")
-            subprocess.run(["node", ort_run, model_path, os.path.join(case, "expected"), "1", "1", *specs], check=True)
+            write_ort_case(os.path.join(HERE, "cases", f"seq{seq}_past{past}"), model_path, inputs, ort_run)
 
 
 if __name__ == "__main__":

@@ -14,11 +14,12 @@ B [N, K / block, block / 2] with element 2i in the low nibble, scales [N * K / b
 zero points two per byte. Cases: sequence 1 and 5. Run with /usr/bin/python3.
 """
 import os
-import subprocess
 import sys
 
 import numpy as np
 from onnx import TensorProto, helper, numpy_helper, save
+
+from ort_cases import write_ort_case
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "matmulnbits")
 rng = np.random.default_rng(17)
@@ -91,15 +92,9 @@ def main():
     model_path = os.path.join(HERE, "matmulnbits.onnx")
     save(build(), model_path)
     for seq in (1, 5):
-        case = os.path.join(HERE, "cases", f"seq{seq}")
-        os.makedirs(os.path.join(case, "expected"), exist_ok=True)
         inputs = {"x": rng.standard_normal((1, seq, 64)).astype(np.float32),
                   "x2": rng.standard_normal((seq, 128)).astype(np.float32)}
-        specs = []
-        for name, value in inputs.items():
-            np.save(os.path.join(case, name + ".npy"), value)
-            specs.append(f"{name}={os.path.join(case, name + '.npy')}")
-        subprocess.run(["node", ort_run, model_path, os.path.join(case, "expected"), "1", "1", *specs], check=True)
+        write_ort_case(os.path.join(HERE, "cases", f"seq{seq}"), model_path, inputs, ort_run)
 
 
 if __name__ == "__main__":
