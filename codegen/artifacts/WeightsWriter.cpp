@@ -104,10 +104,76 @@ static llvm::Error streamNBits(WeightEntry &weight, llvm::function_ref<void(llvm
   return llvm::Error::success();
 }
 
+/// Re-lays a blocked DequantizeLinear weight (x [K, N] int8 / int4 / uint4, f32 scales and
+/// optional zero points [K / block, N]) out as rows of N: q8_0 (int8, zero points 0), q4_0
+/// (int4 without zero points: nibble x + 8) or q4_1 (d = scale, m = -scale * (zero point
+/// as nibble offset)); exact but for the scales' rounding to f16.
+static llvm::Error streamBlockDequantize(WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  auto x = readTensorData(weight.source);
+  if (!x) return x.takeError();
+  auto scaleBytes = readTensorData(*weight.dqScales);
+  if (!scaleBytes) return scaleBytes.takeError();
+  std::vector<uint8_t> zeroBytes;
+  if (weight.dqZeroPoints) {
+    auto bytes = readTensorData(*weight.dqZeroPoints);
+    if (!bytes) return bytes.takeError();
+    zeroBytes = std::move(*bytes);
+  }
+  const int64_t rows = weight.dims[0], blocks = weight.dims[1], block = weight.dims[2];
+  const int type = weight.dqElementType; // 3 int8, 21 uint4, 22 int4
+  // Element i of a row-major tensor of that type, as an integer.
+  auto element = [&](const std::vector<uint8_t> &bytes, int64_t i) -> int {
+    if (type == 3) return static_cast<int8_t>(bytes[i]);
+    int nibble = (bytes[i / 2] >> (4 * (i % 2))) & 15;
+    return type == 22 && nibble >= 8 ? nibble - 16 : nibble;
+  };
+  const uint64_t blockBytes = edge_weights_block_bytes(weight.quantDtype, block);
+  std::vector<uint8_t> row(blocks * blockBytes);
+  double error = 0, norm = 0, maxError = 0;
+  std::vector<float> original(block), converted(block);
+  for (int64_t n = 0; n < rows; ++n) {
+    for (int64_t b = 0; b < blocks; ++b) {
+      float scale;
+      std::memcpy(&scale, scaleBytes->data() + 4 * (b * rows + n), 4);
+      const int zero = zeroBytes.empty() ? 0 : element(zeroBytes, b * rows + n);
+      uint8_t *out = row.data() + b * blockBytes;
+      edge_store_f16(out, scale);
+      // The stored nibble of value q: q itself for uint4, q + 8 for int4.
+      const int offset = type == 22 ? 8 : 0;
+      if (weight.quantDtype == EDGE_DTYPE_Q4_1) edge_store_f16(out + 2, -scale * static_cast<float>(zero + offset));
+      uint8_t *values = out + (weight.quantDtype == EDGE_DTYPE_Q4_1 ? 4 : 2);
+      if (weight.quantDtype != EDGE_DTYPE_Q8_0) std::memset(values, 0, block / 2);
+      for (int64_t e = 0; e < block; ++e) {
+        const int q = element(*x, (b * block + e) * rows + n);
+        original[e] = scale * static_cast<float>(q - zero);
+        if (weight.quantDtype == EDGE_DTYPE_Q8_0) {
+          values[e] = static_cast<uint8_t>(static_cast<int8_t>(q));
+          continue;
+        }
+        int64_t byte;
+        int shift;
+        edge_nibble_slot(e, &byte, &shift);
+        values[byte] |= static_cast<uint8_t>((q + offset) << shift);
+      }
+      edge_dequantize_row(weight.quantDtype, out, block, block, converted.data());
+      for (int64_t e = 0; e < block; ++e) {
+        double difference = std::fabs(double(converted[e]) - original[e]);
+        error += difference * difference, norm += double(original[e]) * original[e];
+        maxError = std::max(maxError, difference);
+      }
+    }
+    consume(row);
+  }
+  weight.quantRelRmse = norm > 0 ? std::sqrt(error / norm) : 0;
+  weight.quantMaxAbsError = maxError;
+  return llvm::Error::success();
+}
+
 /// Streams the tensor as stored: as in the model, block-quantized, or re-laid out into
 /// [N/P, K, P] panels (the last two need the whole tensor in memory, one tensor at a time).
 static llvm::Error streamStored(WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
   if (weight.nbitsScales) return streamNBits(weight, consume);
+  if (weight.dqScales) return streamBlockDequantize(weight, consume);
   if (weight.quantDtype) return streamQuantized(weight, consume);
   if (weight.packN == 0) return streamTensorData(weight.source, consume);
   auto bytes = readTensorData(weight.source);

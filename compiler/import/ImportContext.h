@@ -3,6 +3,7 @@
 #define EDGE_COMPILER_IMPORT_IMPORTCONTEXT_H
 
 #include <map>
+#include <memory>
 #include <optional>
 
 #include "compiler/import/ModelInterface.h"
@@ -25,6 +26,9 @@ struct GraphValue {
   /// For small integer tensors (rank <= 1) that exporters compute shapes with: what is
   /// known of each element (static, a named dim, or unknown).
   std::optional<SymShape> ints;
+  /// A weight kept block-quantized (a blocked DequantizeLinear of an initializer): the
+  /// entry a MatMul adds when it reads this value as its right operand; nothing else may.
+  std::shared_ptr<WeightEntry> blockQuantized;
 };
 
 /// Maps an ONNX element type to the IR element type, the ABI dtype and its size.
@@ -68,8 +72,14 @@ public:
   /// source and shape); nullopt otherwise.
   std::optional<GraphValue> constantData(size_t i);
   /// Adds `entry` (dims, dtype and sources set; offset assigned here) to NAME.weights and
-  /// returns its edge.weight of type `type`, carrying `attrs` (quant, quant_block).
-  mlir::Value addWeight(WeightEntry entry, mlir::RankedTensorType type, llvm::ArrayRef<mlir::NamedAttribute> attrs);
+  /// returns its edge.weight of type `type`, carrying `attrs` (quant, quant_block). An
+  /// error if a weight of that name exists (one pre-quantized weight read twice).
+  llvm::Expected<mlir::Value> addWeight(WeightEntry entry, mlir::RankedTensorType type,
+                                        llvm::ArrayRef<mlir::NamedAttribute> attrs);
+  /// The pending block-quantized weight input i stands for (see GraphValue), if any.
+  std::shared_ptr<WeightEntry> blockQuantizedInput(size_t i);
+  /// Defines output i as a block-quantized weight of logical shape `shape` (f32).
+  void setBlockQuantizedOutput(size_t i, SymShape shape, WeightEntry entry);
   /// The i-th input when it holds a constant int64 list; an error otherwise (naming it).
   llvm::Expected<std::vector<int64_t>> requireInts(size_t i, llvm::StringRef what);
 

@@ -49,6 +49,12 @@ struct WeightEntry {
   /// them out as quantDtype blocks of quantBlock (q4_0 without zero points, q4_1 with),
   /// exactly but for the scales' rounding to f16.
   std::optional<TensorSource> nbitsScales, nbitsZeroPoints;
+  /// Pre-quantized (DequantizeLinear with block_size along axis 0 of a [K, N] initializer):
+  /// `source` is x (ONNX type dqElementType: int8, int4 or uint4, row-major, 4-bit values
+  /// two a byte, the first in the low nibble), these its f32 scales [K / block, N] and
+  /// optional zero points (x's type, same shape); converted exactly as for MatMulNBits.
+  std::optional<TensorSource> dqScales, dqZeroPoints;
+  int32_t dqElementType = 0;
   /// Why a 2-D weight that could have been quantized stays f32 (for --quant-report).
   std::string keptReason;
 

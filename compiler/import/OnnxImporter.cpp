@@ -91,7 +91,15 @@ private:
 };
 
 llvm::Expected<GraphValue> GraphImporter::describeConstant(const ::onnx::TensorProto &tensor) {
+  // 4-bit integers (UINT4 = 21, INT4 = 22) exist only as blocked DequantizeLinear weights,
+  // kept packed: raw_data two values a byte.
+  bool fourBit = tensor.data_type() == 21 || tensor.data_type() == 22;
   std::optional<ElementKind> kind = getElementKind(&context, tensor.data_type());
+  if (fourBit)
+    kind = ElementKind{IntegerType::get(&context, 4, tensor.data_type() == 21 ? IntegerType::Unsigned : IntegerType::Signed),
+                       EDGE_DTYPE_INVALID, 1};
+  if (fourBit && !tensor.has_raw_data() && tensor.data_location() != ::onnx::TensorProto::EXTERNAL)
+    return llvm::createStringError("4-bit tensor '" + tensor.name() + "' must keep its values in raw_data");
   if (!kind)
     return llvm::createStringError("tensor '" + tensor.name() + "' has unsupported element type " +
                                    std::to_string(tensor.data_type()));
@@ -103,7 +111,7 @@ llvm::Expected<GraphValue> GraphImporter::describeConstant(const ::onnx::TensorP
     value.shape.push_back(SymDim::fixed(dim));
     count *= dim;
   }
-  auto source = describeTensorData(tensor, modelDir, kind->size, count);
+  auto source = describeTensorData(tensor, modelDir, kind->size, fourBit ? (count + 1) / 2 : count);
   if (!source) return source.takeError();
   value.elementType = kind->type;
   value.tensor = &tensor;
@@ -116,6 +124,11 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
   if (it == values.end()) return llvm::createStringError("value '" + name + "' is used but never defined");
   GraphValue &value = it->second;
   if (value.value) return value;
+  if (value.blockQuantized)
+    return llvm::createStringError("'" + name + "' (a blocked DequantizeLinear of a weight) is read by an op other than " +
+                                   "MatMul's right operand; edgec keeps such weights quantized and reads them only there");
+  if (value.elementType && value.elementType.isInteger(4))
+    return llvm::createStringError("4-bit tensor '" + name + "' is read by an op other than a blocked DequantizeLinear");
 
   const ::onnx::TensorProto &tensor = *value.tensor;
   SmallVector<int64_t> shape(tensor.dims().begin(), tensor.dims().end());
@@ -358,6 +371,20 @@ llvm::Expected<GraphValue> NodeContext::input(size_t i) {
   return value;
 }
 
+std::shared_ptr<WeightEntry> NodeContext::blockQuantizedInput(size_t i) {
+  if (!hasInput(i)) return nullptr;
+  auto it = graph.values.find(node.input(i));
+  return it == graph.values.end() ? nullptr : it->second.blockQuantized;
+}
+
+void NodeContext::setBlockQuantizedOutput(size_t i, SymShape shape, WeightEntry entry) {
+  GraphValue value;
+  value.shape = std::move(shape);
+  value.elementType = builder().getF32Type();
+  value.blockQuantized = std::make_shared<WeightEntry>(std::move(entry));
+  graph.values[node.output(i)] = std::move(value);
+}
+
 std::optional<GraphValue> NodeContext::constantData(size_t i) {
   if (!hasInput(i)) return std::nullopt;
   auto it = graph.values.find(node.input(i));
@@ -365,8 +392,12 @@ std::optional<GraphValue> NodeContext::constantData(size_t i) {
   return it->second;
 }
 
-mlir::Value NodeContext::addWeight(WeightEntry entry, mlir::RankedTensorType type, llvm::ArrayRef<mlir::NamedAttribute> attrs) {
+llvm::Expected<mlir::Value> NodeContext::addWeight(WeightEntry entry, mlir::RankedTensorType type,
+                                                   llvm::ArrayRef<mlir::NamedAttribute> attrs) {
   ModelInterface &interface = graph.out.interface;
+  for (const WeightEntry &existing : interface.weights)
+    if (existing.name == entry.name)
+      return error("weight '" + entry.name + "' is read by more than one quantized MatMul (not supported)");
   entry.offset = (interface.weightsDataSize + 63) / 64 * 64;
   interface.weightsDataSize = entry.offset + entry.storedBytes();
   auto op = WeightOp::create(builder(), loc(), type, FlatSymbolRefAttr::get(context(), entry.name),
@@ -374,7 +405,7 @@ mlir::Value NodeContext::addWeight(WeightEntry entry, mlir::RankedTensorType typ
                              StringAttr(), IntegerAttr(), UnitAttr());
   for (const mlir::NamedAttribute &attr : attrs) op->setAttr(attr.getName(), attr.getValue());
   interface.weights.push_back(std::move(entry));
-  return op;
+  return op.getResult();
 }
 
 std::optional<SymShape> NodeContext::knownInts(size_t i) {

@@ -21,11 +21,13 @@ const HandlerTable &registry(llvm::StringRef domain) {
     addElementwiseHandlers(t);
     addShapeHandlers(t);
     addNnHandlers(t);
+    addQuantizedHandlers(t);
     return t;
   }();
   static const HandlerTable contrib = [] {
     HandlerTable t;
     addContribHandlers(t);
+    addQuantizedContribHandlers(t);
     return t;
   }();
   static const HandlerTable none;

@@ -20,8 +20,6 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/import/handlers/HandlerUtils.h"
 
-#include "dialects/edge/IR/EdgeDialect.h"
-#include "edge/model_abi.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -460,79 +458,9 @@ llvm::Error importGroupQueryAttention(NodeContext &node) {
   return llvm::Error::success();
 }
 
-/// com.microsoft MatMulNBits with 4-bit weights: A [..., K] times the dequantized B [K, N]
-/// (+ bias). B, its scales and zero points stay quantized: they become one weight of
-/// edge/weights_format.h's blocks (q4_0 without zero points, q4_1 with), which the packer
-/// converts exactly, read by edge.quantized_matmul.
-llvm::Error importMatMulNBits(NodeContext &node) {
-  int64_t k = node.attrInt("K", 0), n = node.attrInt("N", 0), bits = node.attrInt("bits", 4);
-  int64_t block = node.attrInt("block_size", 0);
-  if (bits != 4) return node.error("bits = " + llvm::Twine(bits) + ": only 4-bit weights are supported");
-  if (block < 16 || block > 256 || (block & (block - 1)) != 0)
-    return node.error("block_size " + llvm::Twine(block) + ": expected a power of 2 in [16, 256]");
-  if (k <= 0 || n <= 0 || k % block != 0)
-    return node.error("K = " + llvm::Twine(k) + " must be a positive multiple of block_size " + llvm::Twine(block));
-  if (node.hasInput(4)) return node.error("g_idx (act-order quantization) is not supported");
-  EDGE_TRY(a, node.input(0));
-  if ((a.shape.size() != 2 && a.shape.size() != 3) || !a.elementType.isF32() || !a.shape.back().isStatic() ||
-      a.shape.back().value != k)
-    return node.error("A must be f32 [M, K] or [B, M, K] with K = " + llvm::Twine(k));
-  std::optional<GraphValue> b = node.constantData(1), scales = node.constantData(2);
-  std::optional<GraphValue> zeroPoints = node.constantData(3);
-  if (!b || !scales || (node.hasInput(3) && !zeroPoints))
-    return node.error("B, scales and zero_points must be initializers");
-  const int64_t blocks = k / block;
-  auto bytesOf = [](const GraphValue &v) { return v.source->byteSize; };
-  if (!b->elementType.isUnsignedInteger(8) && !b->elementType.isInteger(8))
-    return node.error("B must be uint8");
-  if (bytesOf(*b) != static_cast<uint64_t>(n * blocks * block / 2))
-    return node.error("B holds " + llvm::Twine(bytesOf(*b)) + " bytes; N x K / 2 = " + llvm::Twine(n * blocks * block / 2));
-  // Scales have A's type (f32 here).
-  if (!scales->elementType.isF32() || bytesOf(*scales) != static_cast<uint64_t>(n * blocks * 4))
-    return node.error("scales must be f32 with N x K / block_size = " + llvm::Twine(n * blocks) + " values");
-  if (zeroPoints && (!zeroPoints->elementType.isUnsignedInteger(8) && !zeroPoints->elementType.isInteger(8)))
-    return node.error("zero_points must be packed uint8 (float zero points are not supported)");
-  if (zeroPoints && bytesOf(*zeroPoints) != static_cast<uint64_t>(n * ((blocks + 1) / 2)))
-    return node.error("zero_points holds " + llvm::Twine(bytesOf(*zeroPoints)) + " bytes; expected " +
-                      llvm::Twine(n * ((blocks + 1) / 2)));
-
-  WeightEntry entry;
-  entry.name = node.getNode().input(1);
-  entry.dtype = entry.quantDtype = zeroPoints ? EDGE_DTYPE_Q4_1 : EDGE_DTYPE_Q4_0;
-  entry.dims = {n, blocks, block};
-  entry.quantBlock = block;
-  entry.source = *b->source;
-  entry.nbitsScales = *scales->source;
-  if (zeroPoints) entry.nbitsZeroPoints = *zeroPoints->source;
-  mlir::OpBuilder &builder = node.builder();
-  auto bytesType = mlir::RankedTensorType::get({static_cast<int64_t>(entry.storedBytes())}, builder.getI8Type());
-  llvm::StringRef format = zeroPoints ? "q4_1" : "q4_0";
-  mlir::Value weight = node.addWeight(std::move(entry), bytesType,
-                                      {builder.getNamedAttr("quant", builder.getStringAttr(format)),
-                                       builder.getNamedAttr("quant_block", builder.getI64IntegerAttr(block))});
-
-  SymShape shape = a.shape;
-  shape.back() = SymDim::fixed(n);
-  auto type = node.tensorType(shape, a.elementType);
-  llvm::SmallVector<mlir::Value> dynamic;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    if (type.isDynamicDim(i)) dynamic.push_back(tensor::DimOp::create(builder, node.loc(), a.value, i));
-  mlir::Value init = tensor::EmptyOp::create(builder, node.loc(), type, dynamic);
-  mlir::Value result = QuantizedMatmulOp::create(builder, node.loc(), mlir::TypeRange{type}, a.value, weight, init,
-                                                 builder.getStringAttr(format), builder.getI64IntegerAttr(block))
-                           .getResult()[0];
-  if (node.hasInput(5)) {
-    EDGE_TRY(bias, node.input(5));
-    result = onnx::AddOp::create(builder, node.loc(), type, result, bias.value);
-  }
-  node.setOutput(0, result, shape);
-  return llvm::Error::success();
-}
-
 } // namespace
 
 void addContribHandlers(HandlerTable &t) {
-  t["MatMulNBits"] = {{1, importMatMulNBits, {"K", "N", "bits", "block_size", "accuracy_level"}}};
   t["SkipLayerNormalization"] = {{1, importSkipNormalization<false>, {"epsilon"}}};
   t["SkipSimplifiedLayerNormalization"] = {{1, importSkipNormalization<true>, {"epsilon"}}};
   t["FastGelu"] = {{1, importFastGelu}};

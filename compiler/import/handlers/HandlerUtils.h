@@ -97,6 +97,13 @@ void addElementwiseHandlers(HandlerTable &table);
 void addShapeHandlers(HandlerTable &table);
 void addNnHandlers(HandlerTable &table);
 void addContribHandlers(HandlerTable &table); // com.microsoft
+void addQuantizedHandlers(HandlerTable &table);        // DequantizeLinear (blocked weights)
+void addQuantizedContribHandlers(HandlerTable &table); // com.microsoft MatMulNBits
+
+/// A x W for a block-quantized weight W (MatMulNBits, blocked DequantizeLinear): adds
+/// `entry` to NAME.weights and multiplies A ([M, K] or [B, M, K], f32) with
+/// edge.quantized_matmul.
+llvm::Expected<GraphValue> buildQuantizedMatmul(NodeContext &node, const GraphValue &a, WeightEntry entry);
 
 } // namespace edge
 

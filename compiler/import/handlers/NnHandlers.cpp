@@ -17,6 +17,12 @@ namespace edge {
 namespace {
 
 llvm::Error importMatMul(NodeContext &node) {
+  if (std::shared_ptr<WeightEntry> weight = node.blockQuantizedInput(1)) { // kept quantized
+    EDGE_TRY(lhs, node.input(0));
+    EDGE_TRY(product, buildQuantizedMatmul(node, lhs, *weight));
+    node.forwardOutput(0, product);
+    return llvm::Error::success();
+  }
   EDGE_TRY(lhsIn, node.input(0));
   EDGE_TRY(rhsIn, node.input(1));
   if (lhsIn.shape.empty() || rhsIn.shape.empty()) return node.error("MatMul operands must have rank >= 1");

@@ -124,6 +124,19 @@ CASES = {
         [vi("x", ["n", 64])], [vi("y", ["n", 8])],
         [numpy_helper.from_array(np.zeros((8, 2, 16), np.uint8), "b"),
          numpy_helper.from_array(np.ones(15, np.float32), "s")], extra_opsets=[("com.microsoft", 1)]),
+    "dq_unblocked": lambda: model(
+        [helper.make_node("DequantizeLinear", ["q", "s"], ["w"], name="dq", axis=1),
+         helper.make_node("MatMul", ["x", "w"], ["y"], name="mm")],
+        [vi("x", ["n", 32])], [vi("y", ["n", 4])],
+        [numpy_helper.from_array(np.ones((32, 4), np.int8), "q"), numpy_helper.from_array(np.ones(4, np.float32), "s")],
+        opset=21),
+    "dq_read_twice": lambda: model(
+        [helper.make_node("DequantizeLinear", ["q", "s"], ["w"], name="dq", axis=0, block_size=16),
+         helper.make_node("MatMul", ["x", "w"], ["y"], name="mm"),
+         helper.make_node("Add", ["w", "w"], ["z"], name="twice")],
+        [vi("x", ["n", 32])], [vi("y", ["n", 4]), vi("z", [32, 4])],
+        [numpy_helper.from_array(np.ones((32, 4), np.int8), "q"),
+         numpy_helper.from_array(np.ones((2, 4), np.float32), "s")], opset=21),
     "tied_dims": lambda: model(  # an attention mask as long as past + sequence
         [helper.make_node("Concat", ["past", "x"], ["all"], axis=0),
          helper.make_node("Add", ["all", "mask"], ["y"], name="add_mask")],
