@@ -69,6 +69,7 @@ TEST(TokenizerTest, SentencePieceStyleMatchesSentencePiece) {
   // With byte fallback every text round-trips; without, unseen characters are <unk>.
   checkAgainstSentencePiece(EDGEC_TOKENIZER_DATA "/sentencepiece", true);
   checkAgainstSentencePiece(EDGEC_TOKENIZER_DATA "/sentencepiece-small", false);
+  checkAgainstSentencePiece(EDGEC_TOKENIZER_DATA "/../models/kjv", true); // the trained LM's, 1024 pieces
   edge_tokenizer_t *t = nullptr;
   ASSERT_EQ(edge_tokenizer_open(EDGEC_TOKENIZER_DATA "/sentencepiece/tokenizer.json", &t), nullptr);
   std::vector<int32_t> withBos = encode(t, "Hello", true);
