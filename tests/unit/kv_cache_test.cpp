@@ -128,38 +128,32 @@ TEST_F(KvCacheTest, SlidingWindowReturnsPagesNoQueryCanSee) {
   EXPECT_EQ(used(), 0u);
 }
 
-TEST_F(KvCacheTest, HalfPrecisionPagesAreHalfTheSize) {
-  makePool(2, 0, EDGE_DTYPE_F16);
-  edge_kv_pool_stats_t stats;
-  edge_kv_pool_stats(pool, &stats);
-  EXPECT_EQ(stats.page_bytes, 256u);
-  EXPECT_EQ(stats.pages_total, 2u);
-  edge_kv_seq_t *seq = nullptr;
-  ASSERT_EQ(edge_kv_seq_create(pool, &seq), nullptr);
-  ASSERT_EQ(edge_kv_seq_reserve(seq, 5), nullptr);
-  auto *a = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 0));
-  auto *b = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 1));
-  EXPECT_EQ(b - a, 8) << "head_dim 4 of 2 bytes";
-  edge_kv_seq_release(seq);
-}
-
-TEST_F(KvCacheTest, Int8RowsCarryTheirScale) {
-  // A row: an f32 scale, then head_dim (4) int8 values; 2 x 2 x 2 x 4 rows of 8 bytes a page.
-  edge_kv_layout_t layout = {2, 2, 4};
-  edge_kv_options_t options = {4, EDGE_DTYPE_I8, 2 * 256, 0, 0};
-  ASSERT_EQ(edge_kv_pool_create(&layout, &options, &pool), nullptr);
-  edge_kv_pool_stats_t stats;
-  edge_kv_pool_stats(pool, &stats);
-  EXPECT_EQ(stats.page_bytes, 256u);
-  EXPECT_EQ(stats.pages_total, 2u);
-  edge_kv_seq_t *seq = nullptr;
-  ASSERT_EQ(edge_kv_seq_create(pool, &seq), nullptr);
-  ASSERT_EQ(edge_kv_seq_reserve(seq, 5), nullptr);
-  EXPECT_EQ(edge_kv_seq_row_bytes(seq), EDGE_KV_INT8_ROW_BYTES(4));
-  auto *a = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 0));
-  auto *b = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 1));
-  EXPECT_EQ(b - a, 8);
-  edge_kv_seq_release(seq);
+// Rows of smaller dtypes: f16 is head_dim x 2 bytes; int8 an f32 scale then head_dim bytes.
+// 2 layers x 2 x 2 KV heads x 4 positions of rows a page.
+TEST_F(KvCacheTest, SmallerDtypesShrinkRowsAndPages) {
+  const struct {
+    uint32_t dtype;
+    size_t rowBytes;
+  } cases[] = {{EDGE_DTYPE_F16, 8}, {EDGE_DTYPE_I8, EDGE_KV_INT8_ROW_BYTES(4)}};
+  for (const auto &c : cases) {
+    edge_kv_layout_t layout = {2, 2, 4};
+    edge_kv_options_t options = {4, c.dtype, 2 * 32 * c.rowBytes, 0, 0};
+    edge_kv_pool_t *small = nullptr;
+    ASSERT_EQ(edge_kv_pool_create(&layout, &options, &small), nullptr);
+    edge_kv_pool_stats_t stats;
+    edge_kv_pool_stats(small, &stats);
+    EXPECT_EQ(stats.page_bytes, 32 * c.rowBytes) << c.dtype;
+    EXPECT_EQ(stats.pages_total, 2u);
+    edge_kv_seq_t *seq = nullptr;
+    ASSERT_EQ(edge_kv_seq_create(small, &seq), nullptr);
+    ASSERT_EQ(edge_kv_seq_reserve(seq, 5), nullptr);
+    EXPECT_EQ(edge_kv_seq_row_bytes(seq), c.rowBytes);
+    auto *a = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 0));
+    auto *b = static_cast<char *>(edge_kv_seq_slot(seq, 0, 0, 0, 1));
+    EXPECT_EQ(static_cast<size_t>(b - a), c.rowBytes) << c.dtype;
+    edge_kv_seq_release(seq);
+    edge_kv_pool_release(small);
+  }
 }
 
 TEST_F(KvCacheTest, RejectsBadOptions) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cmath>
 #include <cstring>
 #include <thread>
 #include <vector>
@@ -56,9 +57,10 @@ protected:
     edge_lm_release(lm);
     edge_weights_release(weights);
   }
-  void create(uint32_t maxContext = 0, uint64_t budget = 0) {
+  void create(uint32_t maxContext = 0, uint64_t budget = 0, uint32_t prefillChunk = 0) {
     edge_lm_options_t options = {};
     options.max_context = maxContext;
+    options.prefill_chunk = prefillChunk;
     options.kv.page_tokens = 4;
     options.kv.budget_bytes = budget;
     ASSERT_EQ(edge_lm_create(&desc, weights, &options, &lm), nullptr);
@@ -97,6 +99,33 @@ TEST_F(LmTest, GeneratesAndStops) {
   edge_lm_session_stats(session, &stats);
   EXPECT_EQ(stats.generated_tokens, 3u);
   EXPECT_EQ(stats.kv_pages, 2u) << "8 of 9 tokens cached, 4 per page";
+}
+
+// edge_lm_score: the log-probability of every next token and the top-1 prediction, over
+// chunks (of 2 here); a bad call changes nothing.
+TEST_F(LmTest, ScoresEveryNextTokenAndFailsCleanly) {
+  create(/*maxContext=*/8, 0, /*prefillChunk=*/2);
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  const int32_t text[] = {3, 4, 5, 9, 10};
+  float logprobs[4];
+  int32_t top[4];
+  ASSERT_EQ(edge_lm_score(session, text, 5, logprobs, top), nullptr);
+  const double likely = 10.0 - std::log(std::exp(10.0) + (kVocab - 1)), unlikely = likely - 10.0;
+  const double expected[4] = {likely, likely, unlikely, likely}; // 9 does not follow 5
+  for (int i = 0; i < 4; ++i) EXPECT_NEAR(logprobs[i], expected[i], 1e-4) << i;
+  EXPECT_EQ(std::vector<int32_t>(top, top + 4), (std::vector<int32_t>{4, 5, 6, 10}));
+  EXPECT_EQ(tokens(session).size(), 5u);
+
+  const int32_t bad[] = {1, kVocab};
+  Status status(edge_lm_score(session, bad, 2, logprobs, top));
+  EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_INVALID_ARGUMENT);
+  const int32_t more[] = {1, 2, 3, 4};
+  status.reset(edge_lm_score(session, more, 4, logprobs, nullptr));
+  EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_INVALID_ARGUMENT) << "5 + 4 tokens exceed max_context 8";
+  EXPECT_EQ(tokens(session).size(), 5u);
+  ASSERT_EQ(edge_lm_score(session, more, 3, logprobs, nullptr), nullptr);
+  EXPECT_EQ(tokens(session).size(), 8u);
 }
 
 TEST_F(LmTest, ContextOverflowNamesTheLengthsAndChangesNothing) {
