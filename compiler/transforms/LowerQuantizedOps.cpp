@@ -11,9 +11,8 @@ using namespace mlir;
 namespace edge {
 namespace {
 
-/// Bytes of the quantized activations of one weight block (runtime/ukernels/qmatmul.h's
-/// EDGE_UK_ACT_BLOCK_BYTES): the int8 values and, per run of 16, an f32 scale and an i32 sum.
-int64_t activationBlockBytes(int64_t block) { return block + block / 16 * 8; }
+/// Bytes of one quantized activation block (runtime/ukernels/qmatmul.h).
+constexpr int64_t kActBlockHeader = 8;
 
 MemRefType dynamicView(MLIRContext *context, Type element, int64_t rank) {
   int64_t dyn = ShapedType::kDynamic;
@@ -77,7 +76,7 @@ struct LowerQuantizedOpsPass : impl::LowerQuantizedOpsPassBase<LowerQuantizedOps
         Value m = memref::DimOp::create(builder, loc, matmul.getInput(), 0);
         if (inputType.getRank() == 3)
           m = arith::MulIOp::create(builder, loc, m, memref::DimOp::create(builder, loc, matmul.getInput(), 1));
-        Value perRow = arith::ConstantIndexOp::create(builder, loc, k / block * activationBlockBytes(block));
+        Value perRow = arith::ConstantIndexOp::create(builder, loc, k / block * (kActBlockHeader + block));
         Value size = arith::MulIOp::create(builder, loc, m, perRow);
         Value scratch = memref::AllocOp::create(builder, loc, MemRefType::get({ShapedType::kDynamic}, i8), ValueRange{size},
                                                 builder.getI64IntegerAttr(64));

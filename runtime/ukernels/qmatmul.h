@@ -3,9 +3,9 @@
  *
  *   C[m, n] = sum_k A[m, k] * W[n, k]        W in edge/weights_format.h's q8_0/q4_0/q4_1
  *
- * Activations are quantized on the fly to int8 in runs of 16 values (one f32 scale each,
- * max|x| / 127, round to nearest), so each run's products are one integer dot product:
- * sdot/smmla on AArch64, vpmaddubsw or vpdpbusd on x86-64.
+ * Activations are quantized on the fly to int8 in blocks of the weights' block size (one
+ * f32 scale per block, round to nearest), so each block's products are one integer dot
+ * product: sdot/smmla on AArch64, vpmaddubsw or vpdpbusd on x86-64.
  *
  * These kernels are compiled to LLVM bitcode, one variant per instruction set, and edgec
  * links the variant the target's features allow into the model's object code (the
@@ -23,11 +23,8 @@
 EDGE_MEMREF_DESCRIPTOR(edge_uk_memref3d_f32, float, 3);
 EDGE_MEMREF_DESCRIPTOR(edge_uk_memref1d_i8, int8_t, 1);
 
-/* Activations are quantized in runs of 16 values, each with its own scale (finer than the
- * weights' blocks: activations carry outliers). One quantized activation block, for one
- * weight block: f32 scale[block / 16], int32 sum of q[block / 16], int8 q[block]. */
-#define EDGE_UK_ACT_RUN 16
-#define EDGE_UK_ACT_BLOCK_BYTES(block) ((block) + (block) / EDGE_UK_ACT_RUN * 8)
+/* Bytes of one quantized activation block: f32 scale, int32 sum of q, int8 q[block]. */
+#define EDGE_UK_ACT_BLOCK_BYTES(block) (8 + (block))
 
 /*
  * a: [B, M, K] (any strides), w: the weights bytes ([N, K / block] blocks of `dtype`), c:

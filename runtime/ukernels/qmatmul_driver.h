@@ -37,39 +37,27 @@ static inline int32_t uk_load_i32(const uint8_t *p) {
   return value;
 }
 
-/* Within an activation block (EDGE_UK_ACT_BLOCK_BYTES): run r's scale and sum, the values. */
-static inline float uk_act_scale(const uint8_t *act, int64_t r) { return uk_load_f32(act + 4 * r); }
-static inline int32_t uk_act_sum(const uint8_t *act, int64_t block, int64_t r) {
-  return uk_load_i32(act + 4 * (block / EDGE_UK_ACT_RUN) + 4 * r);
-}
-static inline const int8_t *uk_act_values(const uint8_t *act, int64_t block) {
-  return (const int8_t *)(act + 8 * (block / EDGE_UK_ACT_RUN));
-}
-
 /* Quantizes one row of `k` values read with `stride` into blocks of EDGE_UK_ACT_BLOCK_BYTES. */
 static void uk_quantize_row(const float *row, int64_t stride, int64_t blocks, int64_t block, uint8_t *out) {
-  const int64_t runs = block / EDGE_UK_ACT_RUN;
-  for (int64_t b = 0; b < blocks; ++b, out += EDGE_UK_ACT_BLOCK_BYTES(block)) {
-    int8_t *q = (int8_t *)(out + 8 * runs);
-    for (int64_t r = 0; r < runs; ++r, row += EDGE_UK_ACT_RUN * stride, q += EDGE_UK_ACT_RUN) {
-      float amax = 0.0f;
-      for (int64_t j = 0; j < EDGE_UK_ACT_RUN; ++j) {
-        float v = row[j * stride];
-        v = v < 0 ? -v : v;
-        amax = v > amax ? v : amax;
-      }
-      float scale = amax / 127.0f, inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
-      int32_t sum = 0;
-      for (int64_t j = 0; j < EDGE_UK_ACT_RUN; ++j) {
-        float v = row[j * stride] * inverse;
-        int32_t rounded = (int32_t)(v + (v < 0 ? -0.5f : 0.5f)); /* no libm: freestanding */
-        rounded = rounded > 127 ? 127 : (rounded < -127 ? -127 : rounded);
-        q[j] = (int8_t)rounded;
-        sum += rounded;
-      }
-      __builtin_memcpy(out + 4 * r, &scale, sizeof scale);
-      __builtin_memcpy(out + 4 * (runs + r), &sum, sizeof sum);
+  for (int64_t b = 0; b < blocks; ++b, row += block * stride, out += EDGE_UK_ACT_BLOCK_BYTES(block)) {
+    float amax = 0.0f;
+    for (int64_t j = 0; j < block; ++j) {
+      float v = row[j * stride];
+      v = v < 0 ? -v : v;
+      amax = v > amax ? v : amax;
     }
+    float scale = amax / 127.0f, inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
+    int8_t *q = (int8_t *)(out + 8);
+    int32_t sum = 0;
+    for (int64_t j = 0; j < block; ++j) {
+      float v = row[j * stride] * inverse;
+      int32_t rounded = (int32_t)(v + (v < 0 ? -0.5f : 0.5f)); /* no libm: freestanding */
+      rounded = rounded > 127 ? 127 : (rounded < -127 ? -127 : rounded);
+      q[j] = (int8_t)rounded;
+      sum += rounded;
+    }
+    __builtin_memcpy(out, &scale, sizeof scale);
+    __builtin_memcpy(out + 4, &sum, sizeof sum);
   }
 }
 

@@ -59,22 +59,18 @@ static inline void edge_nibble_slot(int64_t j, int64_t *byte, int *shift) {
   *shift = (j % 16) < 8 ? 0 : 4;
 }
 
-/* The step of a symmetric block coding (q = round(x / d) clamped to [qmin, qmax]) with the
- * least squared error over 21 candidates: codings with steps pivot / (levels * (1 + k / 80)),
- * k = -10..10, each refined to its least-squares step. pivot / levels alone maps the pivot
- * value to the end of the range exactly; a slightly different step often fits the rest of
- * the block better. */
-static inline float edge_block_step(const float *x, int64_t block, float pivot, float levels, int32_t qmin,
-                                    int32_t qmax) {
-  if (pivot == 0.0f) return 0.0f;
-  float best = pivot / levels;
+/* The q4_0 step for one block (see edge_quantize_row): least squared error over codings
+ * with steps x* / -(8 + k / 10), k = -10..10, each refined to its least-squares step. */
+static inline float edge_q4_0_scale(const float *x, int64_t block, float extreme) {
+  if (extreme == 0.0f) return 0.0f;
+  float best = extreme / -8.0f;
   double best_error = -1.0;
   for (int k = -10; k <= 10; ++k) {
-    const float inverse = levels * (1.0f + (float)k / 80.0f) / pivot;
+    const float inverse = (-8.0f - 0.1f * (float)k) / extreme;
     double xq = 0.0, qq = 0.0;
     for (int64_t j = 0; j < block; ++j) {
       int32_t q = edge_round_to_int(x[j] * inverse);
-      q = q > qmax ? qmax : (q < qmin ? qmin : q);
+      q = q > 7 ? 7 : (q < -8 ? -8 : q);
       xq += (double)x[j] * q, qq += (double)q * q;
     }
     if (qq == 0.0) continue;
@@ -83,7 +79,7 @@ static inline float edge_block_step(const float *x, int64_t block, float pivot, 
     double error = 0.0;
     for (int64_t j = 0; j < block; ++j) {
       int32_t q = edge_round_to_int(x[j] / d);
-      q = q > qmax ? qmax : (q < qmin ? qmin : q);
+      q = q > 7 ? 7 : (q < -8 ? -8 : q);
       double difference = (double)x[j] - (double)d * q;
       error += difference * difference;
     }
@@ -94,9 +90,11 @@ static inline float edge_block_step(const float *x, int64_t block, float pivot, 
 
 /*
  * Quantizes `k` values (a multiple of `block`) into k / block blocks of `dtype` at `out`.
- *   q8_0: q = round(x / d) clamped to -127..127, d = edge_block_step around max|x| / 127
- *   q4_0: q = round(x / d) + 8 clamped to 0..15, d = edge_block_step around x* / -8 for
- *         the value x* of largest magnitude (x* maps to -8, the other end reaches 7)
+ *   q8_0: d = max|x| / 127, q = round(x / d)
+ *   q4_0: q = round(x / d) + 8 clamped to 0..15, with d the least-squares scale of the
+ *         best of 21 candidate codings, x* / -(8 +- k / 10) for the value x* of largest
+ *         magnitude (x* / -8 alone maps x* to -8 exactly and lets the other end reach 7; a
+ *         slightly different step often fits the rest of the block better)
  *   q4_1: d = (max - min) / 15, m = min, q = round((x - m) / d) clamped to 0..15
  */
 static inline void edge_quantize_row(uint32_t dtype, const float *x, int64_t k, int64_t block, uint8_t *out) {
@@ -109,10 +107,10 @@ static inline void edge_quantize_row(uint32_t dtype, const float *x, int64_t k, 
       maximum = v > maximum ? v : maximum;
     }
     if (dtype == EDGE_DTYPE_Q8_0) {
-      float d = edge_f16_to_f32(edge_f32_to_f16(edge_block_step(x, block, amax, 127.0f, -127, 127)));
+      float d = edge_f16_to_f32(edge_f32_to_f16(amax / 127.0f)), inverse = d != 0.0f ? 1.0f / d : 0.0f;
       edge_store_f16(out, d);
       for (int64_t j = 0; j < block; ++j) {
-        int32_t q = d != 0.0f ? edge_round_to_int(x[j] / d) : 0;
+        int32_t q = edge_round_to_int(x[j] * inverse);
         out[2 + j] = (uint8_t)(int8_t)(q > 127 ? 127 : (q < -127 ? -127 : q));
       }
       out += 2 + block;
@@ -121,7 +119,7 @@ static inline void edge_quantize_row(uint32_t dtype, const float *x, int64_t k, 
     float d, m = 0.0f;
     int64_t header = 2;
     if (dtype == EDGE_DTYPE_Q4_0) {
-      d = edge_f16_to_f32(edge_f32_to_f16(edge_block_step(x, block, extreme, -8.0f, -8, 7)));
+      d = edge_f16_to_f32(edge_f32_to_f16(edge_q4_0_scale(x, block, extreme)));
     } else {
       d = edge_f16_to_f32(edge_f32_to_f16((maximum - minimum) / 15.0f));
       m = edge_f16_to_f32(edge_f32_to_f16(minimum));

@@ -6,10 +6,10 @@
  *
  * For q8_0/q4_0/q4_1, blocks of 16, 32, 64 and 256 values and shapes from a single row
  * (decode) to odd row and column counts (the 2x2 kernels' edges), it checks
- *   - against the exact arithmetic the kernels promise (activations quantized to int8 per
- *     run of 16 with scale max|a|/127, integer dots, f32 scales): relative 1e-5;
+ *   - against the exact arithmetic the kernels promise (activations quantized per block to
+ *     int8 with scale max|a|/127, integer block dots, f32 scales): relative 1e-5;
  *   - against plain f32 math with the dequantized weights: within the activation
- *     quantization's error bound (0.5/127 of each run's max|a| per value);
+ *     quantization's error bound (0.5/127 of each block's max|a| per value);
  *   - that nothing outside the output (strided, so with gaps) and the scratch is written:
  *     sentinel bytes around and between them.
  * Exits 1 on the first failure, naming the variant, format, block and shape.
@@ -119,11 +119,11 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
     for (int64_t j = 0; j < n && !failed; ++j) {
       const float *ar = a + r * lda, *wr = w_deq + j * k;
       double exact = 0.0, plain = 0.0, bound = 0.0, magnitude = 0.0;
-      for (int64_t b = 0; b < k; b += 16) { /* activations: a scale per run of 16 */
+      for (int64_t b = 0; b < k; b += block) {
         float amax = 0.0f;
-        for (int64_t i = b; i < b + 16; ++i) amax = fmaxf(amax, fabsf(ar[i]));
+        for (int64_t i = b; i < b + block; ++i) amax = fmaxf(amax, fabsf(ar[i]));
         float da = amax / 127.0f, inverse = amax > 0 ? 127.0f / amax : 0.0f;
-        for (int64_t i = b; i < b + 16; ++i) {
+        for (int64_t i = b; i < b + block; ++i) {
           int32_t q = edge_round_to_int(ar[i] * inverse);
           exact += (double)da * q * wr[i];
           plain += (double)ar[i] * wr[i];

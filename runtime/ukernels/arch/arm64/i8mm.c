@@ -22,28 +22,22 @@ static inline void uk_dot2x2(int64_t dtype, const uint8_t *act0, const uint8_t *
   const int64_t a_block = EDGE_UK_ACT_BLOCK_BYTES(block);
   float32x4_t total = vdupq_n_f32(0.0f);
   for (int64_t b = 0; b < blocks; ++b, act0 += a_block, act1 += a_block, w0 += w_block, w1 += w_block) {
-    const int8_t *x0 = uk_act_values(act0, block), *x1 = uk_act_values(act1, block);
-    float32x4_t in_block = vdupq_n_f32(0.0f);
-    float s0 = 0.0f, s1 = 0.0f; /* the rows' activation sums, for q4_1's minimum */
-    for (int64_t j = 0, r = 0; j < block; j += 16, ++r) {
+    const int8_t *x0 = (const int8_t *)(act0 + 8), *x1 = (const int8_t *)(act1 + 8);
+    int32x4_t sum = vdupq_n_s32(0);
+    for (int64_t j = 0; j < block; j += 16) {
       int8x16_t a0 = vld1q_s8(x0 + j), a1 = vld1q_s8(x1 + j);
       int8x16_t b0 = uk_load_w16(dtype, w0 + header, j), b1 = uk_load_w16(dtype, w1 + header, j);
-      int32x4_t sum = vmmlaq_s32(vdupq_n_s32(0), vcombine_s8(vget_low_s8(a0), vget_low_s8(a1)),
-                                 vcombine_s8(vget_low_s8(b0), vget_low_s8(b1)));
-      sum = vmmlaq_s32(sum, vcombine_s8(vget_high_s8(a0), vget_high_s8(a1)), vcombine_s8(vget_high_s8(b0), vget_high_s8(b1)));
-      const float da0 = uk_act_scale(act0, r), da1 = uk_act_scale(act1, r);
-      const float row_scales[4] = {da0, da0, da1, da1};
-      in_block = vmlaq_f32(in_block, vcvtq_f32_s32(sum), vld1q_f32(row_scales));
-      if (dtype == EDGE_DTYPE_Q4_1) {
-        s0 += da0 * (float)uk_act_sum(act0, block, r);
-        s1 += da1 * (float)uk_act_sum(act1, block, r);
-      }
+      sum = vmmlaq_s32(sum, vcombine_s8(vget_low_s8(a0), vget_low_s8(a1)), vcombine_s8(vget_low_s8(b0), vget_low_s8(b1)));
+      sum = vmmlaq_s32(sum, vcombine_s8(vget_high_s8(a0), vget_high_s8(a1)),
+                       vcombine_s8(vget_high_s8(b0), vget_high_s8(b1)));
     }
+    const float da0 = uk_load_f32(act0), da1 = uk_load_f32(act1);
     const float dw0 = uk_f16_to_f32(w0), dw1 = uk_f16_to_f32(w1);
-    const float column_scales[4] = {dw0, dw1, dw0, dw1};
-    total = vmlaq_f32(total, in_block, vld1q_f32(column_scales));
+    const float scales[4] = {da0 * dw0, da0 * dw1, da1 * dw0, da1 * dw1};
+    total = vmlaq_f32(total, vcvtq_f32_s32(sum), vld1q_f32(scales));
     if (dtype == EDGE_DTYPE_Q4_1) {
       const float m0 = uk_f16_to_f32(w0 + 2), m1 = uk_f16_to_f32(w1 + 2);
+      const float s0 = da0 * (float)uk_load_i32(act0 + 4), s1 = da1 * (float)uk_load_i32(act1 + 4);
       const float minimum_terms[4] = {m0 * s0, m1 * s0, m0 * s1, m1 * s1};
       total = vaddq_f32(total, vld1q_f32(minimum_terms));
     }

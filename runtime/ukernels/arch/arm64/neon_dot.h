@@ -39,16 +39,12 @@ static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, 
   float32x4_t total = vdupq_n_f32(0.0f);
   float minimum_terms = 0.0f;
   for (int64_t b = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), w += w_block) {
-    const int8_t *aq = uk_act_values(act, block);
-    float32x4_t in_block = vdupq_n_f32(0.0f);
-    float activation_sum = 0.0f;
-    for (int64_t j = 0, r = 0; j < block; j += 16, ++r) {
-      int32x4_t sum = vdotq_s32(vdupq_n_s32(0), vld1q_s8(aq + j), uk_load_w16(dtype, w + header, j));
-      in_block = vmlaq_n_f32(in_block, vcvtq_f32_s32(sum), uk_act_scale(act, r));
-      if (dtype == EDGE_DTYPE_Q4_1) activation_sum += uk_act_scale(act, r) * (float)uk_act_sum(act, block, r);
-    }
-    total = vmlaq_n_f32(total, in_block, uk_f16_to_f32(w));
-    if (dtype == EDGE_DTYPE_Q4_1) minimum_terms += uk_f16_to_f32(w + 2) * activation_sum;
+    const int8_t *aq = (const int8_t *)(act + 8);
+    int32x4_t sum = vdupq_n_s32(0);
+    for (int64_t j = 0; j < block; j += 16) sum = vdotq_s32(sum, vld1q_s8(aq + j), uk_load_w16(dtype, w + header, j));
+    const float da = uk_load_f32(act);
+    total = vmlaq_n_f32(total, vcvtq_f32_s32(sum), da * uk_f16_to_f32(w));
+    if (dtype == EDGE_DTYPE_Q4_1) minimum_terms += da * uk_f16_to_f32(w + 2) * (float)uk_load_i32(act + 4);
   }
   return vaddvq_f32(total) + minimum_terms;
 }

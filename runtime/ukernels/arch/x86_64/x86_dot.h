@@ -58,25 +58,17 @@ static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, 
   __m256 total = _mm256_setzero_ps();
   float minimum_terms = 0.0f;
   for (int64_t b = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), w += w_block) {
-    const int8_t *aq = uk_act_values(act, block);
-    __m256 in_block = _mm256_setzero_ps();
+    const int8_t *aq = (const int8_t *)(act + 8);
+    __m256i sum = _mm256_setzero_si256();
     int64_t j = 0;
-    /* 32 values are two activation runs: the low 4 lanes of the dot are run r, the high 4 r + 1. */
-    for (; j + 32 <= block; j += 32) {
-      __m256i sum = UK_IDOT32(_mm256_loadu_si256((const __m256i *)(aq + j)), uk_load_w32(dtype, w + header, j));
-      __m256 scales = _mm256_set_m128(_mm_set1_ps(uk_act_scale(act, j / 16 + 1)), _mm_set1_ps(uk_act_scale(act, j / 16)));
-      in_block = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), scales, in_block);
-    }
-    if (j < block) { /* a 16-value tail: the high half is zero */
-      __m256i sum = UK_IDOT32(_mm256_zextsi128_si256(_mm_loadu_si128((const __m128i *)(aq + j))), uk_load_w16(dtype, w + header, j));
-      in_block = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_set1_ps(uk_act_scale(act, j / 16)), in_block);
-    }
-    total = _mm256_fmadd_ps(in_block, _mm256_set1_ps(uk_f16_to_f32(w)), total);
-    if (dtype == EDGE_DTYPE_Q4_1) {
-      float activation_sum = 0.0f;
-      for (int64_t r = 0; r < block / EDGE_UK_ACT_RUN; ++r) activation_sum += uk_act_scale(act, r) * (float)uk_act_sum(act, block, r);
-      minimum_terms += uk_f16_to_f32(w + 2) * activation_sum;
-    }
+    for (; j + 32 <= block; j += 32)
+      sum = _mm256_add_epi32(sum, UK_IDOT32(_mm256_loadu_si256((const __m256i *)(aq + j)), uk_load_w32(dtype, w + header, j)));
+    if (j < block) /* a 16-value tail */
+      sum = _mm256_add_epi32(sum, UK_IDOT32(_mm256_zextsi128_si256(_mm_loadu_si128((const __m128i *)(aq + j))),
+                                            uk_load_w16(dtype, w + header, j)));
+    const float da = uk_load_f32(act);
+    total = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum), _mm256_set1_ps(da * uk_f16_to_f32(w)), total);
+    if (dtype == EDGE_DTYPE_Q4_1) minimum_terms += da * uk_f16_to_f32(w + 2) * (float)uk_load_i32(act + 4);
   }
   return uk_hsum(total) + minimum_terms;
 }

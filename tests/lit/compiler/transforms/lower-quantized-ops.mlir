@@ -3,14 +3,14 @@
 // Buffer-form quantized ops become ukernel calls through MLIR's C interface, with operands
 // cast to the kernels' ranks (3-D rows, 2-D indices; a 2-D operand gains a leading unit
 // dim). The matmul gets a heap scratch for its int8 activations: rows x (K / block) blocks
-// x (block + 8 per run of 16) bytes = rows x 2 x 48 here.
+// x (8 + block) bytes = rows x 2 x 40 here.
 
 // CHECK-DAG:   func.func private @edge_uk_qmatmul(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-DAG:   func.func private @edge_uk_dequant_rows(memref<?x?xi64, strided<[?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, i64, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @matmul(
 // CHECK-SAME:    %[[X:.*]]: memref<?x64xf32>
 // CHECK:         %[[M:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x64xf32>
-// CHECK:         %[[PER_ROW:.*]] = arith.constant 96 : index
+// CHECK:         %[[PER_ROW:.*]] = arith.constant 80 : index
 // CHECK:         %[[BYTES:.*]] = arith.muli %[[M]], %[[PER_ROW]] : index
 // CHECK:         %[[SCRATCH:.*]] = memref.alloc(%[[BYTES]]) {alignment = 64 : i64} : memref<?xi8>
 // CHECK:         %[[X3:.*]] = memref.expand_shape %[[X]] {{\[\[}}0, 1], [2]] output_shape [1, %{{.*}}, 64] : memref<?x64xf32> into memref<1x?x64xf32>
