@@ -15,31 +15,42 @@ namespace edge {
 
 static uint64_t alignTo64(uint64_t value) { return (value + 63) / 64 * 64; }
 
-/// Quantizes the f32 source row by row (a row = K values of one output channel), handing
-/// each row's blocks to `consume`, and measures the error against the source.
-static llvm::Error streamQuantized(WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
-  auto bytes = readTensorData(weight.source);
-  if (!bytes) return bytes.takeError();
-  const int64_t rows = weight.dims[0], block = weight.quantBlock, k = weight.dims[1] * block;
-  if (bytes->size() != static_cast<size_t>(rows * k) * sizeof(float))
-    return llvm::createStringError("weight '" + weight.name + "': " + llvm::Twine(bytes->size()) +
-                                   " bytes of data for " + llvm::Twine(rows * k) + " f32 values");
-  const float *values = reinterpret_cast<const float *>(bytes->data());
+llvm::Expected<QuantizationError> quantizeMatrix(llvm::ArrayRef<uint8_t> bytes, int64_t rows, int64_t k, bool fromKN,
+                                                 uint32_t dtype, int64_t block,
+                                                 llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  if (bytes.size() != static_cast<size_t>(rows * k) * sizeof(float))
+    return llvm::createStringError(llvm::Twine(bytes.size()) + " bytes of data for " + llvm::Twine(rows * k) +
+                                   " f32 values");
+  const float *values = reinterpret_cast<const float *>(bytes.data());
   std::vector<float> row(k), back(k);
-  std::vector<uint8_t> packed(weight.dims[1] * edge_weights_block_bytes(weight.quantDtype, block));
-  double error = 0, norm = 0, maxError = 0;
+  std::vector<uint8_t> packed(k / block * edge_weights_block_bytes(dtype, block));
+  double error = 0, norm = 0;
+  QuantizationError result;
   for (int64_t n = 0; n < rows; ++n) {
-    for (int64_t j = 0; j < k; ++j) row[j] = weight.quantFromKN ? values[j * rows + n] : values[n * k + j];
-    edge_quantize_row(weight.quantDtype, row.data(), k, block, packed.data());
-    edge_dequantize_row(weight.quantDtype, packed.data(), k, block, back.data());
+    for (int64_t j = 0; j < k; ++j) row[j] = fromKN ? values[j * rows + n] : values[n * k + j];
+    edge_quantize_row(dtype, row.data(), k, block, packed.data());
+    edge_dequantize_row(dtype, packed.data(), k, block, back.data());
     for (int64_t j = 0; j < k; ++j) {
       double difference = std::fabs(double(back[j]) - row[j]);
-      error += difference * difference, norm += double(row[j]) * row[j], maxError = std::max(maxError, difference);
+      error += difference * difference, norm += double(row[j]) * row[j];
+      result.maxAbs = std::max(result.maxAbs, difference);
     }
     consume(packed);
   }
-  weight.quantRelRmse = norm > 0 ? std::sqrt(error / norm) : 0;
-  weight.quantMaxAbsError = maxError;
+  result.relRmse = norm > 0 ? std::sqrt(error / norm) : 0;
+  return result;
+}
+
+/// Quantizes the f32 source row by row (a row = K values of one output channel) as the
+/// entry says, measuring the error against the source.
+static llvm::Error streamQuantized(WeightEntry &weight, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  auto bytes = readTensorData(weight.source);
+  if (!bytes) return bytes.takeError();
+  auto error = quantizeMatrix(*bytes, weight.dims[0], weight.dims[1] * weight.quantBlock, weight.quantFromKN,
+                              weight.quantDtype, weight.quantBlock, consume);
+  if (!error) return llvm::createStringError("weight '" + weight.name + "': " + llvm::toString(error.takeError()));
+  weight.quantRelRmse = error->relRmse;
+  weight.quantMaxAbsError = error->maxAbs;
   return llvm::Error::success();
 }
 

@@ -1,6 +1,8 @@
 //===- Quantize.cpp - choosing each weight's stored format (--quant) ------===//
 #include "compiler/driver/Quantize.h"
 
+#include "codegen/artifacts/Artifacts.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -16,21 +18,6 @@ namespace edge {
 namespace {
 
 constexpr const char *kFormats[] = {"f32", "q8_0", "q4_0", "q4_1"};
-
-/// Relative RMSE of `values` ([rows, k] row-major, or [k, rows] when fromKN) at q4_0.
-double q4RelativeError(const std::vector<uint8_t> &bytes, int64_t rows, int64_t k, bool fromKN, int64_t block) {
-  const float *values = reinterpret_cast<const float *>(bytes.data());
-  std::vector<float> row(k), back(k);
-  std::vector<uint8_t> packed(k / block * edge_weights_block_bytes(EDGE_DTYPE_Q4_0, block));
-  double error = 0, norm = 0;
-  for (int64_t n = 0; n < rows; ++n) {
-    for (int64_t j = 0; j < k; ++j) row[j] = fromKN ? values[j * rows + n] : values[n * k + j];
-    edge_quantize_row(EDGE_DTYPE_Q4_0, row.data(), k, block, packed.data());
-    edge_dequantize_row(EDGE_DTYPE_Q4_0, packed.data(), k, block, back.data());
-    for (int64_t j = 0; j < k; ++j) error += double(back[j] - row[j]) * (back[j] - row[j]), norm += double(row[j]) * row[j];
-  }
-  return norm > 0 ? std::sqrt(error / norm) : 0;
-}
 
 } // namespace
 
@@ -117,9 +104,11 @@ llvm::Error planQuantization(mlir::ModuleOp module, ModelInterface &interface, c
       if (choice.pinned || choice.format != "q4_0") continue;
       auto bytes = readTensorData(choice.entry->source);
       if (!bytes) return bytes.takeError();
-      ranked.emplace_back(q4RelativeError(*bytes, choice.candidate.rows, choice.candidate.k, choice.candidate.fromKN,
-                                          options.block),
-                          &choice);
+      auto error = quantizeMatrix(*bytes, choice.candidate.rows, choice.candidate.k, choice.candidate.fromKN,
+                                  EDGE_DTYPE_Q4_0, options.block, [](llvm::ArrayRef<uint8_t>) {});
+      if (!error)
+        return llvm::createStringError("weight '" + choice.entry->name + "': " + llvm::toString(error.takeError()));
+      ranked.emplace_back(error->relRmse, &choice);
     }
     std::stable_sort(ranked.begin(), ranked.end(), [](auto &a, auto &b) { return a.first > b.first; });
     for (size_t i = 0; i < ranked.size() / 4; ++i) ranked[i].second->format = "q8_0";
