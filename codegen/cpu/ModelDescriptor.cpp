@@ -50,7 +50,8 @@ struct DescriptorBuilder {
 
 } // namespace
 
-llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry) {
+llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry,
+                                llvm::Constant *vulkanProgram) {
   std::string cifaceName = ("_mlir_ciface_" + entry).str();
   llvm::Function *ciface = module.getFunction(cifaceName);
   if (!ciface) return llvm::createStringError("generated code lacks " + cifaceName);
@@ -119,7 +120,7 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
 
   // edge_model_desc_t, in declaration order.
   auto *descType = llvm::StructType::get(context, {d.i32, d.i32, d.ptr, d.ptr, d.i32, d.i32, d.ptr, d.ptr, d.i32,
-                                                   d.i32, d.ptr, d.ptr, d.i64, d.i64, d.ptr, d.ptr});
+                                                   d.i32, d.ptr, d.ptr, d.i64, d.i64, d.ptr, d.ptr, d.ptr});
   uint32_t kind = lm.enabled ? EDGE_MODEL_KIND_CAUSAL_LM : EDGE_MODEL_KIND_GRAPH;
   llvm::Constant *desc = llvm::ConstantStruct::get(
       descType, {llvm::ConstantInt::get(d.i32, EDGE_MODEL_ABI_VERSION), llvm::ConstantInt::get(d.i32, kind),
@@ -129,7 +130,8 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
                  d.tensors(interface.outputs, "outputs"), llvm::ConstantInt::get(d.i32, interface.symbols.size()),
                  llvm::ConstantInt::get(d.i32, 0), symbols, symbolExprs,
                  llvm::ConstantInt::get(d.i64, interface.weightsFingerprint),
-                 llvm::ConstantInt::get(d.i64, interface.weightsDataSize), run, lmDesc});
+                 llvm::ConstantInt::get(d.i64, interface.weightsDataSize), run, lmDesc,
+                 vulkanProgram ? vulkanProgram : llvm::ConstantPointerNull::get(d.ptr)});
   llvm::Constant *descVar = d.global(desc, "desc");
 
   auto *modelType = llvm::FunctionType::get(d.ptr, {}, false);

@@ -11,8 +11,10 @@ namespace edge {
 /// (runtime/include/edge/model_abi.h):
 ///   int32_t NAME_run(void *const *args);               calls the compiled entry
 ///   const edge_model_desc_t *NAME_model(void);          the exported entry symbol
-/// and a constant edge_model_desc_t describing `interface`.
-llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry);
+/// and a constant edge_model_desc_t describing `interface`; `vulkanProgram` (an
+/// edge_vk_program_t global, see codegen/spirv) for --target vulkan.
+llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry,
+                                llvm::Constant *vulkanProgram = nullptr);
 
 } // namespace edge
 

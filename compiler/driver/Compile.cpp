@@ -6,6 +6,7 @@
 #include "codegen/cpu/ModelDescriptor.h"
 #include "codegen/cpu/ObjectEmitter.h"
 #include "codegen/cpu/Ukernels.h"
+#include "codegen/spirv/SpirvProgram.h"
 #include "compiler/conversion/Passes.h"
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
@@ -61,6 +62,15 @@ static llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef
   return llvm::createStringError(outputPath + ": no C compiler driver (cc, clang-22, gcc) to link it");
 }
 
+/// --target vulkan: the host code's allocations (finalize-memref-to-llvm's generic
+/// functions) are device buffers, allocated by the runtime's Vulkan backend.
+static void bindDeviceAllocations(llvm::Module &module) {
+  for (auto [generic, runtime] : {std::pair{"_mlir_memref_to_llvm_alloc", "edge_vk_alloc"},
+                                  std::pair{"_mlir_memref_to_llvm_aligned_alloc", "edge_vk_aligned_alloc"},
+                                  std::pair{"_mlir_memref_to_llvm_free", "edge_vk_free"}})
+    if (llvm::Function *f = module.getFunction(generic)) f->setName(runtime);
+}
+
 /// Collects the first error diagnostic as one line ("loc: message").
 class FirstErrorHandler {
 public:
@@ -84,14 +94,26 @@ private:
 };
 
 llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) {
-  auto arch = resolveTargetArch(options.target);
-  if (!arch) return arch.takeError();
+  bool vulkan = options.target == "vulkan";
+  if (!vulkan && options.hostTriple != "host")
+    return llvm::createStringError("--host-triple is for --target vulkan (the CPU targets are their own host)");
+  auto arch = resolveTargetArch(vulkan ? llvm::StringRef(options.hostTriple) : llvm::StringRef(options.target));
+  if (!arch) {
+    if (!vulkan) return arch.takeError();
+    llvm::consumeError(arch.takeError());
+    return llvm::createStringError("--host-triple '" + options.hostTriple +
+                                   "': expected host, aarch64-linux-gnu or x86_64-linux-gnu");
+  }
   std::string name = options.name.empty() ? defaultModelName(options.input) : options.name;
   if (name.empty() || llvm::isDigit(name[0]) || !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
     return llvm::createStringError("--name '" + name + "' is not a C identifier");
-  static const std::vector<std::string> kEmits = {"", "onnx", "mlir", "llvm", "asm"};
+  static const std::vector<std::string> kEmits = {"", "onnx", "mlir", "llvm", "asm", "spirv"};
   if (!llvm::is_contained(kEmits, options.emit))
-    return llvm::createStringError("--emit '" + options.emit + "': expected onnx, mlir, llvm or asm");
+    return llvm::createStringError("--emit '" + options.emit + "': expected onnx, mlir, llvm, asm or spirv");
+  if (options.emit == "spirv" && !vulkan) return llvm::createStringError("--emit spirv needs --target vulkan");
+  if (vulkan && options.quant.mode != "none")
+    return llvm::createStringError("--quant " + options.quant.mode +
+                                   ": quantized weights are not supported with --target vulkan yet");
   std::optional<CpuTargetConfig> config = getCpuTargetConfig(*arch, options.cpu);
   if (!options.features.empty()) {
     for (llvm::StringRef feature : llvm::split(options.features, ','))
@@ -111,7 +133,7 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   if (!imported) return imported.takeError();
   ModelInterface &interface = imported->interface;
   interface.name = name;
-  interface.target = config->triple + " " + config->cpu;
+  interface.target = (vulkan ? "vulkan " : "") + config->triple + " " + config->cpu;
   mlir::ModuleOp module = imported->module.get();
   // The importer checks ONNX semantics; this catches anything it let through before a
   // pass could trip over it.
@@ -130,6 +152,9 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
                                          " (--paged-kv off compiles the model with its past/present tensors)");
         }))
       return error;
+  if (vulkan && interface.causalLM.enabled)
+    return llvm::createStringError(options.input + ": causal LMs with the paged KV cache are not supported with "
+                                   "--target vulkan yet (--paged-kv off compiles the graph with its past/present tensors)");
   if (llvm::Error error = planQuantization(module, interface, options.quant, llvm::errs())) return error;
   if (options.emit == "onnx") {
     module.print(out);
@@ -151,8 +176,18 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   };
   mlir::PassManager front(&context);
   configure(front);
-  buildCpuFrontPipeline(front);
+  if (vulkan) buildVulkanFrontPipeline(front);
+  else buildCpuFrontPipeline(front);
   if (mlir::failed(front.run(module))) return diagnostics.take(options.input + ": compilation failed");
+  if (vulkan) {
+    mlir::Operation *quantized = nullptr;
+    module.walk([&](mlir::Operation *op) {
+      if (!quantized && mlir::isa<QuantizedMatmulOp, QuantizedEmbeddingOp>(op)) quantized = op;
+    });
+    if (quantized)
+      return llvm::createStringError(options.input + ": pre-quantized weights (" +
+                                     quantized->getName().getStringRef() + ") are not supported with --target vulkan yet");
+  }
   // The front half chose each weight's stored layout; the packer writes exactly that.
   module.walk([&](WeightOp op) {
     for (WeightEntry &entry : interface.weights)
@@ -178,8 +213,24 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
 
   mlir::PassManager back(&context);
   configure(back);
-  buildCpuBackPipeline(back);
+  if (vulkan) buildVulkanBackPipeline(back);
+  else buildCpuBackPipeline(back);
   if (mlir::failed(back.run(module))) return diagnostics.take(options.input + ": compilation failed");
+  SpirvProgram spirv;
+  if (vulkan) {
+    if (options.emit == "mlir") {
+      module.print(out);
+      return llvm::Error::success();
+    }
+    auto extracted = extractSpirvProgram(module);
+    if (!extracted) return extracted.takeError();
+    spirv = std::move(*extracted);
+    if (options.emit == "spirv") return writeSpirvFiles(spirv, options.outputDir);
+    mlir::PassManager host(&context);
+    configure(host);
+    buildVulkanHostPipeline(host);
+    if (mlir::failed(host.run(module))) return diagnostics.take(options.input + ": compilation of the host code failed");
+  }
   if (options.emit == "mlir") {
     module.print(out);
     return llvm::Error::success();
@@ -193,8 +244,16 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
     llvm::consumeError(llvmModule.takeError());
     return diagnostics.take(options.input + ": translation to LLVM IR failed");
   }
-  if (llvm::Error error = emitModelDescriptor(**llvmModule, interface, "main")) return error;
-  if (llvm::Error error = linkUkernels(**llvmModule, *arch, selectUkernelVariant(*arch, **machine))) return error;
+  llvm::Constant *vulkanProgram = nullptr;
+  if (vulkan) {
+    auto program = emitVulkanProgram(**llvmModule, spirv, "__edge_" + name + ".");
+    if (!program) return program.takeError();
+    vulkanProgram = *program;
+    bindDeviceAllocations(**llvmModule);
+  }
+  if (llvm::Error error = emitModelDescriptor(**llvmModule, interface, "main", vulkanProgram)) return error;
+  if (!vulkan)
+    if (llvm::Error error = linkUkernels(**llvmModule, *arch, selectUkernelVariant(*arch, **machine))) return error;
   optimizeModule(**llvmModule, **machine);
   if (options.emit == "llvm") {
     (*llvmModule)->print(out, nullptr);
@@ -211,7 +270,7 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", *code)) return error;
   if (llvm::Error error = writeModelHeader(base + name + ".h", interface, llvm::sys::path::filename(options.input)))
     return error;
-  if (options.target == "host") {
+  if (options.target == "host" || (vulkan && options.hostTriple == "host")) {
     llvm::SmallString<128> objectPath;
     if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", objectPath))
       return llvm::createStringError("cannot create a temporary file: " + ec.message());

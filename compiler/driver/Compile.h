@@ -15,11 +15,15 @@ namespace edge {
 struct CompileOptions {
   std::string input;     ///< model.onnx
   std::string outputDir; ///< where libNAME.a, NAME.h, NAME.weights (and libNAME.so) go
-  std::string target = "host"; ///< host | aarch64-linux-gnu | x86_64-linux-gnu
+  std::string target = "host"; ///< host | aarch64-linux-gnu | x86_64-linux-gnu | vulkan
+  /// --target vulkan: what the host code (which records the dispatches) compiles for:
+  /// host | aarch64-linux-gnu | x86_64-linux-gnu.
+  std::string hostTriple = "host";
   std::string cpu;             ///< LLVM CPU name, "native", or empty for the baseline
   std::string name;            ///< C identifier; defaults to the input's stem
   /// Print one stage to `out` instead of writing artifacts:
-  /// onnx (imported IR) | mlir (LLVM dialect) | llvm (optimized IR) | asm.
+  /// onnx (imported IR) | mlir (LLVM dialect; with the spirv.module kernels for vulkan) |
+  /// llvm (optimized IR) | asm; spirv writes each Vulkan kernel to OUT/<i>_<name>.spv.
   std::string emit;
   std::vector<std::string> dumpAfter; ///< pass arguments whose output goes to stderr
   /// auto: a causal LM (past_key_values in, present out) compiles for the runtime's paged

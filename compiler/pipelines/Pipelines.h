@@ -23,6 +23,19 @@ void buildCpuPipeline(mlir::OpPassManager &pm);
 void buildCpuFrontPipeline(mlir::OpPassManager &pm);
 void buildCpuBackPipeline(mlir::OpPassManager &pm);
 
+/// The Vulkan target (--target vulkan), in three parts around the driver's steps:
+///   front: as the CPU's, without packing or tiling (kernels read weights as stored);
+///   back:  bind weights, bufferize, plan the arena, approximate math; buffer ops become
+///          loops mapped to workgroups (edge-map-to-gpu), gpu.launch bodies with flat
+///          buffers (edge-linearize-kernel-memrefs), outlined kernels, launches replaced
+///          by runtime dispatch calls (edge-vulkan-dispatch), kernels lowered to
+///          spirv.module ops with push constants (edge-spirv-push-constants);
+///   host:  once the driver serialized and removed the kernels, the host code to LLVM,
+///          its allocations through the runtime (they are device buffers).
+void buildVulkanFrontPipeline(mlir::OpPassManager &pm);
+void buildVulkanBackPipeline(mlir::OpPassManager &pm);
+void buildVulkanHostPipeline(mlir::OpPassManager &pm);
+
 /// Right after import, on the onnx dialect: drops what the importer's folding left unused
 /// (exporter shape arithmetic) and merges repeated dim reads.
 void buildImportCleanupPipeline(mlir::OpPassManager &pm);

@@ -305,4 +305,127 @@ def LowerQuantizedOpsPass : Pass<"edge-lower-quantized-ops", "mlir::ModuleOp"> {
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// The Vulkan target: buffer code to GPU kernels and SPIR-V (codegen/spirv).
+//===----------------------------------------------------------------------===//
+
+def ShapeBuffersToViewsPass : Pass<"edge-shape-buffers-to-views", "mlir::func::FuncOp"> {
+  let summary = "Turn memref.reshape by a buffer of stored sizes into memref.reinterpret_cast";
+  let description = [{
+    A `tensor.reshape` whose shape is `tensor.from_elements` of scalars bufferizes to a
+    small buffer the sizes are stored into and a `memref.reshape` that reads it. On a GPU
+    target every buffer is device memory the host code cannot read; this pass gives the
+    reshape its sizes directly: a `memref.reinterpret_cast` of the (contiguous) source
+    with the stored sizes and their suffix products as strides. Shape buffers nothing
+    else reads are removed.
+
+    ```mlir
+    %s = memref.alloc() : memref<2xindex>
+    memref.store %c1, %s[%c0] : memref<2xindex>
+    memref.store %n, %s[%c1] : memref<2xindex>
+    %r = memref.reshape %x(%s) : (memref<?xi64>, memref<2xindex>) -> memref<1x?xi64>
+    ```
+    becomes
+    ```mlir
+    %r = memref.reinterpret_cast %x to offset: [0], sizes: [1, %n], strides: [%n, 1] : memref<?xi64> to memref<1x?xi64>
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def MapToGpuPass : Pass<"edge-map-to-gpu", "mlir::func::FuncOp"> {
+  let summary = "Turn the function's buffer operations into loops mapped to workgroups and threads";
+  let description = [{
+    After bufferization and memory planning, for a GPU target: every `memref.copy`
+    becomes `linalg.copy`, every linalg op becomes loops (`scf.parallel` over its parallel
+    dims, `scf.for` over its reductions), and every top-level parallel loop nest is
+    tiled and mapped for `convert-parallel-loops-to-gpu`: its innermost dim to x (adjacent
+    threads touch adjacent elements), the next two to y and z, each tiled by a workgroup
+    extent (at most 128 threads per workgroup, fewer when a static extent is small);
+    outer dims beyond three run sequentially in each thread. Tiles have fixed bounds and
+    a bounds check inside, so workgroup sizes are static and grid sizes follow the
+    dynamic dims. Top-level loops without parallel dims (full reductions) and other
+    top-level buffer accesses run as a single-thread workgroup.
+
+    ```mlir
+    scf.parallel (%i, %j) = (%c0, %c0) to (%n, %c128) step (%c1, %c1) { ... }
+    ```
+    becomes a loop over workgroups (%n by 1 rows, 128 by 64 columns) mapped to
+    block_y/block_x holding a loop over 1 x 64 threads mapped to thread_y/thread_x.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::linalg::LinalgDialect", "mlir::gpu::GPUDialect",
+                           "mlir::affine::AffineDialect", "mlir::arith::ArithDialect"];
+}
+
+def LinearizeKernelMemrefsPass : Pass<"edge-linearize-kernel-memrefs", "mlir::func::FuncOp"> {
+  let summary = "Give gpu.launch bodies flat buffers and explicit index arithmetic";
+  let description = [{
+    SPIR-V storage buffers are flat arrays: a kernel cannot take a buffer with dynamic
+    sizes, strides or offset. For every buffer a `gpu.launch` body reads or writes, the
+    host side extracts its strided metadata and passes the base buffer as a flat
+    `memref<?xT>`; inside the body, loads and stores address it at
+    `offset + sum(index_i * stride_i)` and `memref.dim` reads the passed size. Offsets,
+    sizes and strides that are static become constants in the kernel; constants used in
+    a body are cloned into it. Any other use of a buffer in a body is an error naming it.
+
+    ```mlir
+    gpu.launch ... { %v = memref.load %a[%i, %j] : memref<?x?xf32> }
+    ```
+    becomes
+    ```mlir
+    %base, %off, %sizes:2, %strides:2 = memref.extract_strided_metadata %a
+    %flat = memref.reinterpret_cast %base to offset: [0], sizes: [%extent], strides: [1]
+    gpu.launch ... { %v = memref.load %flat[%off + %i * %strides#0 + %j] : memref<?xf32> }
+    ```
+  }];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect", "mlir::gpu::GPUDialect"];
+}
+
+def VulkanDispatchPass : Pass<"edge-vulkan-dispatch", "mlir::ModuleOp"> {
+  let summary = "Replace gpu.launch_func by runtime dispatch calls and fix each kernel's Vulkan interface";
+  let description = [{
+    After `gpu-kernel-outlining` and `edge-linearize-kernel-memrefs`, kernel i (in launch
+    order) gets its Vulkan interface, recorded on the gpu.func for the dispatch manifest:
+
+    - its flat buffer arguments are storage buffers 0..B-1 of descriptor set 0
+      (`edge.binding_bytes`: the element size of each);
+    - one index argument per buffer is appended: the element offset at which the runtime
+      bound that buffer (a descriptor's offset must be aligned, a tensor's need not be),
+      added to every index into it;
+    - the push constants are, in order, those B binding offsets and the kernel's scalar
+      arguments, 32 bits each (`edge.push_constants`);
+    - the workgroup size becomes its `spirv.entry_point_abi`, and the gpu.module gets the
+      target environment: Vulkan 1.1 / SPIR-V 1.3 with Shader and Int64.
+
+    The launch becomes `func.call @edge_vk_dispatch(kernel, grid x, y, z, addresses,
+    scalars)`: the address of each buffer argument and each scalar widened to 64 bits,
+    in stack arrays (the runtime translates addresses to its buffers). The host code
+    must not read or write buffers itself; a load or store left outside kernels is an
+    error naming it.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect",
+                           "mlir::gpu::GPUDialect", "mlir::spirv::SPIRVDialect"];
+}
+
+def SpirvPushConstantsPass : Pass<"edge-spirv-push-constants", "mlir::spirv::ModuleOp"> {
+  let summary = "Move a kernel's scalar arguments from storage buffers into one push-constant block";
+  let description = [{
+    MLIR's SPIR-V lowering passes each scalar kernel argument as a one-member storage
+    buffer. After `spirv-lower-abi-attrs`, this pass replaces them by one `PushConstant`
+    block whose members (32-bit, 4 bytes apart) are the scalars in binding order, so a
+    dispatch needs no buffer per scalar and the runtime sets them with
+    vkCmdPushConstants. Fails if the block exceeds 128 bytes, the size every Vulkan
+    device supports.
+
+    ```mlir
+    spirv.GlobalVariable @k_arg_2 bind(0, 2) : !spirv.ptr<!spirv.struct<(i32 [0])>, StorageBuffer>
+    ```
+    becomes member 0 of
+    ```mlir
+    spirv.GlobalVariable @k_push_constants : !spirv.ptr<!spirv.struct<(i32 [0], ...)>, PushConstant>
+    ```
+  }];
+  let dependentDialects = ["mlir::spirv::SPIRVDialect"];
+}
+
 #endif // EDGE_COMPILER_TRANSFORMS_PASSES_TD

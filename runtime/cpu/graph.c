@@ -5,10 +5,16 @@
 #include "base/status.h"
 #include "cpu/invoke.h"
 #include "io/weights_internal.h"
+#ifdef EDGE_HAVE_VULKAN
+#include "vulkan/vk_graph.h"
+#endif
 
 struct edge_graph_s {
   const edge_model_desc_t *model;
   const edge_weights_t *weights;
+#ifdef EDGE_HAVE_VULKAN
+  edge_vk_graph_t *vulkan; /* models compiled with --target vulkan */
+#endif
 };
 
 /* A strided memref descriptor of rank r as the generated code reads it:
@@ -57,6 +63,11 @@ edge_status_t edge_model_check(const edge_model_desc_t *model, const edge_weight
 
 edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weights_t *weights,
                                 edge_graph_t **out_graph) {
+  return edge_graph_create_with_options(model, weights, NULL, out_graph);
+}
+
+edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, const edge_weights_t *weights,
+                                             const edge_graph_options_t *options, edge_graph_t **out_graph) {
   if (!out_graph) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_graph is NULL");
   *out_graph = NULL;
   if (!model || !weights)
@@ -66,11 +77,39 @@ edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weigh
   if (!graph) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   graph->model = model;
   graph->weights = weights;
+  if (model->vulkan) {
+#ifdef EDGE_HAVE_VULKAN
+    edge_status_t status =
+        edge_vk_graph_create(model, weights, options ? options->vulkan_device : NULL, &graph->vulkan);
+    if (status) {
+      free(graph);
+      return status;
+    }
+#else
+    (void)options;
+    free(graph);
+    return edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
+                            "model '%s' was compiled for Vulkan; this libedgert was built without Vulkan",
+                            model->name);
+#endif
+  }
   *out_graph = graph;
   return NULL;
 }
 
-void edge_graph_release(edge_graph_t *graph) { free(graph); }
+void edge_graph_release(edge_graph_t *graph) {
+#ifdef EDGE_HAVE_VULKAN
+  if (graph) edge_vk_graph_release(graph->vulkan);
+#endif
+  free(graph);
+}
+
+const char *edge_graph_device_name(const edge_graph_t *graph) {
+#ifdef EDGE_HAVE_VULKAN
+  if (graph && graph->vulkan) return edge_vk_graph_device_name(graph->vulkan);
+#endif
+  return graph ? "cpu" : NULL;
+}
 
 const edge_model_desc_t *edge_graph_model(const edge_graph_t *graph) {
   return graph ? graph->model : NULL;
@@ -192,12 +231,22 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "output '%s' has no data",
                               model->outputs[i].name);
 
+#ifdef EDGE_HAVE_VULKAN
+  if (graph->vulkan) return edge_vk_graph_run(graph->vulkan, inputs, outputs);
+#endif
   return edge_model_invoke(model, graph->weights, NULL, inputs, outputs);
 }
 
 edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weights_t *weights,
                                 void *attention_context, const edge_tensor_t *inputs,
                                 edge_tensor_t *outputs) {
+  return edge_model_invoke_at(model, weights->data, weights->header->data_size, attention_context,
+                              inputs, outputs);
+}
+
+edge_status_t edge_model_invoke_at(const edge_model_desc_t *model, const void *weights_data,
+                                   uint64_t weights_size, void *attention_context,
+                                   const edge_tensor_t *inputs, edge_tensor_t *outputs) {
   uint32_t leading = attention_context ? 2 : 1;
   uint32_t count = leading + model->num_inputs + model->num_outputs;
   memref_words_t *memrefs = calloc(count, sizeof(*memrefs));
@@ -207,8 +256,8 @@ edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weigh
     free(args);
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
-  int64_t weights_dims[1] = {(int64_t)weights->header->data_size};
-  fill_memref(&memrefs[0], weights->data, 1, weights_dims);
+  int64_t weights_dims[1] = {(int64_t)weights_size};
+  fill_memref(&memrefs[0], weights_data, 1, weights_dims);
   if (attention_context) {
     int64_t context_dims[1] = {1};
     fill_memref(&memrefs[1], attention_context, 1, context_dims);

@@ -14,4 +14,10 @@ edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weigh
                                 void *attention_context, const edge_tensor_t *inputs,
                                 edge_tensor_t *outputs);
 
+/* The same with the weights' data given as an address and size (device addresses for
+ * Vulkan models, see runtime/vulkan). */
+edge_status_t edge_model_invoke_at(const edge_model_desc_t *model, const void *weights_data,
+                                   uint64_t weights_size, void *attention_context,
+                                   const edge_tensor_t *inputs, edge_tensor_t *outputs);
+
 #endif /* EDGE_CPU_INVOKE_H_ */

@@ -2,6 +2,11 @@
 """Compiles one test-suite model for one target, runs every case and compares outputs.
 
     check_model.py --edgec EDGEC --target TARGET --model DIR --work DIR [--atol 1e-4] [--rtol R]
+                   [--vulkan-device NAME]
+
+With --target vulkan the kernels are also written as SPIR-V files (--emit spirv) and each
+must pass `spirv-val --target-env vulkan1.1`; the runs use the device --vulkan-device names
+(default llvmpipe, Mesa's lavapipe).
 
 DIR holds NAME.onnx and cases/<case>/<input>.npy with cases/<case>/expected/<output>.npy
 (float64 numpy references written by the model's generator). The model is compiled once;
@@ -17,6 +22,20 @@ import sys
 import numpy as np
 
 
+def check_spirv(args, onnx_file):
+    """Every kernel of the Vulkan build is valid SPIR-V for the target environment edgec
+    declares (Vulkan 1.1)."""
+    spirv_dir = os.path.join(args.work, "spirv")
+    subprocess.run([args.edgec, "compile", onnx_file, "-o", spirv_dir, "--target", "vulkan", "--paged-kv", "off",
+                    "--emit", "spirv"], check=True)
+    modules = sorted(glob.glob(os.path.join(spirv_dir, "*.spv")))
+    if not modules:
+        sys.exit(f"FAIL no SPIR-V modules in {spirv_dir}")
+    for module in modules:
+        subprocess.run(["spirv-val", "--target-env", "vulkan1.1", module], check=True)
+    print(f"ok   {len(modules)} SPIR-V modules pass spirv-val --target-env vulkan1.1")
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--edgec", required=True)
@@ -26,6 +45,7 @@ def main():
     parser.add_argument("--atol", type=float, default=1e-4)
     # Relative to the largest magnitude of the expected output (quantized models).
     parser.add_argument("--rtol", type=float, default=0.0)
+    parser.add_argument("--vulkan-device", default="llvmpipe")
     args = parser.parse_args()
 
     onnx_files = glob.glob(os.path.join(args.model, "*.onnx"))
@@ -34,6 +54,10 @@ def main():
     # Graph semantics: past_key_values in, present out (the paged KV path has its own tests).
     subprocess.run([args.edgec, "compile", onnx_files[0], "-o", out, "--target", args.target, "--paged-kv", "off"],
                    check=True)
+    run_options = []
+    if args.target == "vulkan":
+        check_spirv(args, onnx_files[0])
+        run_options = ["--vulkan-device", args.vulkan_device]
 
     passed = failed = 0
     for case in sorted(glob.glob(os.path.join(args.model, "cases", "*"))):
@@ -41,7 +65,7 @@ def main():
         result_dir = os.path.join(args.work, name)
         os.makedirs(result_dir, exist_ok=True)
         inputs = sorted(glob.glob(os.path.join(case, "*.npy")))
-        command = [args.edgec, "run", out, "--output-dir", result_dir]
+        command = [args.edgec, "run", out, "--output-dir", result_dir, *run_options]
         for path in inputs:
             command += ["--input", f"{os.path.splitext(os.path.basename(path))[0]}={path}"]
         run = subprocess.run(command, capture_output=True, text=True)

@@ -10,8 +10,10 @@
 #   target_link_libraries(app PRIVATE mlp edgert m)
 #   # ship $<TARGET_PROPERTY:mlp,EDGEC_WEIGHTS> (NAME.weights) next to the app
 #
-# EDGEC_TARGET defaults from the toolchain: aarch64-linux-gnu when CMAKE_SYSTEM_PROCESSOR
-# is aarch64 and the build cross-compiles, host otherwise. EDGEC defaults to `edgec` on
+# EDGEC_TARGET defaults to the cache variable EDGEC_MODEL_TARGET when set (e.g. vulkan:
+# the app then needs libedgert built with Vulkan, and runs on the GPU), else from the
+# toolchain: aarch64-linux-gnu when CMAKE_SYSTEM_PROCESSOR is aarch64 and the build
+# cross-compiles, host otherwise. EDGEC defaults to `edgec` on
 # PATH (or the EDGEC cache variable). The model is recompiled when the .onnx changes.
 function(edgec_add_model target)
   cmake_parse_arguments(ARG "" "MODEL;NAME;EDGEC_TARGET;CPU;EDGEC" "" ${ARGN})
@@ -28,6 +30,9 @@ function(edgec_add_model target)
   if(NOT ARG_NAME)
     get_filename_component(ARG_NAME ${ARG_MODEL} NAME_WE)
     string(MAKE_C_IDENTIFIER ${ARG_NAME} ARG_NAME)
+  endif()
+  if(NOT ARG_EDGEC_TARGET AND EDGEC_MODEL_TARGET)
+    set(ARG_EDGEC_TARGET ${EDGEC_MODEL_TARGET})
   endif()
   if(NOT ARG_EDGEC_TARGET)
     if(CMAKE_CROSSCOMPILING AND CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")

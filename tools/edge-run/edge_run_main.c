@@ -2,6 +2,7 @@
  * edge-run: runs a compiled graph model on .npy inputs and writes .npy outputs.
  *
  *   edge-run WEIGHTS --input NAME=FILE.npy ... --output-dir DIR [--repeat N]
+ *            [--vulkan-device INDEX|NAME]   (models compiled with --target vulkan)
  *   edge-run WEIGHTS --prompt-ids 1,2,3 [generation options]   (causal LMs; see generate.c)
  *   edge-run WEIGHTS --perplexity TEXT --tokenizer T [options] (causal LMs; see perplexity.c)
  *
@@ -45,6 +46,7 @@ int main(int argc, char **argv) {
     return edge_run_generate(model, argc, argv);
   }
   const char *output_dir = ".";
+  edge_graph_options_t options = {0};
   int repeat = 1;
   edge_tensor_t *inputs = calloc(model->num_inputs + 1, sizeof(edge_tensor_t));
   edge_tensor_t *outputs = calloc(model->num_outputs + 1, sizeof(edge_tensor_t));
@@ -52,6 +54,8 @@ int main(int argc, char **argv) {
   for (int i = 2; i < argc; ++i) {
     if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
       output_dir = argv[++i];
+    } else if (strcmp(argv[i], "--vulkan-device") == 0 && i + 1 < argc) {
+      options.vulkan_device = argv[++i];
     } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
       repeat = atoi(argv[++i]);
       if (repeat < 1) repeat = 1;
@@ -87,7 +91,7 @@ int main(int argc, char **argv) {
   edge_weights_t *weights = NULL;
   edge_graph_t *graph = NULL;
   edge_status_t status = edge_weights_open(argv[1], 0, &weights);
-  if (!status) status = edge_graph_create(model, weights, &graph);
+  if (!status) status = edge_graph_create_with_options(model, weights, &options, &graph);
   for (uint32_t k = 0; !status && k < model->num_outputs; ++k) {
     status = edge_graph_output_shape(graph, inputs, k, &outputs[k]);
     if (!status) {
@@ -116,8 +120,8 @@ int main(int argc, char **argv) {
       printf("%s%lld", d ? ", " : "", (long long)outputs[k].dims[d]);
     printf("] -> %s\n", path);
   }
-  printf("run: %d iteration(s), best %.3f ms, mean %.3f ms (%s)\n", repeat, best, total / repeat,
-         model->target);
+  printf("run: %d iteration(s), best %.3f ms, mean %.3f ms (%s on %s)\n", repeat, best, total / repeat,
+         model->target, edge_graph_device_name(graph));
   edge_graph_release(graph);
   edge_weights_release(weights);
   for (uint32_t k = 0; k < model->num_inputs; ++k) free(inputs[k].data);

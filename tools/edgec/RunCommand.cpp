@@ -92,10 +92,18 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
   std::string executable = outputDir + "/" + *name + (native ? "-run" : "-run-aarch64");
   std::string defsym = "-Wl,--defsym=edge_run_model_entry=" + *name + "_model";
   std::string undefined = "-Wl,--undefined=" + *name + "_model";
+  std::vector<std::string> link = {*compiler, "-o", executable, runner, undefined, defsym, library, tokenizer, runtime};
+  // Libraries this runtime build depends on (the Vulkan loader when it has the backend).
+  if (auto extra = llvm::MemoryBuffer::getFile(dir + "/runtime/libedgert.link"))
+  {
+    llvm::SmallVector<llvm::StringRef> libs;
+    (*extra)->getBuffer().trim().split(libs, ';', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef lib : libs) link.push_back(lib.str());
+  }
+  link.insert(link.end(), {"-lm", "-lpthread"});
+  std::vector<llvm::StringRef> linkArgs(link.begin(), link.end());
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*compiler,
-                                     {*compiler, "-o", executable, runner, undefined, defsym, library, tokenizer, runtime, "-lm", "-lpthread"},
-                                     std::nullopt, {}, 0, 0, &message);
+  int rc = llvm::sys::ExecuteAndWait(*compiler, linkArgs, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) return llvm::createStringError(executable + ": linking the runner failed " + message);
 
   std::vector<std::string> command;

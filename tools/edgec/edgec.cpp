@@ -1,7 +1,8 @@
 //===- edgec.cpp - the edgec command line ----------------------------------===//
 //
-//   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]
-//                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm] [--dump-after PASS]
+//   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu|vulkan]
+//                 [--host-triple host|aarch64-linux-gnu|x86_64-linux-gnu]
+//                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm|spirv] [--dump-after PASS]
 //                 [--paged-kv auto|off] [--features +dotprod,...]
 //                 [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=FORMAT]... [--quant-report FILE]
 //   edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]
@@ -22,8 +23,9 @@
 namespace {
 
 const char *kUsage =
-    "usage: edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu]\n"
-    "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm]\n"
+    "usage: edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu|vulkan]\n"
+    "                     [--host-triple host|aarch64-linux-gnu|x86_64-linux-gnu] (vulkan: the host code's)\n"
+    "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm|spirv]\n"
     "                     [--dump-after PASS]... [--paged-kv auto|off] [--features +dotprod,+i8mm,...]\n"
     "                     [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=f32|q8_0|q4_0|q4_1]...\n"
     "                     [--quant-report FILE]\n"
@@ -57,6 +59,7 @@ int compileCommand(int argc, char **argv) {
     bool ok = true;
     if (arg == "-o" || arg == "--output") ok = value(options.outputDir);
     else if (arg == "--target") ok = value(options.target);
+    else if (arg == "--host-triple") ok = value(options.hostTriple);
     else if (arg == "--cpu") ok = value(options.cpu);
     else if (arg == "--name") ok = value(options.name);
     else if (arg == "--emit") ok = value(options.emit);

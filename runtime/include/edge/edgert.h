@@ -113,6 +113,21 @@ edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weigh
                                 edge_graph_t **out_graph);
 void edge_graph_release(edge_graph_t *graph);
 
+typedef struct edge_graph_options_t {
+  /* Models compiled with --target vulkan: the device, by index in Vulkan's device list
+   * ("0") or by a part of its name ("llvmpipe"). NULL or "": $EDGE_VULKAN_DEVICE, else
+   * the first discrete GPU, then integrated GPU, then any device. The weights are uploaded
+   * to it once, here. UNIMPLEMENTED when libedgert was built without Vulkan. */
+  const char *vulkan_device;
+} edge_graph_options_t;
+
+/* edge_graph_create with options (NULL: the defaults). */
+edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, const edge_weights_t *weights,
+                                             const edge_graph_options_t *options, edge_graph_t **out_graph);
+
+/* Where the graph runs: "cpu", or the Vulkan device's name. */
+const char *edge_graph_device_name(const edge_graph_t *graph);
+
 const edge_model_desc_t *edge_graph_model(const edge_graph_t *graph);
 
 /*

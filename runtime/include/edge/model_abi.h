@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define EDGE_MODEL_ABI_VERSION 3u
+#define EDGE_MODEL_ABI_VERSION 4u
 
 /* Element types, shared by the descriptor, the weights file and the runtime API. */
 typedef enum edge_dtype_e {
@@ -111,6 +111,53 @@ typedef struct edge_lm_desc_t {
   uint32_t logits_indices; /* input index of the sampled rows (i64 [rows]); UINT32_MAX: none */
 } edge_lm_desc_t;
 
+/*
+ * Code compiled with --target vulkan: the entry point runs on the host and records one
+ * dispatch per kernel by calling the runtime (runtime/vulkan):
+ *
+ *   void _mlir_ciface_edge_vk_dispatch(int32_t kernel, int64_t groups_x, int64_t groups_y,
+ *                                      int64_t groups_z, const memref<?xi64> *addresses,
+ *                                      const memref<?xi64> *scalars);
+ *   void *_mlir_memref_to_llvm_alloc(uint64_t bytes), *..._aligned_alloc(alignment, bytes);
+ *   void _mlir_memref_to_llvm_free(void *);   (device buffers: see edge_vk_*_alloc)
+ *
+ * `addresses` holds the address of the first element of each of the kernel's buffers
+ * (inside the weights, an input, an output, an allocation or a constant below); the host
+ * code never dereferences them. Bindings 0..num_bindings-1 of descriptor set 0 are those
+ * buffers. The push constants are num_push_constants 32-bit words: one per binding, the
+ * element offset at which the runtime bound it (descriptor offsets must be aligned, a
+ * tensor's start need not be), then `scalars`, each narrowed to 32 bits.
+ */
+typedef struct edge_vk_kernel_t {
+  const char *entry_point;
+  const uint32_t *spirv; /* SPIR-V 1.3 words, validated for Vulkan 1.1 */
+  uint32_t spirv_words;
+  uint32_t num_bindings;
+  const uint32_t *binding_element_bytes; /* num_bindings element sizes */
+  uint32_t num_push_constants;
+  uint32_t workgroup_size[3];
+  uint32_t reserved;
+} edge_vk_kernel_t;
+
+/* Host constants the kernels read (small tables folded by the compiler), uploaded once. */
+typedef struct edge_vk_constant_t {
+  const void *data;
+  uint64_t bytes;
+} edge_vk_constant_t;
+
+enum {
+  EDGE_VK_REQUIRES_INT64 = 1u << 0, /* VkPhysicalDeviceFeatures.shaderInt64 */
+};
+
+typedef struct edge_vk_program_t {
+  uint32_t num_kernels;
+  uint32_t num_constants;
+  const edge_vk_kernel_t *kernels;
+  const edge_vk_constant_t *constants;
+  uint32_t required_features; /* EDGE_VK_REQUIRES_* */
+  uint32_t reserved;
+} edge_vk_program_t;
+
 typedef struct edge_model_desc_t {
   uint32_t abi_version; /* EDGE_MODEL_ABI_VERSION */
   uint32_t kind;        /* edge_model_kind_t */
@@ -133,6 +180,7 @@ typedef struct edge_model_desc_t {
 
   edge_graph_run_fn_t run;
   const edge_lm_desc_t *lm; /* NULL unless kind is EDGE_MODEL_KIND_CAUSAL_LM */
+  const edge_vk_program_t *vulkan; /* NULL unless compiled with --target vulkan */
 } edge_model_desc_t;
 
 #ifdef __cplusplus
