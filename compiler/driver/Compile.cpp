@@ -111,9 +111,6 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   if (!llvm::is_contained(kEmits, options.emit))
     return llvm::createStringError("--emit '" + options.emit + "': expected onnx, mlir, llvm, asm or spirv");
   if (options.emit == "spirv" && !vulkan) return llvm::createStringError("--emit spirv needs --target vulkan");
-  if (vulkan && options.quant.mode != "none")
-    return llvm::createStringError("--quant " + options.quant.mode +
-                                   ": quantized weights are not supported with --target vulkan yet");
   std::optional<CpuTargetConfig> config = getCpuTargetConfig(*arch, options.cpu);
   if (!options.features.empty()) {
     for (llvm::StringRef feature : llvm::split(options.features, ','))
@@ -179,15 +176,6 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
   if (vulkan) buildVulkanFrontPipeline(front);
   else buildCpuFrontPipeline(front);
   if (mlir::failed(front.run(module))) return diagnostics.take(options.input + ": compilation failed");
-  if (vulkan) {
-    mlir::Operation *quantized = nullptr;
-    module.walk([&](mlir::Operation *op) {
-      if (!quantized && mlir::isa<QuantizedMatmulOp, QuantizedEmbeddingOp>(op)) quantized = op;
-    });
-    if (quantized)
-      return llvm::createStringError(options.input + ": pre-quantized weights (" +
-                                     quantized->getName().getStringRef() + ") are not supported with --target vulkan yet");
-  }
   // The front half chose each weight's stored layout; the packer writes exactly that.
   module.walk([&](WeightOp op) {
     for (WeightEntry &entry : interface.weights)

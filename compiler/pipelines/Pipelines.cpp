@@ -107,6 +107,7 @@ void buildVulkanBackPipeline(OpPassManager &pm) {
   addBufferize(pm);
   pm.addNestedPass<func::FuncOp>(createShapeBuffersToViewsPass());
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
+  pm.addNestedPass<func::FuncOp>(createQuantizedOpsToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createApproximateMathPass());
   pm.addNestedPass<func::FuncOp>(createMapToGpuPass());
   // No canonicalization between tiling and conversion: it would merge the workgroup and

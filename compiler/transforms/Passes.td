@@ -333,6 +333,33 @@ def ShapeBuffersToViewsPass : Pass<"edge-shape-buffers-to-views", "mlir::func::F
   let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def QuantizedOpsToLoopsPass : Pass<"edge-quantized-ops-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Turn buffer-form quantized ops into loops that dequantize as they read (GPU targets)";
+  let description = [{
+    For targets without edgec's CPU ukernels (Vulkan): after bufferization,
+    `edge.quantized_matmul` becomes a parallel loop over the output elements, each a loop
+    over the weight row's blocks reading the f16 scale (q4_1: and minimum) and the int8 or
+    4-bit values straight from the weight bytes, times the f32 input; activations stay
+    f32. `edge.quantized_embedding` becomes a parallel loop over the output that
+    dequantizes the value of the indexed row (negative ids from the end, ids out of range
+    0). f16 is decoded with integer operations, so shaders need no 16-bit float support.
+
+    ```mlir
+    edge.quantized_matmul "q8_0" block 32 %x, %w into %y : memref<?x64xf32>, memref<272xi8>, memref<?x4xf32>
+    ```
+    becomes
+    ```mlir
+    scf.parallel (%m, %n) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
+      %acc = scf.for %j = %c0 to %c2 step %c1 iter_args(%s = %zero) -> (f32) {
+        // scale = f16 at byte (n * 2 + j) * 34; dot = sum_t x[m, 32 j + t] * int8 at + 2 + t
+      }
+      memref.store %acc, %y[%m, %n] : memref<?x4xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 def MapToGpuPass : Pass<"edge-map-to-gpu", "mlir::func::FuncOp"> {
   let summary = "Turn the function's buffer operations into loops mapped to workgroups and threads";
   let description = [{
