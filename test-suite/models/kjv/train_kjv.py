@@ -9,13 +9,18 @@ and are written to heldout.txt, one verse per line. Tokenizer: a 1024-piece Sent
 BPE with byte fallback trained on the training verses, written as tokenizer.json (see
 test-suite/tokenizer/gen_sentencepiece.py). Model: gen_transformers.py's Llama (RMSNorm,
 rotary positions, grouped-query attention with 8 query and 2 KV heads, SwiGLU) at
-hidden 256, 4 layers, about 2.9M parameters, trained with AdamW on 128-token windows of
+hidden 256, 4 layers, about 2.8M parameters, trained with AdamW (weight decay 0.1) and
+dropout 0.1 on each residual branch (attention and MLP outputs) on 128-token windows of
 the concatenated verses (each verse encoded on its own, ids joined), then exported like
 the test decoders (input_ids, position_ids, past_key_values; opset 17) as kjv.onnx, with
 rotary tables for the 128 positions it was trained on (its context length).
 
+The regularization matters for quantization, not only for perplexity: trained without it
+(weight decay 0.01, no dropout, 1800 steps) the model reached a similar perplexity but its
+top-1 predictions flipped under q8_0 1.1% of the time (agreement 98.9%) and under q4_0 10%.
+
 Deterministic up to torch's CPU kernels: fixed seeds, one thread. The committed model was
-trained with the defaults (1800 steps, about 40 minutes on one core with Debian's
+trained with the defaults (3000 steps, about an hour on one core with Debian's
 libopenblas0 providing BLAS).
 """
 import argparse
@@ -76,8 +81,10 @@ def name_matmul_weights(path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--steps", type=int, default=1800)
+    parser.add_argument("--steps", type=int, default=3000)
     parser.add_argument("--batch", type=int, default=32)
+    parser.add_argument("--dropout", type=float, default=0.1)
+    parser.add_argument("--weight-decay", type=float, default=0.1)
 
     args = parser.parse_args()
     torch.manual_seed(0)
@@ -99,8 +106,9 @@ def main():
     print(f"{len(train)} training verses, {ids.size} tokens", flush=True)
     data = torch.from_numpy(ids)
     model = gt.Llama()
+    add_residual_dropout(model, args.dropout)
     print(f"{sum(p.numel() for p in model.parameters())} parameters", flush=True)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=0.01)
+    optimizer = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=args.weight_decay)
     positions = torch.arange(CONTEXT).unsqueeze(0).expand(args.batch, CONTEXT)
     empty = [torch.zeros(args.batch, gt.LlamaLayer.KV_HEADS, 0, gt.HEAD) for _ in range(2 * gt.LAYERS)]
     generator = torch.Generator().manual_seed(1)
@@ -121,6 +129,20 @@ def main():
         if step % 50 == 0 or step == args.steps - 1:
             print(f"step {step} loss {loss.item():.3f} ({time.time() - start:.0f} s)", flush=True)
 
+    export(model, sp, held_out)
+
+
+def add_residual_dropout(model, p):
+    """Dropout on what each layer adds to the residual stream (attention and MLP outputs),
+    in training mode only."""
+    for layer in model.layers:
+        for branch in (layer.o, layer.down):
+            branch.register_forward_hook(
+                lambda module, inputs, output: torch.nn.functional.dropout(output, p, module.training))
+
+
+def export(model, sp, held_out):
+    """Writes kjv.onnx and prints the held-out perplexity of the first window."""
     model.eval()
     for table in ("cos_cached", "sin_cached"):  # positions beyond the trained context mean nothing
         model.register_buffer(table, getattr(model, table)[:CONTEXT].clone())
@@ -138,9 +160,11 @@ def main():
                       output_names=["logits"] + present_names, dynamic_axes=dynamic, opset_version=17)
     name_matmul_weights(os.path.join(HERE, "kjv.onnx"))
     held_ids = np.concatenate([np.asarray(sp.encode(v), dtype=np.int64) for v in held_out])
+    positions = torch.arange(CONTEXT).unsqueeze(0)
+    empty = [torch.zeros(1, gt.LlamaLayer.KV_HEADS, 0, gt.HEAD) for _ in range(2 * gt.LAYERS)]
     with torch.no_grad():
         window = torch.from_numpy(held_ids[:CONTEXT + 1]).unsqueeze(0)
-        logits = model(window[:, :-1], positions[:1], *[e[:1] for e in empty])[0]
+        logits = model(window[:, :-1], positions, *empty)[0]
         loss = torch.nn.functional.cross_entropy(logits[0], window[0, 1:])
     print(f"held-out perplexity (first {CONTEXT} tokens, torch): {math.exp(loss.item()):.2f}")
 
