@@ -377,7 +377,8 @@ static edge_status_t run_locked(edge_vk_graph_t *g, const edge_tensor_t *inputs,
   for (uint32_t i = 0; !status && i < model->num_outputs; ++i) {
     const address_range_t *range = find_range(g, (uintptr_t)device_outputs[i].data);
     uint64_t bytes = (uint64_t)edge_tensor_element_count(&outputs[i]) * edge_dtype_size(outputs[i].dtype);
-    if (bytes) memcpy(outputs[i].data, range->buffer.mapped, bytes);
+    if (!range) status = edge_make_status(EDGE_STATUS_INTERNAL, "output %u lost its device buffer", i);
+    else if (bytes) memcpy(outputs[i].data, range->buffer.mapped, bytes);
   }
   vkResetCommandBuffer(g->commands, 0);
   for (uint32_t p = 0; p < g->num_pools; ++p) vkResetDescriptorPool(g->device.device, g->pools[p], 0);
