@@ -149,9 +149,6 @@ llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) 
                                          " (--paged-kv off compiles the model with its past/present tensors)");
         }))
       return error;
-  if (vulkan && interface.causalLM.enabled)
-    return llvm::createStringError(options.input + ": causal LMs with the paged KV cache are not supported with "
-                                   "--target vulkan yet (--paged-kv off compiles the graph with its past/present tensors)");
   if (llvm::Error error = planQuantization(module, interface, options.quant, llvm::errs())) return error;
   if (options.emit == "onnx") {
     module.print(out);

@@ -107,6 +107,7 @@ void buildVulkanBackPipeline(OpPassManager &pm) {
   addBufferize(pm);
   pm.addNestedPass<func::FuncOp>(createShapeBuffersToViewsPass());
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
+  pm.addNestedPass<func::FuncOp>(createPagedAttentionToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createQuantizedOpsToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createApproximateMathPass());
   pm.addNestedPass<func::FuncOp>(createMapToGpuPass());

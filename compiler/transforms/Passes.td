@@ -360,6 +360,31 @@ def QuantizedOpsToLoopsPass : Pass<"edge-quantized-ops-to-loops", "mlir::func::F
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def PagedAttentionToLoopsPass : Pass<"edge-paged-attention-to-loops", "mlir::func::FuncOp"> {
+  let summary = "Turn buffer-form edge.paged_attention into loops over the KV arena (GPU targets)";
+  let description = [{
+    For targets without the runtime's attention kernel (Vulkan): the attention context
+    is the KV arena, a buffer of 32-bit words laid out as `edge/model_abi.h` describes
+    (header, per-token records: page table, position, window start; page tables; f32
+    pages). After bufferization each `edge.paged_attention` becomes
+
+    1. a parallel loop over (token, KV head, element) storing the step's keys and values
+       into the rows of their pages, then
+    2. a parallel loop over (token, query head), each iteration one pass over the token's
+       positions [window start, position]: the score q . k * scale, a running maximum
+       and sum of exp(score - maximum), and the output row rescaled and accumulated in
+       place (online softmax: no scratch buffer), divided by the sum at the end.
+
+    ```mlir
+    edge.paged_attention layer 0 scale 2.500000e-01 %ctx, %q, %k, %v into %out
+        : memref<?xi8>, memref<1x4x?x16xf32>, memref<1x2x?x16xf32>, memref<1x2x?x16xf32>, memref<1x4x?x16xf32>
+    ```
+    becomes `memref.view %ctx` as `memref<?xi32>` and the two `scf.parallel` nests.
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect",
+                           "mlir::math::MathDialect"];
+}
+
 def MapToGpuPass : Pass<"edge-map-to-gpu", "mlir::func::FuncOp"> {
   let summary = "Turn the function's buffer operations into loops mapped to workgroups and threads";
   let description = [{

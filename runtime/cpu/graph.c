@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "cpu/attention_batch.h"
 #include "cpu/invoke.h"
 #include "io/weights_internal.h"
 #ifdef EDGE_HAVE_VULKAN
@@ -241,12 +242,13 @@ edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weigh
                                 void *attention_context, const edge_tensor_t *inputs,
                                 edge_tensor_t *outputs) {
   return edge_model_invoke_at(model, weights->data, weights->header->data_size, attention_context,
-                              inputs, outputs);
+                              sizeof(edge_attention_batch_t), inputs, outputs);
 }
 
 edge_status_t edge_model_invoke_at(const edge_model_desc_t *model, const void *weights_data,
                                    uint64_t weights_size, void *attention_context,
-                                   const edge_tensor_t *inputs, edge_tensor_t *outputs) {
+                                   uint64_t context_bytes, const edge_tensor_t *inputs,
+                                   edge_tensor_t *outputs) {
   uint32_t leading = attention_context ? 2 : 1;
   uint32_t count = leading + model->num_inputs + model->num_outputs;
   memref_words_t *memrefs = calloc(count, sizeof(*memrefs));
@@ -259,7 +261,7 @@ edge_status_t edge_model_invoke_at(const edge_model_desc_t *model, const void *w
   int64_t weights_dims[1] = {(int64_t)weights_size};
   fill_memref(&memrefs[0], weights_data, 1, weights_dims);
   if (attention_context) {
-    int64_t context_dims[1] = {1};
+    int64_t context_dims[1] = {(int64_t)context_bytes};
     fill_memref(&memrefs[1], attention_context, 1, context_dims);
   }
   for (uint32_t i = 0; i < model->num_inputs; ++i)

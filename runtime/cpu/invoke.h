@@ -15,9 +15,11 @@ edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weigh
                                 edge_tensor_t *outputs);
 
 /* The same with the weights' data given as an address and size (device addresses for
- * Vulkan models, see runtime/vulkan). */
+ * Vulkan models, see runtime/vulkan), and the attention context's size in bytes (the KV
+ * arena of Vulkan models, edge/model_abi.h; unused by the CPU kernel). */
 edge_status_t edge_model_invoke_at(const edge_model_desc_t *model, const void *weights_data,
                                    uint64_t weights_size, void *attention_context,
-                                   const edge_tensor_t *inputs, edge_tensor_t *outputs);
+                                   uint64_t context_bytes, const edge_tensor_t *inputs,
+                                   edge_tensor_t *outputs);
 
 #endif /* EDGE_CPU_INVOKE_H_ */

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "base/status.h"
+#include "kv/kv_internal.h"
 
 struct edge_kv_pool_s {
   edge_kv_layout_t layout;
@@ -19,7 +20,7 @@ struct edge_kv_pool_s {
   uint32_t *free_pages; /* stack of free page indices */
   uint32_t *refcounts;  /* per page: sequences referencing it */
   unsigned char *memory;
-  size_t memory_size;
+  size_t memory_size; /* of the mapping this pool made; 0 when the memory is the caller's */
   uint32_t live_sequences;
 };
 
@@ -33,10 +34,9 @@ struct edge_kv_seq_s {
   uint32_t capacity;
 };
 
-edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_options_t *options,
-                                  edge_kv_pool_t **out_pool) {
-  if (!out_pool) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_pool is NULL");
-  *out_pool = NULL;
+/* Options with defaults filled in, and the bytes of a row and of a page. */
+static edge_status_t resolve(const edge_kv_layout_t *layout, const edge_kv_options_t *options,
+                             edge_kv_options_t *out_opts, size_t *out_row_bytes, uint64_t *out_page_bytes) {
   if (!layout || !layout->num_layers || !layout->num_kv_heads || !layout->head_dim)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV layout needs layers, heads and head_dim > 0");
   edge_kv_options_t opts = options ? *options : (edge_kv_options_t){0};
@@ -50,12 +50,34 @@ edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_
   size_t row_bytes = opts.dtype == EDGE_DTYPE_I8    ? EDGE_KV_INT8_ROW_BYTES(layout->head_dim)
                      : opts.dtype == EDGE_DTYPE_F16 ? 2 * (size_t)layout->head_dim
                                                     : 4 * (size_t)layout->head_dim;
-  uint64_t page_bytes = (uint64_t)layout->num_layers * 2 * layout->num_kv_heads * opts.page_tokens * row_bytes;
-  uint64_t pages = opts.budget_bytes / page_bytes;
+  *out_opts = opts;
+  *out_row_bytes = row_bytes;
+  *out_page_bytes = (uint64_t)layout->num_layers * 2 * layout->num_kv_heads * opts.page_tokens * row_bytes;
+  return NULL;
+}
+
+edge_status_t edge_kv_page_bytes(const edge_kv_layout_t *layout, const edge_kv_options_t *options,
+                                 uint64_t *out_page_bytes) {
+  edge_kv_options_t opts;
+  size_t row_bytes;
+  return resolve(layout, options, &opts, &row_bytes, out_page_bytes);
+}
+
+/* A pool over `memory` (mmapped here when NULL) holding `pages` pages. */
+static edge_status_t create_pool(const edge_kv_layout_t *layout, const edge_kv_options_t *options, void *memory,
+                                 uint64_t memory_bytes, edge_kv_pool_t **out_pool) {
+  if (!out_pool) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_pool is NULL");
+  *out_pool = NULL;
+  edge_kv_options_t opts;
+  size_t row_bytes;
+  uint64_t page_bytes;
+  EDGE_RETURN_IF_ERROR(resolve(layout, options, &opts, &row_bytes, &page_bytes));
+  uint64_t budget = memory ? memory_bytes : opts.budget_bytes;
+  uint64_t pages = budget / page_bytes;
   if (pages == 0)
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED,
                             "KV budget of %llu bytes holds no page of %llu bytes",
-                            (unsigned long long)opts.budget_bytes, (unsigned long long)page_bytes);
+                            (unsigned long long)budget, (unsigned long long)page_bytes);
   if (pages > INT32_MAX) pages = INT32_MAX;
 
   edge_kv_pool_t *pool = calloc(1, sizeof(*pool));
@@ -65,12 +87,16 @@ edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_
   pool->row_bytes = row_bytes;
   pool->page_bytes = page_bytes;
   pool->pages_total = (uint32_t)pages;
-  pool->memory_size = (size_t)(pages * page_bytes);
   pool->free_pages = malloc(sizeof(uint32_t) * pages);
   pool->refcounts = calloc(pages, sizeof(uint32_t));
-  /* Anonymous mapping: reserved address space, committed page by page as it is written. */
-  void *memory = mmap(NULL, pool->memory_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  pool->memory = memory == MAP_FAILED ? NULL : memory;
+  if (memory) {
+    pool->memory = memory;
+  } else {
+    /* Anonymous mapping: reserved address space, committed page by page as it is written. */
+    pool->memory_size = (size_t)(pages * page_bytes);
+    void *mapped = mmap(NULL, pool->memory_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    pool->memory = mapped == MAP_FAILED ? NULL : mapped;
+  }
   if (!pool->free_pages || !pool->refcounts || !pool->memory) {
     edge_kv_pool_release(pool);
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "cannot reserve %llu bytes of KV pages",
@@ -83,9 +109,20 @@ edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_
   return NULL;
 }
 
+edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_options_t *options,
+                                  edge_kv_pool_t **out_pool) {
+  return create_pool(layout, options, NULL, 0, out_pool);
+}
+
+edge_status_t edge_kv_pool_create_in(const edge_kv_layout_t *layout, const edge_kv_options_t *options,
+                                     void *memory, uint64_t memory_bytes, edge_kv_pool_t **out_pool) {
+  if (!memory) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV pool memory is NULL");
+  return create_pool(layout, options, memory, memory_bytes, out_pool);
+}
+
 void edge_kv_pool_release(edge_kv_pool_t *pool) {
   if (!pool) return;
-  if (pool->memory) munmap(pool->memory, pool->memory_size);
+  if (pool->memory && pool->memory_size) munmap(pool->memory, pool->memory_size); /* not the caller's memory */
   free(pool->free_pages);
   free(pool->refcounts);
   free(pool);
@@ -284,3 +321,10 @@ void *edge_kv_seq_run(const edge_kv_seq_t *seq, uint32_t layer, uint32_t value, 
   *out_run = page_tokens - (position >= 0 ? position % page_tokens : 0);
   return edge_kv_seq_slot(seq, layer, value, kv_head, position);
 }
+
+const int32_t *edge_kv_seq_pages(const edge_kv_seq_t *seq, uint32_t *out_entries) {
+  *out_entries = seq->num_entries;
+  return seq->pages;
+}
+
+const void *edge_kv_pool_memory(const edge_kv_pool_t *pool) { return pool->memory; }

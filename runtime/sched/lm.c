@@ -12,12 +12,18 @@
 #include "cpu/attention_batch.h"
 #include "cpu/invoke.h"
 #include "sample/sampling.h"
+#ifdef EDGE_HAVE_VULKAN
+#include "vulkan/vk_lm.h"
+#endif
 
 struct edge_lm_s {
   const edge_model_desc_t *model;
   const edge_weights_t *weights;
   edge_lm_options_t options;
   edge_kv_pool_t *pool;
+#ifdef EDGE_HAVE_VULKAN
+  edge_vk_lm_t *vulkan; /* models compiled with --target vulkan: the device, weights and KV arena */
+#endif
   edge_thread_pool_t *threads;
   pthread_mutex_t lock;
   edge_lm_session_t *sessions; /* all live sessions, in creation order */
@@ -71,7 +77,19 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   lm->weights = weights;
   lm->options = opts;
   edge_kv_layout_t layout = {desc->num_layers, desc->num_kv_heads, desc->head_dim};
-  edge_status_t status = edge_kv_pool_create(&layout, &opts.kv, &lm->pool);
+  edge_status_t status = NULL;
+  if (model->vulkan) {
+#ifdef EDGE_HAVE_VULKAN
+    uint32_t step_tokens = opts.max_step_tokens > opts.prefill_chunk ? opts.max_step_tokens : opts.prefill_chunk;
+    status = edge_vk_lm_create(model, weights, opts.vulkan_device, &layout, &opts.kv, step_tokens, opts.max_context,
+                               &lm->vulkan, &lm->pool);
+#else
+    status = edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
+                              "model '%s' was compiled for Vulkan; this libedgert was built without Vulkan", model->name);
+#endif
+  } else {
+    status = edge_kv_pool_create(&layout, &opts.kv, &lm->pool);
+  }
   if (!status) status = edge_thread_pool_create(opts.num_threads, &lm->threads);
   if (!status) {
     lm->scratch = malloc(sizeof(float) * 3 * (size_t)desc->vocab_size);
@@ -80,6 +98,9 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   if (status) {
     edge_thread_pool_release(lm->threads);
     edge_kv_pool_release(lm->pool);
+#ifdef EDGE_HAVE_VULKAN
+    edge_vk_lm_release(lm->vulkan);
+#endif
     free(lm);
     return status;
   }
@@ -91,11 +112,21 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
 void edge_lm_release(edge_lm_t *lm) {
   if (!lm) return;
   while (lm->sessions) edge_lm_session_release(lm->sessions);
-  edge_kv_pool_release(lm->pool);
+  edge_kv_pool_release(lm->pool); /* before the Vulkan arena its pages live in */
+#ifdef EDGE_HAVE_VULKAN
+  edge_vk_lm_release(lm->vulkan);
+#endif
   edge_thread_pool_release(lm->threads);
   pthread_mutex_destroy(&lm->lock);
   free(lm->scratch);
   free(lm);
+}
+
+const char *edge_lm_device_name(const edge_lm_t *lm) {
+#ifdef EDGE_HAVE_VULKAN
+  if (lm && lm->vulkan) return edge_vk_lm_device_name(lm->vulkan);
+#endif
+  return lm ? "cpu" : NULL;
 }
 
 void edge_lm_kv_stats(edge_lm_t *lm, edge_kv_pool_stats_t *out_stats) {
@@ -304,6 +335,20 @@ static void on_sampled(edge_lm_session_t *session, int32_t token) {
   if (stats->generated_tokens >= p->max_tokens) finish(session, EDGE_LM_FINISH_LENGTH, NULL);
 }
 
+/* Runs the model on one step's batch: on the Vulkan device for models compiled for it,
+ * else the generated code here with the runtime's attention kernel. */
+static edge_status_t invoke(edge_lm_t *lm, edge_attention_batch_t *batch, const edge_tensor_t *inputs,
+                            edge_tensor_t *output) {
+#ifdef EDGE_HAVE_VULKAN
+  if (lm->vulkan) return edge_vk_lm_run(lm->vulkan, batch, inputs, output);
+#endif
+  edge_status_t status = edge_model_invoke(lm->model, lm->weights, batch, inputs, output);
+  if (!status && batch->error)
+    status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
+                              batch->error, (long long)batch->error_token);
+  return status;
+}
+
 /* One step's batch: which sessions take part with how many pending tokens. */
 typedef struct step_plan_t {
   edge_lm_session_t **sessions;
@@ -397,10 +442,7 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
     inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
     if (select) inputs[desc->logits_indices] = (edge_tensor_t){rows, EDGE_DTYPE_I64, 1, {num_rows}};
     output = (edge_tensor_t){logits, EDGE_DTYPE_F32, 3, {1, logit_rows, vocab}};
-    status = edge_model_invoke(lm->model, lm->weights, &batch, inputs, &output);
-    if (!status && batch.error)
-      status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
-                                batch.error, (long long)batch.error_token);
+    status = invoke(lm, &batch, inputs, &output);
     if (status) { /* nothing committed: each session's cache is as it was */
       for (uint32_t i = 0; i < plan.num_sessions; ++i)
         finish(plan.sessions[i], EDGE_LM_FINISH_ERROR,
@@ -539,9 +581,7 @@ static edge_status_t run_all_rows(edge_lm_session_t *session, uint32_t n, float 
     inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
     if (desc->logits_indices != UINT32_MAX) inputs[desc->logits_indices] = (edge_tensor_t){rows, EDGE_DTYPE_I64, 1, {n}};
     edge_tensor_t output = {logits, EDGE_DTYPE_F32, 3, {1, n, desc->vocab_size}};
-    status = edge_model_invoke(lm->model, lm->weights, &batch, inputs, &output);
-    if (!status && batch.error)
-      status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d)", batch.error);
+    status = invoke(lm, &batch, inputs, &output);
     if (!status) edge_kv_seq_commit(session->kv, n);
   }
   free(token_seq), free(ids), free(positions), free(rows);

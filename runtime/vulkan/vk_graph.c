@@ -239,6 +239,10 @@ void edge_vk_graph_release(edge_vk_graph_t *g) {
 
 const char *edge_vk_graph_device_name(const edge_vk_graph_t *g) { return g->device.properties.deviceName; }
 
+uint64_t edge_vk_graph_max_buffer_range(const edge_vk_graph_t *g) {
+  return g->device.properties.limits.maxStorageBufferRange;
+}
+
 /* A descriptor set for `layout` from the run's pools (a new pool when they are full). */
 static edge_status_t allocate_set(edge_vk_graph_t *g, VkDescriptorSetLayout layout, VkDescriptorSet *out) {
   for (;;) {
@@ -325,7 +329,8 @@ static edge_status_t record_dispatch(edge_vk_graph_t *g, int32_t index, const in
   return NULL;
 }
 
-static edge_status_t run_locked(edge_vk_graph_t *g, const edge_tensor_t *inputs, edge_tensor_t *outputs) {
+static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t context_bytes,
+                                const edge_tensor_t *inputs, edge_tensor_t *outputs) {
   const edge_model_desc_t *model = g->model;
   edge_tensor_t *device_inputs = calloc(model->num_inputs + 1, sizeof(*device_inputs));
   edge_tensor_t *device_outputs = calloc(model->num_outputs + 1, sizeof(*device_outputs));
@@ -351,8 +356,8 @@ static edge_status_t run_locked(edge_vk_graph_t *g, const edge_tensor_t *inputs,
   if (!status) {
     g->recording_error = NULL;
     recording = g;
-    status = edge_model_invoke_at(model, (const void *)g->weights_address, g->weights->header->data_size, NULL,
-                                  device_inputs, device_outputs);
+    status = edge_model_invoke_at(model, (const void *)g->weights_address, g->weights->header->data_size,
+                                  (void *)context, context_bytes, device_inputs, device_outputs);
     recording = NULL;
     if (g->recording_error) {
       edge_status_free(status);
@@ -390,8 +395,26 @@ static edge_status_t run_locked(edge_vk_graph_t *g, const edge_tensor_t *inputs,
 }
 
 edge_status_t edge_vk_graph_run(edge_vk_graph_t *g, const edge_tensor_t *inputs, edge_tensor_t *outputs) {
+  return edge_vk_graph_run_with_context(g, 0, 0, inputs, outputs);
+}
+
+edge_status_t edge_vk_graph_run_with_context(edge_vk_graph_t *g, uintptr_t context, uint64_t context_bytes,
+                                             const edge_tensor_t *inputs, edge_tensor_t *outputs) {
   pthread_mutex_lock(&g->lock);
-  edge_status_t status = run_locked(g, inputs, outputs);
+  edge_status_t status = run_locked(g, context, context_bytes, inputs, outputs);
+  pthread_mutex_unlock(&g->lock);
+  return status;
+}
+
+edge_status_t edge_vk_graph_add_buffer(edge_vk_graph_t *g, uint64_t bytes, void **out_mapped, uintptr_t *out_address) {
+  pthread_mutex_lock(&g->lock);
+  /* Outside runs every range is persistent: the new one joins them. */
+  edge_status_t status = add_device_buffer(g, bytes, NULL, out_address);
+  if (!status) {
+    g->persistent = g->num_ranges;
+    *out_mapped = g->ranges[g->num_ranges - 1].buffer.mapped;
+    memset(*out_mapped, 0, bytes);
+  }
   pthread_mutex_unlock(&g->lock);
   return status;
 }

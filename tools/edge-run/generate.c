@@ -4,7 +4,7 @@
  *         [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S]
  *         [--stop-ids A,B] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
  *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16 | --kv-int8] [--sliding-window N]
- *         [--fork-prefix N] [--sequential] [--threads N] [--json]
+ *         [--fork-prefix N] [--sequential] [--threads N] [--vulkan-device INDEX|NAME] [--json]
  *
  * Each --prompt-ids is one session; all sessions generate together (their prefill chunks
  * and decode tokens batched into shared steps) unless --sequential runs them one by one.
@@ -186,6 +186,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (!value) return usage_error("option needs a value", arg);
     ++i;
     if (strcmp(arg, "--tokenizer") == 0) { tokenizer_path = value; continue; }
+    if (strcmp(arg, "--vulkan-device") == 0) { options.vulkan_device = value; continue; }
     if (strcmp(arg, "--prompt") == 0) {
       if (num_texts + num_prompts == MAX_SESSIONS) return usage_error("too many prompts", value);
       texts[num_texts++] = value;
@@ -318,9 +319,13 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
         free(text);
       }
       printf(", \"finish\": \"%s\", \"stats\": {\"ttft_ms\": %.3f, \"prefill_tokens_per_s\": %.1f, "
-             "\"decode_tokens_per_s\": %.1f, \"kv_pages\": %u, \"peak_kv_pages\": %u, \"kv_page_bytes\": %llu}}\n",
+             "\"decode_tokens_per_s\": %.1f, \"kv_pages\": %u, \"peak_kv_pages\": %u, \"kv_page_bytes\": %llu}, "
+             "\"device\": ",
              finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
              stats.kv_pages, kv.pages_peak, (unsigned long long)kv.page_bytes);
+      const char *device = edge_lm_device_name(lm);
+      print_json_string(device, strlen(device));
+      printf("}\n");
     } else {
       if (streams[s].tokenizer) printf("\n");
       if (tokenizer && !streams[s].tokenizer) { /* several sessions: their text, one after another */

@@ -1,6 +1,6 @@
 /*
  * edge-run WEIGHTS --perplexity TEXT --tokenizer tokenizer.json [--window N] [--max-tokens N]
- *         [--kv-f16 | --kv-int8] [--predictions FILE] [--json]
+ *         [--kv-f16 | --kv-int8] [--vulkan-device INDEX|NAME] [--predictions FILE] [--json]
  *
  * Perplexity of a causal LM on a text file: each line is encoded on its own (no special
  * tokens) and the ids are joined; the ids are cut into windows of N tokens (default 128),
@@ -109,6 +109,7 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
     if (strcmp(arg, "--perplexity") == 0) text_path = value;
     else if (strcmp(arg, "--tokenizer") == 0) tokenizer_path = value;
     else if (strcmp(arg, "--predictions") == 0) predictions_path = value;
+    else if (strcmp(arg, "--vulkan-device") == 0) options.vulkan_device = value;
     else if (strcmp(arg, "--window") == 0 && numeric && number >= 2) window = (uint32_t)number;
     else if (strcmp(arg, "--max-tokens") == 0 && numeric) max_tokens = (uint32_t)number;
     else return fail("unknown option or bad value for perplexity", arg);

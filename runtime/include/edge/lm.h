@@ -48,6 +48,9 @@ typedef struct edge_lm_options_t {
                                that computes them: the thread count never changes the tokens.
                                (The attention kernel is threaded; the generated code of the
                                other layers runs on the calling thread.) */
+  const char *vulkan_device; /* models compiled with --target vulkan: the device, by index or
+                                by a substring of its name; NULL or "": $EDGE_VULKAN_DEVICE,
+                                else the first discrete, integrated, then any device */
 } edge_lm_options_t;
 
 /* Errors: FAILED_PRECONDITION (not a causal LM, or weights of another model),
@@ -55,6 +58,9 @@ typedef struct edge_lm_options_t {
 edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_t *weights,
                              const edge_lm_options_t *options, edge_lm_t **out_lm);
 void edge_lm_release(edge_lm_t *lm);
+
+/* Where the model runs: "cpu", or the Vulkan device's name. */
+const char *edge_lm_device_name(const edge_lm_t *lm);
 /* Pages of the shared KV cache (used, peak, total). */
 void edge_lm_kv_stats(edge_lm_t *lm, edge_kv_pool_stats_t *out_stats);
 

@@ -158,6 +158,28 @@ typedef struct edge_vk_program_t {
   uint32_t reserved;
 } edge_vk_program_t;
 
+/*
+ * Causal LMs compiled with --target vulkan: the entry's attention-context argument is the
+ * KV arena, one device buffer of 32-bit words (the memref's size is its byte count). The
+ * kernels read everything about a step from it:
+ *   words 0..EDGE_VK_KV_HEADER_WORDS-1: the header (fields below);
+ *   from word tokens_base, per token of the step, EDGE_VK_KV_TOKEN_WORDS words: the word
+ *     index of its sequence's page table, its position, the first position it attends to
+ *     (sliding window), 0;
+ *   a page table: per page_tokens positions, the page holding them;
+ *   from word pages_base, the KV pages (edge/kv_cache.h layout, f32 rows): page p starts
+ *     at word pages_base + p * page_words.
+ * The runtime makes sure every position a token reads has a page before it submits.
+ */
+enum {
+  EDGE_VK_KV_PAGES_BASE = 0,  /* header field: word index of page 0 */
+  EDGE_VK_KV_PAGE_TOKENS = 1, /* header field: positions per page */
+  EDGE_VK_KV_PAGE_WORDS = 2,  /* header field: words per page */
+  EDGE_VK_KV_TOKENS_BASE = 3, /* header field: word index of the first token record */
+  EDGE_VK_KV_HEADER_WORDS = 8,
+  EDGE_VK_KV_TOKEN_WORDS = 4,
+};
+
 typedef struct edge_model_desc_t {
   uint32_t abi_version; /* EDGE_MODEL_ABI_VERSION */
   uint32_t kind;        /* edge_model_kind_t */

@@ -1,0 +1,96 @@
+"""Greedy generation on Vulkan equals generation on the host CPU, token for token.
+
+The Llama-style model is compiled for the host and with --target vulkan, with f32, q8_0
+and q4_0 weights; each pair generates 64 tokens for the prompts of generate.json:
+  - all sessions at once, prompts prefilled in chunks of 3 with 4-token KV pages (every
+    step mixes sessions, chunks and page boundaries in the KV arena);
+  - the prompts sharing a prefix forked from one prefill of it (pages shared, then
+    copied on write in device memory);
+  - with a sliding window of 24 positions (pages evicted as sessions grow).
+The f32 builds must also equal ONNX Runtime's reference (generate.json). Any difference
+fails, naming the build, the session and the first differing token. The Vulkan runs use
+the device named by --vulkan-device (lavapipe in the test suite).
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+
+def run(edgec, compiled, prompts, extra):
+    command = [edgec, "run", compiled, "--json", "--greedy", "--max-tokens", "64"]
+    for prompt in prompts:
+        command += ["--prompt-ids", ",".join(map(str, prompt))]
+    result = subprocess.run(command + extra, capture_output=True, text=True)
+    if result.returncode != 0:
+        sys.exit(f"{' '.join(command + extra)} failed:\n{result.stderr}")
+    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
+
+
+def first_difference(got, want):
+    return next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+
+
+def compare(label, sessions, expected):
+    failures = 0
+    for session, reference in zip(sessions, expected):
+        got, want = session["generated_ids"], reference["generated_ids"]
+        if got != want:
+            i = first_difference(got, want)
+            print(f"FAIL {label}: prompt {reference['prompt_ids']}: token {i} is "
+                  f"{got[i] if i < len(got) else None}, expected {want[i] if i < len(want) else None}")
+            failures += 1
+    if len(sessions) != len(expected):
+        print(f"FAIL {label}: {len(sessions)} sessions, expected {len(expected)}")
+        failures += 1
+    if not failures:
+        print(f"ok   {label}: {len(expected)} sessions x {len(expected[0]['generated_ids'])} tokens equal")
+    return failures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--edgec", required=True)
+    parser.add_argument("--model", required=True, help="folder with one .onnx and generate.json")
+    parser.add_argument("--vulkan-device", required=True)
+    parser.add_argument("--work", required=True)
+    args = parser.parse_args()
+
+    reference = json.load(open(os.path.join(args.model, "generate.json")))
+    prompts = [r["prompt_ids"] for r in reference["results"]]
+    onnx = os.path.join(args.model, [f for f in os.listdir(args.model) if f.endswith(".onnx")][0])
+    base = max(prompts[:4], key=len)
+    family = [p for p in prompts if p[:len(base)] == base]
+    modes = [
+        ("concurrent, chunks of 3, 4-token pages", prompts, ["--prefill-chunk", "3", "--kv-page-tokens", "4"]),
+        ("forked from a shared prefix", family, ["--fork-prefix", str(len(base)), "--kv-page-tokens", "4"]),
+        ("sliding window of 24", prompts, ["--sliding-window", "24", "--kv-page-tokens", "4"]),
+    ]
+
+    failures = 0
+    for quant in ["f32", "q8_0", "q4_0"]:
+        builds = {}
+        for target in ["host", "vulkan"]:
+            compiled = os.path.join(args.work, f"{quant}-{target}")
+            command = [args.edgec, "compile", onnx, "-o", compiled, "--target", target]
+            if quant != "f32":
+                command += ["--quant", quant]
+            subprocess.run(command, check=True)
+            builds[target] = compiled
+        for label, mode_prompts, extra in modes:
+            host = run(args.edgec, builds["host"], mode_prompts, extra)
+            device = run(args.edgec, builds["vulkan"], mode_prompts,
+                         extra + ["--vulkan-device", args.vulkan_device])
+            if device and device[0].get("device") in (None, "cpu"):
+                print(f"FAIL {quant}: the Vulkan build ran on {device[0].get('device')}")
+                failures += 1
+            failures += compare(f"{quant}, {label}: Vulkan vs host", device, host)
+            if quant == "f32" and "sliding" not in label:
+                want = [r for r in reference["results"] if r["prompt_ids"] in mode_prompts]
+                failures += compare(f"{quant}, {label}: Vulkan vs ONNX Runtime", device, want)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
