@@ -106,9 +106,10 @@ void buildVulkanBackPipeline(OpPassManager &pm) {
   registerNamedPasses();
   addBufferize(pm);
   pm.addNestedPass<func::FuncOp>(createShapeBuffersToViewsPass());
+  // Before the memory plan: the quantized activations are buffers it places.
+  pm.addNestedPass<func::FuncOp>(createQuantizedOpsToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
   pm.addNestedPass<func::FuncOp>(createPagedAttentionToLoopsPass());
-  pm.addNestedPass<func::FuncOp>(createQuantizedOpsToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createApproximateMathPass());
   pm.addNestedPass<func::FuncOp>(createMapToGpuPass());
   // No canonicalization between tiling and conversion: it would merge the workgroup and

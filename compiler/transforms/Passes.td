@@ -337,21 +337,30 @@ def QuantizedOpsToLoopsPass : Pass<"edge-quantized-ops-to-loops", "mlir::func::F
   let summary = "Turn buffer-form quantized ops into loops that dequantize as they read (GPU targets)";
   let description = [{
     For targets without edgec's CPU ukernels (Vulkan): after bufferization,
-    `edge.quantized_matmul` becomes a parallel loop over the output elements, each a loop
-    over the weight row's blocks reading the f16 scale (q4_1: and minimum) and the int8 or
-    4-bit values straight from the weight bytes, times the f32 input; activations stay
-    f32. `edge.quantized_embedding` becomes a parallel loop over the output that
-    dequantizes the value of the indexed row (negative ids from the end, ids out of range
-    0). f16 is decoded with integer operations, so shaders need no 16-bit float support.
+    `edge.quantized_matmul` becomes two parallel loops. The first quantizes the input rows
+    exactly as the CPU ukernels do (per row and block: scale max |x| / 127, values
+    rounded half away from zero, clamped to +-127; into i32 buffers), so both targets
+    compute the same integer dot products and generate the same tokens. The second runs
+    over the output elements, each a loop over the weight row's blocks: the integer dot
+    product of the quantized inputs with the int8 or 4-bit values read straight from the
+    weight bytes, times input scale * the block's f16 scale (q4_1: plus input scale *
+    f16 minimum * the sum of the quantized inputs). `edge.quantized_embedding` becomes a
+    parallel loop over the output that dequantizes the value of the indexed row
+    (negative ids from the end, ids out of range 0). f16 is decoded with integer
+    operations, so shaders need no 16-bit float support.
 
     ```mlir
     edge.quantized_matmul "q8_0" block 32 %x, %w into %y : memref<?x64xf32>, memref<272xi8>, memref<?x4xf32>
     ```
     becomes
     ```mlir
+    scf.parallel (%m, %j) = (%c0, %c0) to (%rows, %c2) step (%c1, %c1) {
+      // qa[m, 32 j + t] = round(x[m, 32 j + t] * 127 / max_t |x|), scales[m, j] = max / 127
+    }
     scf.parallel (%m, %n) = (%c0, %c0) to (%rows, %c4) step (%c1, %c1) {
       %acc = scf.for %j = %c0 to %c2 step %c1 iter_args(%s = %zero) -> (f32) {
-        // scale = f16 at byte (n * 2 + j) * 34; dot = sum_t x[m, 32 j + t] * int8 at + 2 + t
+        // w = f16 at byte (n * 2 + j) * 34; dot = sum_t qa[m, 32 j + t] * int8 at + 2 + t;
+        // s + scales[m, j] * w * dot
       }
       memref.store %acc, %y[%m, %n] : memref<?x4xf32>
     }
