@@ -374,13 +374,17 @@ def PagedAttentionToLoopsPass : Pass<"edge-paged-attention-to-loops", "mlir::fun
   let description = [{
     For targets without the runtime's attention kernel (Vulkan): the attention context
     is the KV arena, a buffer of 32-bit words laid out as `edge/model_abi.h` describes
-    (header, per-token records: page table, position, window start; page tables; f32
-    pages). After bufferization each `edge.paged_attention` becomes
+    (header, per-token records: page table, position, window start; page tables; pages).
+    After bufferization each `edge.paged_attention` becomes
 
-    1. a parallel loop over (token, KV head, element) storing the step's keys and values
-       into the rows of their pages, then
+    1. a parallel loop over (token, KV head, key or value) storing the step's rows into
+       their pages in the pool's format, which the header names at run time: f32; f16
+       (rounded to nearest even, two a word); int8 (an f32 scale max |x| / 127, values
+       rounded half away from zero, four a word), as the CPU attention kernel stores
+       them; then
     2. a parallel loop over (token, query head), each iteration one pass over the token's
-       positions [window start, position]: the score q . k * scale, a running maximum
+       positions [window start, position], reading rows in the pool's format: the
+       score q . k * scale, a running maximum
        and sum of exp(score - maximum), and the output row rescaled and accumulated in
        place (online softmax: no scratch buffer), divided by the sum at the end.
 

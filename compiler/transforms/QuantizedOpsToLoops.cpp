@@ -5,6 +5,7 @@
 // values, byte i of a run holding value i (low nibble) and value i + 8 (high nibble).
 //
 //===----------------------------------------------------------------------===//
+#include "compiler/transforms/HalfFloat.h"
 #include "compiler/transforms/Passes.h"
 
 namespace edge {
@@ -40,23 +41,7 @@ struct BlockReader {
   /// floats in shaders are an optional Vulkan feature.
   Value half(Value at) {
     Value low = byte(at), high = byte(add(at, index(1)));
-    Value bits = arith::OrIOp::create(b, loc, low, arith::ShLIOp::create(b, loc, high, i32(8)));
-    Value sign = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, bits, i32(15)), i32(1));
-    Value exponent = arith::AndIOp::create(b, loc, arith::ShRUIOp::create(b, loc, bits, i32(10)), i32(31));
-    Value mantissa = arith::AndIOp::create(b, loc, bits, i32(1023));
-    // Normal numbers: rebias the exponent (15 -> 127) and widen the mantissa.
-    Value normalBits = arith::OrIOp::create(
-        b, loc, arith::ShLIOp::create(b, loc, sign, i32(31)),
-        arith::OrIOp::create(b, loc, arith::ShLIOp::create(b, loc, add(exponent, i32(112)), i32(23)),
-                             arith::ShLIOp::create(b, loc, mantissa, i32(13))));
-    Value normal = arith::BitcastOp::create(b, loc, b.getF32Type(), normalBits);
-    // Zero and subnormals: mantissa * 2^-24, signed.
-    Value magnitude = arith::MulFOp::create(b, loc, arith::UIToFPOp::create(b, loc, b.getF32Type(), mantissa),
-                                            f32(1.0 / 16777216.0));
-    Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, sign, i32(0));
-    Value small = arith::SelectOp::create(b, loc, negative, arith::NegFOp::create(b, loc, magnitude), magnitude);
-    Value isSmall = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, exponent, i32(0));
-    return arith::SelectOp::create(b, loc, isSmall, small, normal);
+    return halfBitsToF32(b, loc, arith::OrIOp::create(b, loc, low, arith::ShLIOp::create(b, loc, high, i32(8))));
   }
 
   int64_t header() { return format == "q4_1" ? 4 : 2; }

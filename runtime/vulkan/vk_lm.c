@@ -32,9 +32,16 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
   *out_lm = NULL;
   *out_pool = NULL;
   edge_kv_options_t opts = *kv;
-  if (opts.dtype && opts.dtype != EDGE_DTYPE_F32)
-    return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "model '%s': the Vulkan KV cache holds f32 only (dtype %u asked)",
-                            model->name, opts.dtype);
+  if (!opts.dtype) opts.dtype = EDGE_DTYPE_F32;
+  /* The kernels address rows in 32-bit words. */
+  uint64_t row_bytes = opts.dtype == EDGE_DTYPE_I8    ? EDGE_KV_INT8_ROW_BYTES(layout->head_dim)
+                       : opts.dtype == EDGE_DTYPE_F16 ? 2ull * layout->head_dim
+                                                      : 4ull * layout->head_dim;
+  if (row_bytes % 4)
+    return edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
+                            "model '%s': a KV row of head_dim %u in dtype %u is not a whole number of 32-bit words "
+                            "(the Vulkan kernels need that; f32 always is)",
+                            model->name, layout->head_dim, opts.dtype);
   if (!opts.page_tokens) opts.page_tokens = 16;
   if (!opts.budget_bytes) opts.budget_bytes = 64ull << 20;
   uint64_t page_bytes = 0;
@@ -73,6 +80,8 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
     lm->words[EDGE_VK_KV_PAGE_TOKENS] = opts.page_tokens;
     lm->words[EDGE_VK_KV_PAGE_WORDS] = (uint32_t)(page_bytes / 4);
     lm->words[EDGE_VK_KV_TOKENS_BASE] = EDGE_VK_KV_HEADER_WORDS;
+    lm->words[EDGE_VK_KV_DTYPE] = opts.dtype;
+    lm->words[EDGE_VK_KV_ROW_WORDS] = (uint32_t)(row_bytes / 4);
     status = edge_kv_pool_create_in(layout, &opts, lm->words + lm->pages_base, pages * page_bytes, out_pool);
   }
   if (status) {

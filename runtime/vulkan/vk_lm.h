@@ -15,7 +15,8 @@ typedef struct edge_vk_lm_s edge_vk_lm_t;
  * the KV arena (edge/model_abi.h): one device buffer for the step records of up to
  * `max_step_tokens` tokens of at most `max_context` positions and for the pages of the
  * KV budget in `kv`. *out_pool is the KV pool over the arena's pages; release it before
- * the lm. UNIMPLEMENTED for a KV dtype other than f32.
+ * the lm. UNIMPLEMENTED for f16 rows of an odd head_dim, int8 rows of one not a multiple
+ * of 4 (rows must be whole 32-bit words).
  */
 edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weights_t *weights, const char *device,
                                 const edge_kv_layout_t *layout, const edge_kv_options_t *kv,

@@ -6,14 +6,18 @@ and q4_0 weights; each pair generates 64 tokens for the prompts of generate.json
     step mixes sessions, chunks and page boundaries in the KV arena);
   - the prompts sharing a prefix forked from one prefill of it (pages shared, then
     copied on write in device memory);
-  - with a sliding window of 24 positions (pages evicted as sessions grow).
+  - with a sliding window of 24 positions (pages evicted as sessions grow);
+  - with f16 and with int8 KV caches (rows stored and read in the pool's format).
 The f32 builds must also equal ONNX Runtime's reference (generate.json). Any difference
-fails, naming the build, the session and the first differing token. The Vulkan runs use
-the device named by --vulkan-device (lavapipe in the test suite).
+fails, naming the build, the session and the first differing token. Every kernel of each
+Vulkan build passes spirv-val for Vulkan 1.1. The Vulkan runs use the device named by
+--vulkan-device (lavapipe in the test suite).
 """
 import argparse
 import json
+import glob
 import os
+import shutil
 import subprocess
 import sys
 
@@ -49,6 +53,18 @@ def compare(label, sessions, expected):
     return failures
 
 
+def validate_spirv(edgec, onnx, quant, folder):
+    command = [edgec, "compile", onnx, "-o", folder, "--target", "vulkan", "--emit", "spirv"]
+    subprocess.run(command + ([] if quant == "f32" else ["--quant", quant]), check=True)
+    modules = sorted(glob.glob(os.path.join(folder, "*.spv")))
+    bad = [m for m in modules if subprocess.run([shutil.which("spirv-val"), "--target-env", "vulkan1.1", m]).returncode]
+    for module in bad:
+        print(f"FAIL {quant}: {os.path.basename(module)} does not pass spirv-val --target-env vulkan1.1")
+    if modules and not bad:
+        print(f"ok   {quant}: {len(modules)} kernels pass spirv-val --target-env vulkan1.1")
+    return len(bad) + (0 if modules else 1)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--edgec", required=True)
@@ -66,6 +82,8 @@ def main():
         ("concurrent, chunks of 3, 4-token pages", prompts, ["--prefill-chunk", "3", "--kv-page-tokens", "4"]),
         ("forked from a shared prefix", family, ["--fork-prefix", str(len(base)), "--kv-page-tokens", "4"]),
         ("sliding window of 24", prompts, ["--sliding-window", "24", "--kv-page-tokens", "4"]),
+        ("f16 KV cache", prompts, ["--kv-f16", "--prefill-chunk", "5"]),
+        ("int8 KV cache", prompts, ["--kv-int8", "--prefill-chunk", "5"]),
     ]
 
     failures = 0
@@ -78,6 +96,7 @@ def main():
                 command += ["--quant", quant]
             subprocess.run(command, check=True)
             builds[target] = compiled
+        failures += validate_spirv(args.edgec, onnx, quant, os.path.join(args.work, f"{quant}-spirv"))
         for label, mode_prompts, extra in modes:
             host = run(args.edgec, builds["host"], mode_prompts, extra)
             device = run(args.edgec, builds["vulkan"], mode_prompts,
@@ -86,7 +105,7 @@ def main():
                 print(f"FAIL {quant}: the Vulkan build ran on {device[0].get('device')}")
                 failures += 1
             failures += compare(f"{quant}, {label}: Vulkan vs host", device, host)
-            if quant == "f32" and "sliding" not in label:
+            if quant == "f32" and label.startswith(("concurrent", "forked")):
                 want = [r for r in reference["results"] if r["prompt_ids"] in mode_prompts]
                 failures += compare(f"{quant}, {label}: Vulkan vs ONNX Runtime", device, want)
     return 1 if failures else 0

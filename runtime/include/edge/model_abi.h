@@ -167,8 +167,10 @@ typedef struct edge_vk_program_t {
  *     index of its sequence's page table, its position, the first position it attends to
  *     (sliding window), 0;
  *   a page table: per page_tokens positions, the page holding them;
- *   from word pages_base, the KV pages (edge/kv_cache.h layout, f32 rows): page p starts
- *     at word pages_base + p * page_words.
+ *   from word pages_base, the KV pages (edge/kv_cache.h layout and row formats; f16 rows
+ *     two halves a word, element 2w in the low half; int8 rows the f32 scale word, then
+ *     four values a word, element 4w in the low byte): page p starts at word
+ *     pages_base + p * page_words.
  * The runtime makes sure every position a token reads has a page before it submits.
  */
 enum {
@@ -176,6 +178,8 @@ enum {
   EDGE_VK_KV_PAGE_TOKENS = 1, /* header field: positions per page */
   EDGE_VK_KV_PAGE_WORDS = 2,  /* header field: words per page */
   EDGE_VK_KV_TOKENS_BASE = 3, /* header field: word index of the first token record */
+  EDGE_VK_KV_DTYPE = 4,       /* header field: the pool's EDGE_DTYPE_F32, _F16 or _I8 */
+  EDGE_VK_KV_ROW_WORDS = 5,   /* header field: words of one row (kv_cache.h row bytes / 4) */
   EDGE_VK_KV_HEADER_WORDS = 8,
   EDGE_VK_KV_TOKEN_WORDS = 4,
 };

@@ -12,8 +12,10 @@ tokenizer="$root/test-suite/tokenizer/sentencepiece-small/tokenizer.json"
 prompt="You should have received a copy"
 source "$here/../build_app.sh"
 "${run[@]}" "$work/hello_lm" "$work/llama.edgec/llama.weights" "$tokenizer" "$prompt" 24 > "$work/output.txt"
+device=()
+[ "$target" = vulkan ] && device=(--vulkan-device llvmpipe)
 "$edgec" run "$work/llama.edgec" --prompt "$prompt" --tokenizer "$tokenizer" --ignore-eos --max-tokens 24 --json \
-  > "$work/expected.json"
+  "${device[@]}" > "$work/expected.json"
 /usr/bin/python3 - "$work/output.txt" "$work/expected.json" <<'PY'
 import json, sys
 lines = open(sys.argv[1]).read().splitlines()

@@ -36,8 +36,7 @@
 // CHECK:             memref.load %arg1[%[[BASE]]] : memref<136xi8>
 // CHECK:             arith.shli %{{.*}}, %c8_i32
 // CHECK:             arith.select
-// CHECK:             %[[WS:.*]] = arith.select
-// CHECK-NEXT:        %[[BOTH:.*]] = arith.mulf %[[AS]], %[[WS]]
+// CHECK:             %[[BOTH:.*]] = arith.mulf %[[AS]], %{{.*}} : f32
 // CHECK:             %[[DOTF:.*]] = arith.sitofp %[[DOT]] : i32 to f32
 // CHECK:             arith.mulf %[[BOTH]], %[[DOTF]]
 // CHECK:           memref.store %[[ACC]], %arg2[%[[M]], %[[N]]] : memref<?x2xf32>
