@@ -7,6 +7,10 @@
 
 #include "edge/kv_cache.h"
 
+#ifdef __cplusplus
+extern "C" {
+#endif
+
 /* Bytes of one page for this layout and these options (defaults filled in as
  * edge_kv_pool_create does). INVALID_ARGUMENT as edge_kv_pool_create. */
 edge_status_t edge_kv_page_bytes(const edge_kv_layout_t *layout, const edge_kv_options_t *options,
@@ -23,5 +27,9 @@ const void *edge_kv_pool_memory(const edge_kv_pool_t *pool);
 /* The sequence's page table: entry i is the page of positions [i * page_tokens,
  * (i + 1) * page_tokens), or -1 when none holds them. */
 const int32_t *edge_kv_seq_pages(const edge_kv_seq_t *seq, uint32_t *out_entries);
+
+#ifdef __cplusplus
+}
+#endif
 
 #endif /* EDGE_KV_KV_INTERNAL_H_ */

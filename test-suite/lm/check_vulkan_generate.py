@@ -21,36 +21,11 @@ import shutil
 import subprocess
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import check_generate  # noqa: E402  run() greedy sessions as JSON; compare() names the first differing token
 
-def run(edgec, compiled, prompts, extra):
-    command = [edgec, "run", compiled, "--json", "--greedy", "--max-tokens", "64"]
-    for prompt in prompts:
-        command += ["--prompt-ids", ",".join(map(str, prompt))]
-    result = subprocess.run(command + extra, capture_output=True, text=True)
-    if result.returncode != 0:
-        sys.exit(f"{' '.join(command + extra)} failed:\n{result.stderr}")
-    return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
-
-
-def first_difference(got, want):
-    return next((i for i, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
-
-
-def compare(label, sessions, expected):
-    failures = 0
-    for session, reference in zip(sessions, expected):
-        got, want = session["generated_ids"], reference["generated_ids"]
-        if got != want:
-            i = first_difference(got, want)
-            print(f"FAIL {label}: prompt {reference['prompt_ids']}: token {i} is "
-                  f"{got[i] if i < len(got) else None}, expected {want[i] if i < len(want) else None}")
-            failures += 1
-    if len(sessions) != len(expected):
-        print(f"FAIL {label}: {len(sessions)} sessions, expected {len(expected)}")
-        failures += 1
-    if not failures:
-        print(f"ok   {label}: {len(expected)} sessions x {len(expected[0]['generated_ids'])} tokens equal")
-    return failures
+check_generate.MAX_TOKENS = 64
+run, compare = check_generate.run, check_generate.compare
 
 
 def validate_spirv(edgec, onnx, quant, folder):

@@ -31,7 +31,9 @@ const char *const kSymbols[] = {"batch"};
 class GraphTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    std::string path = ::testing::TempDir() + "/graph_test.weights";
+    // One file per test: ctest runs the tests of this fixture in parallel processes.
+    std::string path = ::testing::TempDir() + "/graph_test." +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".weights";
     edge::ModelInterface interface; // no tensors: an empty but valid file
     ASSERT_FALSE(edge::writeWeightsFile(path, interface));
     ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);

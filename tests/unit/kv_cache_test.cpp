@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <vector>
 
 #include "edge/kv_cache.h"
+#include "kv/kv_internal.h"
 
 namespace {
 
@@ -166,6 +168,45 @@ TEST_F(KvCacheTest, RejectsBadOptions) {
   status.reset(edge_kv_pool_create(&layout, &tiny, &p));
   EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_RESOURCE_EXHAUSTED);
   EXPECT_EQ(p, nullptr);
+}
+
+// Pools over caller memory (a device buffer's mapping): pages carved from it in order,
+// the page table as the kernels see it, and the memory left to the caller on release.
+TEST_F(KvCacheTest, PoolInCallerMemoryHandsOutItsPagesAndPageTables) {
+  edge_kv_layout_t layout = {2, 2, 4};
+  edge_kv_options_t options = {4, EDGE_DTYPE_F32, 0, 0, 0};
+  uint64_t page_bytes = 0;
+  ASSERT_EQ(edge_kv_page_bytes(&layout, &options, &page_bytes), nullptr);
+  EXPECT_EQ(page_bytes, 512u);
+  std::vector<float> memory(3 * 512 / sizeof(float) + 7); // three pages and a partial one
+  ASSERT_EQ(edge_kv_pool_create_in(&layout, &options, memory.data(), memory.size() * sizeof(float), &pool), nullptr);
+  EXPECT_EQ(edge_kv_pool_memory(pool), memory.data());
+  edge_kv_pool_stats_t stats;
+  edge_kv_pool_stats(pool, &stats);
+  EXPECT_EQ(stats.pages_total, 3u);
+
+  edge_kv_seq_t *seq = nullptr;
+  ASSERT_EQ(edge_kv_seq_create(pool, &seq), nullptr);
+  append(seq, 6, 1.0f);
+  uint32_t entries = 0;
+  const int32_t *pages = edge_kv_seq_pages(seq, &entries);
+  ASSERT_EQ(entries, 2u);
+  EXPECT_EQ(pages[0], 0);
+  EXPECT_EQ(pages[1], 1);
+  // Position 5 of layer 1's values, head 1: row ((1 * 2 + 1) * 2 + 1) * 4 + 1 of page 1.
+  auto *slot = static_cast<float *>(edge_kv_seq_slot(seq, 1, 1, 1, 5));
+  EXPECT_EQ(slot, memory.data() + 512 / sizeof(float) + (((1 * 2 + 1) * 2 + 1) * 4 + 1) * 4);
+  Status full(edge_kv_seq_reserve(seq, 8)); // 14 positions need 4 pages
+  EXPECT_EQ(edge_status_code(full.get()), EDGE_STATUS_RESOURCE_EXHAUSTED);
+  edge_kv_seq_release(seq);
+  edge_kv_pool_release(pool); // the memory is the caller's: still usable below
+  pool = nullptr;
+  memory[0] = 1.0f;
+
+  Status none(edge_kv_pool_create_in(&layout, &options, memory.data(), 100, &pool));
+  EXPECT_EQ(edge_status_code(none.get()), EDGE_STATUS_RESOURCE_EXHAUSTED);
+  none.reset(edge_kv_pool_create_in(&layout, &options, nullptr, 4096, &pool));
+  EXPECT_EQ(edge_status_code(none.get()), EDGE_STATUS_INVALID_ARGUMENT);
 }
 
 } // namespace

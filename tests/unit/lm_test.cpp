@@ -46,7 +46,9 @@ using Status = std::unique_ptr<edge_status_s, StatusDeleter>;
 class LmTest : public ::testing::Test {
 protected:
   void SetUp() override {
-    std::string path = ::testing::TempDir() + "/lm_test.weights";
+    // One file per test: ctest runs the tests of this fixture in parallel processes.
+    std::string path = ::testing::TempDir() + "/lm_test." +
+                       ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".weights";
     edge::ModelInterface interface;
     ASSERT_FALSE(edge::writeWeightsFile(path, interface));
     ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);
