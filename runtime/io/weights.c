@@ -183,3 +183,21 @@ edge_status_t edge_weights_tensor_get(const edge_weights_t *weights, uint32_t in
   if (out_size) *out_size = entry->data_size;
   return NULL;
 }
+
+void edge_weights_copy_data(const edge_weights_t *weights, void *out) {
+  const uint64_t chunk = 16ull << 20;
+  const uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+  const uint8_t *data = weights->data;
+  const uint64_t size = weights->header->data_size;
+  uintptr_t dropped = ((uintptr_t)data + page - 1) / page * page; /* first page wholly inside the data */
+  for (uint64_t done = 0; done < size;) {
+    uint64_t n = size - done < chunk ? size - done : chunk;
+    memcpy((uint8_t *)out + done, data + done, n);
+    done += n;
+    uintptr_t end = ((uintptr_t)data + done) / page * page;
+    if (end > dropped) {
+      madvise((void *)dropped, end - dropped, MADV_DONTNEED);
+      dropped = end;
+    }
+  }
+}

@@ -13,4 +13,10 @@ struct edge_weights_s {
   const uint8_t *data; /* start of the data section */
 };
 
+/* Copies the data section to `out` (a device buffer's host mapping) a chunk at a time and
+ * lets go of each copied chunk's file pages in this process, so the weights are resident
+ * once (in the copy) rather than twice. The mapping stays valid: a later read of it faults
+ * the pages back in from the file. */
+void edge_weights_copy_data(const edge_weights_t *weights, void *out);
+
 #endif /* EDGE_IO_WEIGHTS_INTERNAL_H_ */

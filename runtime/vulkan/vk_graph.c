@@ -176,7 +176,8 @@ static edge_status_t setup(edge_vk_graph_t *g, const char *device_name) {
   for (uint32_t k = 0; k < program->num_kernels; ++k)
     EDGE_RETURN_IF_ERROR(create_pipeline(g, &program->kernels[k], &g->pipelines[k]));
 
-  EDGE_RETURN_IF_ERROR(add_device_buffer(g, g->weights->header->data_size, g->weights->data, &g->weights_address));
+  EDGE_RETURN_IF_ERROR(add_device_buffer(g, g->weights->header->data_size, NULL, &g->weights_address));
+  edge_weights_copy_data(g->weights, g->ranges[g->num_ranges - 1].buffer.mapped);
   for (uint32_t c = 0; c < program->num_constants; ++c) {
     const edge_vk_constant_t *constant = &program->constants[c];
     address_range_t range = {.start = (uintptr_t)constant->data, .size = constant->bytes};
@@ -413,7 +414,6 @@ edge_status_t edge_vk_graph_add_buffer(edge_vk_graph_t *g, uint64_t bytes, void 
   if (!status) {
     g->persistent = g->num_ranges;
     *out_mapped = g->ranges[g->num_ranges - 1].buffer.mapped;
-    memset(*out_mapped, 0, bytes);
   }
   pthread_mutex_unlock(&g->lock);
   return status;

@@ -27,8 +27,9 @@ edge_status_t edge_vk_graph_run(edge_vk_graph_t *graph, const edge_tensor_t *inp
 edge_status_t edge_vk_graph_run_with_context(edge_vk_graph_t *graph, uintptr_t context, uint64_t context_bytes,
                                              const edge_tensor_t *inputs, edge_tensor_t *outputs);
 
-/* A device buffer of `bytes` living as long as the graph, zero-filled and mapped at
- * *out_mapped for the host (runs must not be in flight while the host touches it);
+/* A device buffer of `bytes` living as long as the graph, mapped at *out_mapped for the
+ * host (runs must not be in flight while the host touches it), contents undefined (not
+ * written here: memory a driver commits lazily stays uncommitted until used);
  * *out_address: the address the generated code knows it by. */
 edge_status_t edge_vk_graph_add_buffer(edge_vk_graph_t *graph, uint64_t bytes, void **out_mapped,
                                        uintptr_t *out_address);
