@@ -39,6 +39,8 @@ typedef struct kernel_pipeline_t {
   VkPipeline pipeline;
 } kernel_pipeline_t;
 
+enum { kMaxSpares = 256 };
+
 struct edge_vk_graph_s {
   const edge_model_desc_t *model;
   const edge_weights_t *weights;
@@ -48,6 +50,12 @@ struct edge_vk_graph_s {
   /* Ranges [0, persistent) live with the graph (weights, constants); the rest with a run. */
   address_range_t *ranges;
   uint32_t num_ranges, capacity, persistent;
+  /* Buffers of finished runs, kept for the next ones: the same shapes come back every
+   * step, and a new device allocation per buffer and run costs more than small kernels
+   * (scratch the memory plan cannot place, such as quantized activations sized by an
+   * intermediate tensor's dims, is one buffer each). */
+  address_range_t spares[kMaxSpares];
+  uint32_t num_spares;
   VkDescriptorPool *pools;
   uint32_t num_pools, pool;
   VkCommandBuffer commands;
@@ -81,10 +89,33 @@ static void release_range(edge_vk_graph_t *g, address_range_t *range) {
   if (range->reserved) munmap((void *)range->start, range->reserved_size);
 }
 
-/* A new device buffer of `bytes` with its own reserved addresses; `data` (if not NULL)
- * copied in. Returns the buffer's first address. */
+/* A spare buffer of at least `bytes` (and at most twice that: no small tensor pins a large
+ * buffer), taken out of the spares; the smallest that fits. */
+static int take_spare(edge_vk_graph_t *g, uint64_t bytes, address_range_t *out) {
+  uint32_t best = g->num_spares;
+  for (uint32_t i = 0; i < g->num_spares; ++i) {
+    uint64_t size = g->spares[i].reserved_size;
+    if (size >= bytes && size <= 2 * bytes + 4096 && (best == g->num_spares || size < g->spares[best].reserved_size))
+      best = i;
+  }
+  if (best == g->num_spares) return 0;
+  *out = g->spares[best];
+  g->spares[best] = g->spares[--g->num_spares];
+  return 1;
+}
+
+/* A device buffer of `bytes` with its own reserved addresses (a spare one when one fits);
+ * `data` (if not NULL) copied in. Returns the buffer's first address. */
 static edge_status_t add_device_buffer(edge_vk_graph_t *g, uint64_t bytes, const void *data, uintptr_t *out) {
   address_range_t range = {0};
+  if (take_spare(g, bytes, &range)) {
+    range.size = bytes;
+    if (data && bytes) memcpy(range.buffer.mapped, data, bytes);
+    edge_status_t status = add_range(g, range);
+    if (status) release_range(g, &range);
+    else *out = range.start;
+    return status;
+  }
   range.reserved_size = bytes ? bytes : 1;
   void *addresses = mmap(NULL, range.reserved_size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (addresses == MAP_FAILED)
@@ -104,14 +135,26 @@ static edge_status_t add_device_buffer(edge_vk_graph_t *g, uint64_t bytes, const
   return NULL;
 }
 
+/* The range holding `address`. Reservations may be adjacent, so one range's end can be the
+ * next one's start: an address inside a range wins over one just past a range's end (which
+ * only an empty view at the end of a buffer has). */
 static const address_range_t *find_range(const edge_vk_graph_t *g, uintptr_t address) {
-  for (uint32_t i = 0; i < g->num_ranges; ++i)
-    if (address >= g->ranges[i].start && address - g->ranges[i].start <= g->ranges[i].size) return &g->ranges[i];
-  return NULL;
+  const address_range_t *at_end = NULL;
+  for (uint32_t i = 0; i < g->num_ranges; ++i) {
+    const address_range_t *range = &g->ranges[i];
+    if (address < range->start || address - range->start > range->size) continue;
+    if (address - range->start < range->size) return range;
+    if (!at_end) at_end = range;
+  }
+  return at_end;
 }
 
-static void release_run_ranges(edge_vk_graph_t *g) {
-  for (uint32_t i = g->persistent; i < g->num_ranges; ++i) release_range(g, &g->ranges[i]);
+/* Ends a run's buffers: kept as spares while there is room (`keep`), else released. */
+static void release_run_ranges(edge_vk_graph_t *g, int keep) {
+  for (uint32_t i = g->persistent; i < g->num_ranges; ++i) {
+    if (keep && g->num_spares < kMaxSpares) g->spares[g->num_spares++] = g->ranges[i];
+    else release_range(g, &g->ranges[i]);
+  }
   g->num_ranges = g->persistent;
 }
 
@@ -222,7 +265,8 @@ void edge_vk_graph_release(edge_vk_graph_t *g) {
   if (device) {
     vkDeviceWaitIdle(device);
     g->persistent = 0;
-    release_run_ranges(g);
+    release_run_ranges(g, 0);
+    for (uint32_t i = 0; i < g->num_spares; ++i) release_range(g, &g->spares[i]);
     if (g->pipelines)
       for (uint32_t k = 0; k < g->model->vulkan->num_kernels; ++k) destroy_pipeline(device, &g->pipelines[k]);
     for (uint32_t p = 0; p < g->num_pools; ++p) vkDestroyDescriptorPool(device, g->pools[p], NULL);
@@ -389,7 +433,7 @@ static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t 
   vkResetCommandBuffer(g->commands, 0);
   for (uint32_t p = 0; p < g->num_pools; ++p) vkResetDescriptorPool(g->device.device, g->pools[p], 0);
   g->pool = 0;
-  release_run_ranges(g);
+  release_run_ranges(g, 1);
   free(device_inputs);
   free(device_outputs);
   return status;
