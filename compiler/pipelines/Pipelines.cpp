@@ -112,6 +112,7 @@ void buildVulkanBackPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createPagedAttentionToLoopsPass());
   pm.addNestedPass<func::FuncOp>(createApproximateMathPass());
   pm.addNestedPass<func::FuncOp>(createMapToGpuPass());
+  pm.addNestedPass<func::FuncOp>(createPromoteAccumulatorsPass());
   // No canonicalization between tiling and conversion: it would merge the workgroup and
   // thread loops again.
   // Constants hoisted by canonicalization are sunk back into the launches before

@@ -369,6 +369,38 @@ def QuantizedOpsToLoopsPass : Pass<"edge-quantized-ops-to-loops", "mlir::func::F
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
 }
 
+def PromoteAccumulatorsPass : Pass<"edge-promote-accumulators", "mlir::func::FuncOp"> {
+  let summary = "Carry a loop's load-modify-store of one element in a register instead";
+  let description = [{
+    After loops are made for a GPU target: where an `scf.for` loads one element at
+    loop-invariant indices, and stores into it the loop's only write, with nothing else
+    in the loop reading that buffer (a reduction into its output element), the element
+    becomes a value carried by the loop: loaded once before it, stored once after. Index
+    arithmetic the body recomputes is hoisted and merged first, so such indices are seen
+    to be invariant; inner loops go first, so an accumulator can move out of a whole nest.
+
+    ```mlir
+    scf.for %k = %c0 to %c64 step %c1 {
+      %a = memref.load %A[%i, %k] : memref<?x64xf32>
+      %c = memref.load %C[%i, %j] : memref<?x8xf32>
+      %s = arith.addf %c, %a : f32
+      memref.store %s, %C[%i, %j] : memref<?x8xf32>
+    }
+    ```
+    becomes
+    ```mlir
+    %c0v = memref.load %C[%i, %j] : memref<?x8xf32>
+    %r = scf.for %k = %c0 to %c64 step %c1 iter_args(%c = %c0v) -> (f32) {
+      %a = memref.load %A[%i, %k] : memref<?x64xf32>
+      %s = arith.addf %c, %a : f32
+      scf.yield %s : f32
+    }
+    memref.store %r, %C[%i, %j] : memref<?x8xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::memref::MemRefDialect"];
+}
+
 def PagedAttentionToLoopsPass : Pass<"edge-paged-attention-to-loops", "mlir::func::FuncOp"> {
   let summary = "Turn buffer-form edge.paged_attention into loops over the KV arena (GPU targets)";
   let description = [{
