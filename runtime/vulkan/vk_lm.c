@@ -33,19 +33,17 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
   *out_pool = NULL;
   edge_kv_options_t opts = *kv;
   if (!opts.dtype) opts.dtype = EDGE_DTYPE_F32;
-  /* The kernels address rows in 32-bit words. */
-  uint64_t row_bytes = opts.dtype == EDGE_DTYPE_I8    ? EDGE_KV_INT8_ROW_BYTES(layout->head_dim)
-                       : opts.dtype == EDGE_DTYPE_F16 ? 2ull * layout->head_dim
-                                                      : 4ull * layout->head_dim;
+  if (!opts.page_tokens) opts.page_tokens = 16;
+  if (!opts.budget_bytes) opts.budget_bytes = 64ull << 20;
+  uint64_t page_bytes = 0;
+  EDGE_RETURN_IF_ERROR(edge_kv_page_bytes(layout, &opts, &page_bytes));
+  /* A page is [layer][key|value][kv_head][token] rows; the kernels address rows in words. */
+  uint64_t row_bytes = page_bytes / ((uint64_t)layout->num_layers * 2 * layout->num_kv_heads * opts.page_tokens);
   if (row_bytes % 4)
     return edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
                             "model '%s': a KV row of head_dim %u in dtype %u is not a whole number of 32-bit words "
                             "(the Vulkan kernels need that; f32 always is)",
                             model->name, layout->head_dim, opts.dtype);
-  if (!opts.page_tokens) opts.page_tokens = 16;
-  if (!opts.budget_bytes) opts.budget_bytes = 64ull << 20;
-  uint64_t page_bytes = 0;
-  EDGE_RETURN_IF_ERROR(edge_kv_page_bytes(layout, &opts, &page_bytes));
   uint64_t pages = opts.budget_bytes / page_bytes;
   /* Every token may belong to its own sequence, each with a table of max_context positions. */
   uint64_t table_words = (uint64_t)max_step_tokens * ((max_context + opts.page_tokens - 1) / opts.page_tokens);
