@@ -60,7 +60,8 @@ std::optional<std::pair<memref::LoadOp, memref::StoreOp>> findAccumulator(scf::F
 void promote(RewriterBase &rewriter, scf::ForOp loop) {
   auto found = findAccumulator(loop);
   if (!found) return;
-  auto [load, store] = *found;
+  memref::LoadOp load = found->first;
+  memref::StoreOp store = found->second;
   rewriter.setInsertionPoint(loop);
   Value initial = memref::LoadOp::create(rewriter, load.getLoc(), load.getMemRef(), load.getIndices());
   auto carried = cast<LoopLikeOpInterface>(loop.getOperation())

@@ -54,7 +54,10 @@ typedef struct edge_lm_options_t {
 } edge_lm_options_t;
 
 /* Errors: FAILED_PRECONDITION (not a causal LM, or weights of another model),
- * INVALID_ARGUMENT, RESOURCE_EXHAUSTED (KV budget). `weights` must outlive the lm. */
+ * INVALID_ARGUMENT, RESOURCE_EXHAUSTED (KV budget). A model compiled with --target vulkan
+ * also gets the device's errors (no device, missing features, out of device memory; see
+ * edge_graph_create_with_options) and runs there, its KV cache in device memory.
+ * `weights` must outlive the lm. */
 edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_t *weights,
                              const edge_lm_options_t *options, edge_lm_t **out_lm);
 void edge_lm_release(edge_lm_t *lm);
