@@ -6,6 +6,10 @@
 // storage buffers may alias. The element becomes the loop's carried value instead: loaded
 // once before the loop, stored once after.
 //
+// Aliasing is judged by SSA value: a load of another memref value is taken not to read the
+// stored element. That holds for the loops this runs on, made from bufferized linalg ops,
+// whose outputs bufferization never places over an input they read at other indices.
+//
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Passes.h"
 
