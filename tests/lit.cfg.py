@@ -1,4 +1,5 @@
-# lit configuration for edgec: tests/lit mirrors the source tree (dialects/, compiler/).
+# lit configuration for edgec: tests/lit mirrors the source tree (dialects/, compiler/,
+# codegen/{common,cpu,spirv}/, tools/edgec/): a pass's test sits in the folder of its source.
 import os
 
 import lit.formats

@@ -50,13 +50,14 @@ struct DescriptorBuilder {
 
 } // namespace
 
-llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry,
+llvm::Error emitModelDescriptor(llvm::Module &module, const ModelIdentity &identity, const ModelInterface &interface,
+                                llvm::StringRef entry,
                                 llvm::Constant *vulkanProgram) {
   std::string cifaceName = ("_mlir_ciface_" + entry).str();
   llvm::Function *ciface = module.getFunction(cifaceName);
   if (!ciface) return llvm::createStringError("generated code lacks " + cifaceName);
   DescriptorBuilder d{module};
-  d.prefix = "__edge_" + interface.name + ".";
+  d.prefix = "__edge_" + identity.name + ".";
   llvm::LLVMContext &context = module.getContext();
 
   // NAME_run(args): the ciface takes one descriptor pointer per argument (weights, inputs,
@@ -68,7 +69,7 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
     return llvm::createStringError("entry takes " + llvm::Twine(numParams) + " arguments, the model ABI passes " +
                                    llvm::Twine(numArgs));
   auto *runType = llvm::FunctionType::get(d.i32, {d.ptr}, false);
-  auto *run = llvm::Function::Create(runType, llvm::GlobalValue::InternalLinkage, interface.name + "_run", module);
+  auto *run = llvm::Function::Create(runType, llvm::GlobalValue::InternalLinkage, identity.name + "_run", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", run));
   std::vector<llvm::Value *> callArgs;
   if (numParams == numArgs + 1) // the result descriptor, unused: outputs are written in place
@@ -124,18 +125,18 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &inte
   uint32_t kind = lm.enabled ? EDGE_MODEL_KIND_CAUSAL_LM : EDGE_MODEL_KIND_GRAPH;
   llvm::Constant *desc = llvm::ConstantStruct::get(
       descType, {llvm::ConstantInt::get(d.i32, EDGE_MODEL_ABI_VERSION), llvm::ConstantInt::get(d.i32, kind),
-                 d.string(interface.name, "name"), d.string(interface.target, "target"),
+                 d.string(identity.name, "name"), d.string(identity.target, "target"),
                  llvm::ConstantInt::get(d.i32, interface.inputs.size()),
                  llvm::ConstantInt::get(d.i32, interface.outputs.size()), d.tensors(interface.inputs, "inputs"),
                  d.tensors(interface.outputs, "outputs"), llvm::ConstantInt::get(d.i32, interface.symbols.size()),
                  llvm::ConstantInt::get(d.i32, 0), symbols, symbolExprs,
-                 llvm::ConstantInt::get(d.i64, interface.weightsFingerprint),
-                 llvm::ConstantInt::get(d.i64, interface.weightsDataSize), run, lmDesc,
+                 llvm::ConstantInt::get(d.i64, identity.weightsFingerprint),
+                 llvm::ConstantInt::get(d.i64, identity.weightsDataSize), run, lmDesc,
                  vulkanProgram ? vulkanProgram : llvm::ConstantPointerNull::get(d.ptr)});
   llvm::Constant *descVar = d.global(desc, "desc");
 
   auto *modelType = llvm::FunctionType::get(d.ptr, {}, false);
-  auto *model = llvm::Function::Create(modelType, llvm::GlobalValue::ExternalLinkage, interface.name + "_model", module);
+  auto *model = llvm::Function::Create(modelType, llvm::GlobalValue::ExternalLinkage, identity.name + "_model", module);
   llvm::IRBuilder<> mb(llvm::BasicBlock::Create(context, "entry", model));
   mb.CreateRet(descVar);
 

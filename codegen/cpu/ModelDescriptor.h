@@ -2,8 +2,10 @@
 #ifndef EDGE_CODEGEN_CPU_MODELDESCRIPTOR_H
 #define EDGE_CODEGEN_CPU_MODELDESCRIPTOR_H
 
-#include "compiler/import/ModelInterface.h"
+#include "codegen/common/ModelIdentity.h"
+#include "dialects/edge/IR/ModelInterface.h"
 #include "llvm/IR/Module.h"
+#include "llvm/Support/Error.h"
 
 namespace edge {
 
@@ -11,9 +13,11 @@ namespace edge {
 /// (runtime/include/edge/model_abi.h):
 ///   int32_t NAME_run(void *const *args);               calls the compiled entry
 ///   const edge_model_desc_t *NAME_model(void);          the exported entry symbol
-/// and a constant edge_model_desc_t describing `interface`; `vulkanProgram` (an
+/// and a constant edge_model_desc_t describing `identity` and `interface` (the IR's
+/// edge.model); `vulkanProgram` (an
 /// edge_vk_program_t global, see codegen/spirv) for --target vulkan.
-llvm::Error emitModelDescriptor(llvm::Module &module, const ModelInterface &interface, llvm::StringRef entry,
+llvm::Error emitModelDescriptor(llvm::Module &module, const ModelIdentity &identity, const ModelInterface &interface,
+                                llvm::StringRef entry,
                                 llvm::Constant *vulkanProgram = nullptr);
 
 } // namespace edge

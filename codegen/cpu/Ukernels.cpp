@@ -15,14 +15,12 @@ static constexpr const char *kUkernels[] = {"_mlir_ciface_edge_uk_qmatmul", "_ml
 
 std::string selectUkernelVariant(llvm::StringRef arch, const llvm::TargetMachine &machine) {
   const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();
-  auto has = [&](llvm::StringRef features) { return info && info->checkFeatures(features); };
-  if (arch == "aarch64") {
-    if (has("+dotprod,+i8mm")) return "i8mm";
-    if (has("+dotprod")) return "dotprod";
-    return "generic";
+  for (size_t i = 0; i < kUkernelBitcodeCount; ++i) {
+    const UkernelBitcode &row = kUkernelBitcode[i];
+    if (arch != row.arch) continue;
+    llvm::StringRef features = row.features;
+    if (features.empty() || (info && info->checkFeatures(features))) return row.variant;
   }
-  if (has("+avx2,+fma,+f16c,+avx512f,+avx512vl,+avx512bw,+avx512vnni")) return "avx512vnni";
-  if (has("+avx2,+fma,+f16c")) return "avx2";
   return "generic";
 }
 

@@ -23,18 +23,21 @@ class TargetMachine;
 
 namespace edge {
 
+/// One row of runtime/ukernels/Variants.cmake, with its bitcode; rows of an arch go from
+/// most to least preferred.
 struct UkernelBitcode {
-  const char *arch;    ///< "x86_64" or "aarch64"
-  const char *variant; ///< "generic", "avx2", "avx512vnni", "dotprod", "i8mm"
+  const char *arch;     ///< "x86_64" or "aarch64"
+  const char *variant;  ///< "generic", "avx2", "avx512vnni", "dotprod", "i8mm"
+  const char *features; ///< LLVM target features the variant needs ("" for none)
   const unsigned char *data;
   size_t size;
 };
 extern const UkernelBitcode kUkernelBitcode[];
 extern const size_t kUkernelBitcodeCount;
 
-/// The best ukernel variant for the machine's CPU and features: aarch64 i8mm (with
-/// dotprod) > dotprod > generic; x86-64 avx512vnni (with AVX512VL) > avx2 (with FMA, F16C)
-/// > generic.
+/// The most preferred ukernel variant of `arch` whose features the machine's CPU and
+/// features have (Variants.cmake orders them: i8mm > dotprod > generic on aarch64,
+/// avx512vnni > avx2 > generic on x86-64).
 std::string selectUkernelVariant(llvm::StringRef arch, const llvm::TargetMachine &machine);
 
 /// Links `variant`'s definitions of the ukernels `module` calls; a no-op when it calls none.

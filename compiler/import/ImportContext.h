@@ -6,7 +6,7 @@
 #include <memory>
 #include <optional>
 
-#include "compiler/import/ModelInterface.h"
+#include "compiler/import/ImportedWeights.h"
 #include "compiler/import/SymbolicShape.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinAttributes.h"

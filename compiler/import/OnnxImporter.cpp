@@ -150,7 +150,7 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
     return value;
   }
   // A weight: appended to the NAME.weights layout at the next aligned offset.
-  ModelInterface &interface = out.interface;
+  ImportedInterface &interface = out.interface;
   uint64_t offset = (interface.weightsDataSize + 63) / 64 * 64;
   interface.weights.push_back(
       WeightEntry{tensor.name(), kind->dtype, std::vector<int64_t>(shape.begin(), shape.end()), offset, *value.source});
@@ -338,6 +338,7 @@ llvm::Expected<ImportedModel> importOnnxFile(MLIRContext &context, llvm::StringR
   registerImportDialects(context);
   GraphImporter importer(context, *imported.proto, path, imported);
   if (llvm::Error error = importer.run()) return fail(std::move(error));
+  setModelInterface(imported.module.get(), imported.interface);
   return std::move(imported);
 }
 
@@ -394,7 +395,7 @@ std::optional<GraphValue> NodeContext::constantData(size_t i) {
 
 llvm::Expected<mlir::Value> NodeContext::addWeight(WeightEntry entry, mlir::RankedTensorType type,
                                                    llvm::ArrayRef<mlir::NamedAttribute> attrs) {
-  ModelInterface &interface = graph.out.interface;
+  ImportedInterface &interface = graph.out.interface;
   for (const WeightEntry &existing : interface.weights)
     if (existing.name == entry.name)
       return error("weight '" + entry.name + "' is read by more than one quantized MatMul (not supported)");

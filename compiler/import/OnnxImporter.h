@@ -4,7 +4,7 @@
 
 #include <memory>
 
-#include "compiler/import/ModelInterface.h"
+#include "compiler/import/ImportedWeights.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -18,7 +18,8 @@ struct ImportedModel {
   /// Owns the inline tensor data that weight sources point into.
   std::shared_ptr<::onnx::ModelProto> proto;
   mlir::OwningOpRef<mlir::ModuleOp> module;
-  ModelInterface interface;
+  /// The interface (also recorded on the module as edge.model) and the weights with sources.
+  ImportedInterface interface;
   int64_t opset = 0;
   size_t nodeCount = 0;
 };

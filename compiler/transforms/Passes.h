@@ -1,4 +1,4 @@
-//===- Passes.h - edgec transformation passes ------------------*- C++ -*-===//
+//===- Passes.h - edgec's target-independent passes ------------------*- C++ -*-===//
 #ifndef EDGE_COMPILER_TRANSFORMS_PASSES_H
 #define EDGE_COMPILER_TRANSFORMS_PASSES_H
 
@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "dialects/edge/IR/EdgeAttributes.h"
 #include "dialects/edge/IR/EdgeDialect.h"
 
 namespace edge {
@@ -26,19 +27,6 @@ namespace edge {
 #define GEN_PASS_REGISTRATION
 #include "compiler/transforms/Passes.h.inc"
 
-/// Name of the entry function's argument attribute that marks the weights buffer.
-inline constexpr llvm::StringLiteral kWeightsArgAttr = "edge.weights";
-/// Name of the argument attribute that marks an output destination of the entry.
-inline constexpr llvm::StringLiteral kOutputArgAttr = "edge.output";
-/// The entry argument that receives the runtime's attention context, and the function
-/// attribute describing a causal LM's KV cache; both set by edge-paged-attention.
-inline constexpr llvm::StringLiteral kAttentionContextArgAttr = "edge.attention_context";
-inline constexpr llvm::StringLiteral kCausalLMAttr = "edge.causal_lm";
-/// Argument and result attribute naming a graph input or output (set by the driver).
-inline constexpr llvm::StringLiteral kNameAttr = "edge.name";
-/// Module attributes naming the target architecture and CPU.
-inline constexpr llvm::StringLiteral kTargetAttr = "edge.target";
-inline constexpr llvm::StringLiteral kCpuAttr = "edge.cpu";
 } // namespace edge
 
 #endif // EDGE_COMPILER_TRANSFORMS_PASSES_H

@@ -4,16 +4,7 @@
 
 #include "edge/edgert.h"
 
-#if defined(__GNUC__)
-#define EDGE_PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
-#else
-#define EDGE_PRINTF_LIKE(f, a)
-#endif
-
-/* A new status with a printf-formatted message; never NULL for a non-OK code (falls back
- * to a static out-of-memory status). */
-edge_status_t edge_make_status(edge_status_code_t code, const char *format, ...)
-    EDGE_PRINTF_LIKE(2, 3);
+/* edge_make_status is public (edge/edgert.h); the runtime's own helpers follow. */
 
 #define EDGE_RETURN_IF_ERROR(expr)    \
   do {                                \

@@ -13,7 +13,7 @@
 
 #include "base/memref.h"
 #include "cpu/attention_batch.h"
-#include "ukernels/quantize.h"
+#include "edge/quantize.h"
 
 EDGE_MEMREF_DESCRIPTOR(memref_i8_1d_t, int8_t, 1);
 EDGE_MEMREF_DESCRIPTOR(memref_f32_4d_t, float, 4);

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base/fnv1a.h"
+#include "edge/fnv1a.h"
 #include "base/status.h"
 #include "edge/weights_format.h"
 #include "io/weights_internal.h"

@@ -5,6 +5,7 @@
  * digits, \s by ASCII whitespace.
  */
 #include "tokenizer/pretokenize.h"
+#include "tokenizer/utf8.h"
 
 #include <string.h>
 
@@ -28,8 +29,7 @@ typedef enum char_class_e { CLASS_LETTER, CLASS_NUMBER, CLASS_SPACE, CLASS_OTHER
 
 /* Bytes of the code point at text[0] (a stray continuation byte counts alone). */
 static size_t char_size(const char *text, size_t size) {
-  unsigned char lead = (unsigned char)text[0];
-  size_t n = lead < 0x80 ? 1 : (lead & 0xe0) == 0xc0 ? 2 : (lead & 0xf0) == 0xe0 ? 3 : (lead & 0xf8) == 0xf0 ? 4 : 1;
+  size_t n = utf8_sequence_length((unsigned char)text[0]);
   return n <= size ? n : size;
 }
 

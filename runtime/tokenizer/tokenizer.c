@@ -6,8 +6,10 @@
 #include <string.h>
 
 #include "base/status.h"
+#include "edge/fnv1a.h"
 #include "tokenizer/json.h"
 #include "tokenizer/pretokenize.h"
+#include "tokenizer/utf8.h"
 
 /*===--- a string -> int32 hash map (open addressing) ---------------------===*/
 
@@ -18,11 +20,7 @@ typedef struct strmap_t {
   size_t capacity, count;
 } strmap_t;
 
-static uint64_t hash_bytes(const char *s, size_t n) {
-  uint64_t h = 1469598103934665603ull;
-  for (size_t i = 0; i < n; ++i) h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-  return h;
-}
+static uint64_t hash_bytes(const char *s, size_t n) { return edge_fnv1a_update(EDGE_FNV1A_INIT, s, n); }
 
 static int strmap_init(strmap_t *m, size_t expected) {
   m->capacity = 16;
@@ -392,13 +390,6 @@ static int push_id(id_list_t *list, int32_t id) {
   return 1;
 }
 
-static size_t utf8_length(unsigned char lead) {
-  if (lead < 0x80) return 1;
-  if ((lead & 0xe0) == 0xc0) return 2;
-  if ((lead & 0xf0) == 0xe0) return 3;
-  if ((lead & 0xf8) == 0xf0) return 4;
-  return 1; /* a stray byte stands alone */
-}
 
 /* Merges the symbols of `word` (boundaries in `starts`, n symbols) by BPE rank, then
  * appends their ids. */
@@ -482,7 +473,7 @@ static edge_status_t encode_word(const edge_tokenizer_t *t, const char *text, si
   } else {
     memcpy(spelled, text, size);
     length = size;
-    for (size_t i = 0; i < size; i += utf8_length((unsigned char)text[i])) starts[n++] = i;
+    for (size_t i = 0; i < size; i += utf8_sequence_length((unsigned char)text[i])) starts[n++] = i;
   }
   edge_status_t status = bpe_word(t, spelled, length, starts, n, out);
   free(spelled);
@@ -605,7 +596,7 @@ edge_status_t edge_tokenizer_decode(const edge_tokenizer_t *t, const int32_t *id
       for (size_t k = 0; k < length;) { /* alphabet characters back to bytes */
         unsigned char lead = (unsigned char)piece[k];
         uint32_t c = lead;
-        size_t step = utf8_length(lead);
+        size_t step = utf8_sequence_length(lead);
         if (step == 2 && k + 1 < length) c = ((lead & 0x1fu) << 6) | ((unsigned char)piece[k + 1] & 0x3fu);
         if (c < 512 && t->char_to_byte[c] >= 0 && step <= 2) text[n++] = (char)t->char_to_byte[c];
         else for (size_t b = 0; b < step && k + b < length; ++b) text[n++] = piece[k + b];

@@ -2,7 +2,7 @@
 #include <stdint.h>
 
 #include "edge/model_abi.h"
-#include "ukernels/quantize.h"
+#include "edge/quantize.h"
 
 #define UK_VARIANT generic
 

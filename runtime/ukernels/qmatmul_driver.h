@@ -16,7 +16,7 @@
 #include "edge/model_abi.h"
 #include "edge/weights_format.h"
 #include "ukernels/qmatmul.h"
-#include "ukernels/quantize.h"
+#include "edge/quantize.h"
 
 #define UK_PASTE(a, b) a##b
 #define UK_NAME(kernel, variant) UK_PASTE(kernel, variant)

@@ -74,7 +74,11 @@ def main():
             failed += 1
             continue
         ok = True
-        for expected_path in sorted(glob.glob(os.path.join(case, "expected", "*.npy"))):
+        expected_paths = sorted(glob.glob(os.path.join(case, "expected", "*.npy")))
+        if not expected_paths:  # a case that compares nothing must not count as passed
+            print(f"FAIL {name}: no expected outputs in {os.path.join(case, 'expected')}")
+            ok = False
+        for expected_path in expected_paths:
             expected = np.load(expected_path)
             got = np.load(os.path.join(result_dir, os.path.basename(expected_path)))
             if got.shape != expected.shape:

@@ -21,7 +21,7 @@
 
 #include "edge/weights_format.h"
 #include "ukernels/qmatmul.h"
-#include "ukernels/quantize.h"
+#include "edge/quantize.h"
 
 typedef void (*qmatmul_fn)(EDGE_UK_QMATMUL_ARGS);
 

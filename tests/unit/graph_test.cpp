@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "codegen/artifacts/Artifacts.h"
+#include "memory_weight_source.h"
 #include "edge/edgert.h"
 
 namespace {
@@ -34,8 +35,10 @@ protected:
     // One file per test: ctest runs the tests of this fixture in parallel processes.
     std::string path = ::testing::TempDir() + "/graph_test." +
                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".weights";
-    edge::ModelInterface interface; // no tensors: an empty but valid file
-    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+    // No tensors: an empty but valid file.
+    edge::testing::MemoryWeightSource source;
+    std::vector<edge::WeightRecord> records;
+    ASSERT_TRUE(static_cast<bool>(edge::writeWeightsFile(path, records, 0, source)));
     ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);
     desc = {EDGE_MODEL_ABI_VERSION, EDGE_MODEL_KIND_GRAPH, "double", "test", 1, 1, &kInput, &kOutput, 1, 0,
             kSymbols, nullptr, edge_weights_fingerprint(weights), 0, doubleRun};

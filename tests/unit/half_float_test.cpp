@@ -1,5 +1,5 @@
-// The kernels' f16 <-> f32 conversions (compiler/transforms/HalfFloat.h, 32-bit integer
-// operations) against the runtime's (runtime/ukernels/quantize.h): the ops are built on
+// The kernels' f16 <-> f32 conversions (codegen/common/HalfFloat.h, 32-bit integer
+// operations) against the runtime's (runtime/include/edge/quantize.h): the ops are built on
 // constant inputs and folded, so the folded constant is what a kernel computes.
 #include <gtest/gtest.h>
 
@@ -8,14 +8,14 @@
 #include <random>
 #include <vector>
 
-#include "compiler/transforms/HalfFloat.h"
+#include "codegen/common/HalfFloat.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "ukernels/quantize.h"
+#include "edge/quantize.h"
 
 namespace {
 

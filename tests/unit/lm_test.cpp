@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "codegen/artifacts/Artifacts.h"
+#include "memory_weight_source.h"
 #include "edge/lm.h"
 #include "sample/sampling.h"
 
@@ -49,8 +50,10 @@ protected:
     // One file per test: ctest runs the tests of this fixture in parallel processes.
     std::string path = ::testing::TempDir() + "/lm_test." +
                        ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".weights";
-    edge::ModelInterface interface;
-    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+    // No tensors: an empty but valid file.
+    edge::testing::MemoryWeightSource source;
+    std::vector<edge::WeightRecord> records;
+    ASSERT_TRUE(static_cast<bool>(edge::writeWeightsFile(path, records, 0, source)));
     ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);
     desc = {EDGE_MODEL_ABI_VERSION, EDGE_MODEL_KIND_CAUSAL_LM, "successor", "test", 2, 1, kInputs, kOutputs, 1, 0,
             kSymbols, nullptr, edge_weights_fingerprint(weights), 0, successorRun, &kLM};

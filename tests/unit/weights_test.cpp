@@ -6,12 +6,12 @@
 #include <fstream>
 #include <iterator>
 
-#include "base/fnv1a.h"
+#include "edge/fnv1a.h"
 #include "codegen/artifacts/Artifacts.h"
+#include "memory_weight_source.h"
 #include "edge/edgert.h"
 #include "edge/weights_format.h"
-#include "onnx/onnx_pb.h"
-#include "ukernels/quantize.h"
+#include "edge/quantize.h"
 
 namespace {
 
@@ -20,15 +20,14 @@ protected:
   void SetUp() override {
     path = ::testing::TempDir() + "/" + ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".weights";
     for (int t = 0; t < 2; ++t) {
-      tensors[t].set_name(t == 0 ? "layer.weight" : "layer.bias");
       std::vector<float> values(t == 0 ? 24 : 6);
       for (size_t i = 0; i < values.size(); ++i) values[i] = 0.5f * i + t;
-      tensors[t].set_raw_data(std::string(reinterpret_cast<char *>(values.data()), values.size() * 4));
+      source.add(values.data(), values.size());
     }
-    interface.weights = {{"layer.weight", EDGE_DTYPE_F32, {4, 6}, 0, {&tensors[0], "", 0, 96}},
-                         {"layer.bias", EDGE_DTYPE_F32, {6}, 128, {&tensors[1], "", 0, 24}}};
-    interface.weightsDataSize = 152;
-    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+    records = {edge::testing::f32Record("layer.weight", {4, 6}, 0), edge::testing::f32Record("layer.bias", {6}, 128)};
+    std::string error;
+    fingerprint = edge::testing::writeWeights(path, records, 152, source, &error);
+    ASSERT_NE(fingerprint, 0u) << error;
   }
 
   std::string read() {
@@ -50,15 +49,16 @@ protected:
   }
 
   std::string path;
-  onnx::TensorProto tensors[2];
-  edge::ModelInterface interface;
+  edge::testing::MemoryWeightSource source;
+  std::vector<edge::WeightRecord> records;
+  uint64_t fingerprint = 0;
 };
 
 TEST_F(WeightsTest, RoundTrip) {
   edge_weights_t *weights = nullptr;
   ASSERT_EQ(edge_weights_open(path.c_str(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
-  EXPECT_EQ(edge_weights_fingerprint(weights), interface.weightsFingerprint);
-  EXPECT_NE(interface.weightsFingerprint, 0u);
+  EXPECT_EQ(edge_weights_fingerprint(weights), fingerprint);
+  EXPECT_NE(fingerprint, 0u);
   ASSERT_EQ(edge_weights_tensor_count(weights), 2u);
   const char *name;
   size_t nameSize;
@@ -142,13 +142,13 @@ TEST(WeightsPackingTest, PanelsOfColumns) {
   const float nk[8] = {0, 10, 1, 11, 2, 12, 3, 13};
   const float expected[8] = {0, 1, 10, 11, 2, 3, 12, 13};
   for (bool fromNK : {false, true}) {
-    onnx::TensorProto tensor;
-    tensor.set_raw_data(std::string(reinterpret_cast<const char *>(fromNK ? nk : kn), sizeof(kn)));
-    edge::ModelInterface interface;
-    interface.weights = {{"w", EDGE_DTYPE_F32, {2, 2, 2}, 0, {&tensor, "", 0, 32}, 2, fromNK}};
-    interface.weightsDataSize = 32;
-    std::string path = ::testing::TempDir() + "/packed.weights";
-    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
+    edge::testing::MemoryWeightSource source;
+    source.add(fromNK ? nk : kn, 8);
+    std::vector<edge::WeightRecord> records = {edge::testing::f32Record("w", {2, 2, 2}, 0)};
+    records[0].packN = 2;
+    records[0].packFromNK = fromNK;
+    std::string path = ::testing::TempDir() + "/packed.weights", error;
+    ASSERT_NE(edge::testing::writeWeights(path, records, 32, source, &error), 0u) << error;
     edge_weights_t *weights = nullptr;
     ASSERT_EQ(edge_weights_open(path.c_str(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
     const void *data;
@@ -165,20 +165,20 @@ TEST(WeightsPackingTest, QuantizedRows) {
   const int64_t k = 64, n = 3;
   std::vector<float> kn(k * n), row(k);
   for (int64_t i = 0; i < k * n; ++i) kn[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
-  onnx::TensorProto tensor;
-  tensor.set_raw_data(std::string(reinterpret_cast<const char *>(kn.data()), kn.size() * 4));
   for (uint32_t dtype : {EDGE_DTYPE_Q8_0, EDGE_DTYPE_Q4_0, EDGE_DTYPE_Q4_1}) {
-    edge::ModelInterface interface;
-    edge::WeightEntry entry{"w", dtype, {n, k / 32, 32}, 0, {&tensor, "", 0, kn.size() * 4}};
-    entry.quantDtype = dtype;
-    entry.quantBlock = 32;
-    entry.quantFromKN = true;
-    interface.weights = {entry};
-    interface.weightsDataSize = entry.storedBytes();
-    std::string path = ::testing::TempDir() + "/quantized.weights";
-    ASSERT_FALSE(edge::writeWeightsFile(path, interface));
-    EXPECT_GT(interface.weights[0].quantRelRmse, 0.0);
-    EXPECT_LT(interface.weights[0].quantRelRmse, dtype == EDGE_DTYPE_Q8_0 ? 0.01 : 0.1);
+    edge::testing::MemoryWeightSource source;
+    source.add(kn.data(), kn.size());
+    edge::WeightRecord record = edge::testing::f32Record("w", {k, n}, 0);
+    record.dtype = dtype;
+    record.dims = {n, k / 32, 32};
+    record.quantDtype = dtype;
+    record.quantBlock = 32;
+    record.quantFromKN = true;
+    std::vector<edge::WeightRecord> records = {record};
+    std::string path = ::testing::TempDir() + "/quantized.weights", error;
+    ASSERT_NE(edge::testing::writeWeights(path, records, record.storedBytes(), source, &error), 0u) << error;
+    EXPECT_GT(records[0].measured.relRmse, 0.0);
+    EXPECT_LT(records[0].measured.relRmse, dtype == EDGE_DTYPE_Q8_0 ? 0.01 : 0.1);
     edge_weights_t *weights = nullptr;
     ASSERT_EQ(edge_weights_open(path.c_str(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
     const void *data;

@@ -1,4 +1,8 @@
 //===- edge-opt.cpp - mlir-opt with edgec's dialects and passes -----------===//
+#include "codegen/common/Passes.h"
+#include "codegen/cpu/Passes.h"
+#include "codegen/cpu/Pipelines.h"
+#include "codegen/spirv/Passes.h"
 #include "compiler/conversion/Passes.h"
 #include "compiler/pipelines/Pipelines.h"
 #include "compiler/transforms/Passes.h"
@@ -15,7 +19,16 @@ int main(int argc, char **argv) {
   mlir::registerAllPasses();
   edge::registerEdgeConversionPasses();
   edge::registerEdgeTransformsPasses();
-  edge::registerPipelines();
+  edge::registerEdgeCodegenCommonPasses();
+  edge::registerEdgeCodegenCpuPasses();
+  edge::registerEdgeCodegenSpirvPasses();
+  // The whole CPU compile after import, for lit tests of the passes in sequence.
+  mlir::PassPipelineRegistration<>("edge-cpu-pipeline", "onnx dialect to LLVM dialect for a CPU target",
+                                   [](mlir::OpPassManager &pm) {
+                                     edge::buildFrontPipeline(pm);
+                                     edge::buildCpuWeightLayoutPipeline(pm);
+                                     edge::buildCpuBackPipeline(pm);
+                                   });
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/status.h"
+#include "edge/edgert.h"
 
 static const struct {
   const char *descr;

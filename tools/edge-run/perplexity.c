@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "edge/lm.h"
-#include "base/status.h"
+#include "edge/edgert.h"
 #include "edge/tokenizer.h"
 
 static int fail(const char *message, const char *value) {

@@ -14,8 +14,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "RunCommand.h"
-#include "compiler/driver/Compile.h"
-#include "compiler/driver/Inspect.h"
+#include "tools/edgec/Compile.h"
+#include "tools/edgec/Inspect.h"
 
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"

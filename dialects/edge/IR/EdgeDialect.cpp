@@ -1,5 +1,6 @@
 //===- EdgeDialect.cpp - edge dialect and op verifiers --------------------===//
 #include "dialects/edge/IR/EdgeDialect.h"
+#include "dialects/edge/IR/ModelInterface.h"
 
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
 #include "mlir/IR/Builders.h"
@@ -74,6 +75,13 @@ LogicalResult verifyQuantized(Operation *op, StringRef format, int64_t block) {
 }
 
 } // namespace
+
+LogicalResult EdgeDialect::verifyOperationAttribute(Operation *op, NamedAttribute attribute) {
+  if (attribute.getName() != kModelInterfaceAttr) return success();
+  auto dict = dyn_cast<DictionaryAttr>(attribute.getValue());
+  if (!isa<ModuleOp>(op) || !dict) return op->emitError("edge.model must be a dictionary on the module");
+  return decodeModelInterface(dict, [&] { return op->emitError(); });
+}
 
 uint32_t edge::weightFormatDtype(StringRef format) {
   return llvm::StringSwitch<uint32_t>(format)

@@ -17,6 +17,8 @@ def Edge_Dialect : Dialect {
   let name = "edge";
   let cppNamespace = "::edge";
   let summary = "edgec's transformer-level ops and weight references";
+  // The module's `edge.model` interface (dialects/edge/IR/ModelInterface.h).
+  let hasOperationAttrVerify = 1;
 }
 
 class Edge_Op<string mnemonic, list<Trait> traits = []>
@@ -109,7 +111,7 @@ def Edge_QuantizedMatmulOp : Edge_Op<"quantized_matmul", [
 
     ```mlir
     %y = edge.quantized_matmul "q4_0" block 32 %x, %w into %init
-        : tensor<1x?x64xf32>, tensor<2304xi8>, tensor<1x?x128xf32> -> tensor<1x?x128xf32>
+        : tensor<1x?x64xf32>, tensor<4608xi8>, tensor<1x?x128xf32> -> tensor<1x?x128xf32>
     ```
   }];
   let arguments = (ins AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$input,

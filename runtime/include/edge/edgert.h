@@ -62,6 +62,14 @@ const char *edge_status_message(edge_status_t status);
 void edge_status_free(edge_status_t status);
 /* Name of a code, e.g. "INVALID_ARGUMENT". */
 const char *edge_status_code_name(edge_status_code_t code);
+/* A new status with a printf-formatted message, for callers that report their own errors
+ * through the same type; never NULL for a non-OK code (falls back to a static
+ * out-of-memory status). Release it with edge_status_free. */
+edge_status_t edge_make_status(edge_status_code_t code, const char *format, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /*===--------------------------------------------------------------------===*
  * Weights: a read-only mmap of NAME.weights

@@ -1,0 +1,105 @@
+//===- Passes.td - code generation passes of the CPU targets (LLVM) -*- tablegen -*-===//
+//
+// One pass per file, named alike: def PackWeightsPass <-> flag edge-pack-weights <->
+// codegen/cpu/PackWeights.cpp <-> tests/lit/codegen/cpu/pack-weights.mlir.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGE_CODEGEN_CPU_PASSES_TD
+#define EDGE_CODEGEN_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def PackWeightsPass : Pass<"edge-pack-weights", "mlir::func::FuncOp"> {
+  let summary = "Store contraction weights in column panels the kernels stream";
+  let description = [{
+    A matmul reading a 2-D weight [K, N] (or [N, K] for Gemm's transB) walks it in
+    K x nr column panels, nr being the target's register tile width; row-major storage
+    makes each K step of a panel a new cache line on a new page. This pass re-lays such
+    weights out as [N/nr, K, nr] (the packer writes that layout into NAME.weights, so the
+    runtime never repacks) and rewrites the contraction over loops (..., n0, n1, ..., k)
+    with the result expanded to [..., N/nr, nr]. Weights with N not a multiple of nr, or
+    used by anything else, are left as they are.
+
+    ```mlir
+    %w = edge.weight @w offset 0 : tensor<64x32xf32>
+    %r = linalg.generic {maps = [(m,n,k)->(m,k), (m,n,k)->(k,n), (m,n,k)->(m,n)]} ins(%x, %w) outs(%acc)
+    ```
+    becomes (nr = 16)
+    ```mlir
+    %w = edge.weight @w offset 0 {pack_n = 16 : i64} : tensor<2x64x16xf32>
+    %a = tensor.expand_shape %acc [[0], [1, 2]] : tensor<?x32xf32> into tensor<?x2x16xf32>
+    %r = linalg.generic {maps = [(m,n0,n1,k)->(m,k), (m,n0,n1,k)->(n0,k,n1), (m,n0,n1,k)->(m,n0,n1)]} ins(%x, %w) outs(%a)
+    %c = tensor.collapse_shape %r [[0], [1, 2]] : tensor<?x2x16xf32> into tensor<?x32xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"];
+}
+
+def TileAndVectorizePass : Pass<"edge-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops to register-sized tiles, peel remainders, vectorize";
+  let description = [{
+    Runs on linalg ops on tensors. Tile sizes come from the target's CPU configuration
+    (codegen/cpu/*Config.cpp), picked by the module's `edge.target` attribute
+    ("x86_64" or "aarch64"; x86_64 when absent) and `edge.cpu`:
+
+    - contractions (matmul, batched, transposed operands; linalg.generic with a
+      multiply-add body): batch dims by 1, M by `mr`, N by `nr`, K by `kc`, loops in the
+      order N, M, K so the weight panel stays in cache and the mr x nr accumulator in
+      registers. A dynamic M is split at its last multiple of `mr`; the remaining rows
+      are tiled one at a time with a wider N tile (`rowNr`), the decode-time GEMV shape;
+    - other ops: every dim by 1 except the innermost, kept whole when small and static,
+      else tiled by a few vectors.
+
+    Loops whose trip count may not be a multiple of the tile are peeled, so main loops
+    see static tiles. What is still dynamic after that (peeled remainders, dynamic inner
+    dims) is tiled by 1 in its dynamic dims. Every static linalg op is then vectorized:
+    contractions as `vector.contract` over their own indexing maps (by way of
+    `linalg.matmul`), reductions as `vector.multi_reduction`, the rest elementwise.
+    Ops that gather by computed index stay scalar loops.
+
+    ```mlir
+    %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x32xf32>) outs(%i : tensor<?x32xf32>)
+    ```
+    becomes an `scf.for` nest over M (peeled), N and K whose main body is
+    ```mlir
+    %acc = vector.transfer_read ... : tensor<4x16xf32>, vector<4x16xf32>
+    %c = vector.contract {...} %va, %vb, %acc : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::affine::AffineDialect", "mlir::tensor::TensorDialect"];
+}
+
+def LowerPagedAttentionPass : Pass<"edge-lower-paged-attention", "mlir::ModuleOp"> {
+  let summary = "Turn buffer-form edge.paged_attention into calls of the runtime kernel";
+  let description = [{
+    After bufferization, each `edge.paged_attention` on memrefs becomes
+
+        func.call @edge_rt_paged_attention(%context, %q, %k, %v, %out, %layer, %scale)
+
+    with the 4-D operands cast to fully dynamic strided memrefs; the declaration carries
+    `llvm.emit_c_interface`, so the runtime's `_mlir_ciface_edge_rt_paged_attention`
+    receives memref descriptors and reads every stride.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def LowerQuantizedOpsPass : Pass<"edge-lower-quantized-ops", "mlir::ModuleOp"> {
+  let summary = "Turn buffer-form quantized ops into calls of the target's ukernels";
+  let description = [{
+    After bufferization, `edge.quantized_matmul` becomes
+
+        %scratch = memref.alloc(%bytes) : memref<?xi8>   // the int8 activations
+        func.call @edge_uk_qmatmul(%input, %weight, %init, %scratch, %dtype, %block)
+        memref.dealloc %scratch
+
+    and `edge.quantized_embedding` a call of `edge_uk_dequant_rows`; operands are cast to
+    dynamic strided memrefs of the kernels' ranks (3-D rows, 2-D indices; a 2-D operand
+    first gains a leading unit dim). The declarations carry `llvm.emit_c_interface`; the
+    definitions (runtime/ukernels, in the variant the target's features allow) are linked
+    in from bitcode when the object is emitted.
+  }];
+  let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+#endif // EDGE_CODEGEN_CPU_PASSES_TD

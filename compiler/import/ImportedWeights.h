@@ -1,0 +1,79 @@
+//===- ImportedWeights.h - the weights an import found, and their sources -*- C++ -*-===//
+//
+// The importer's list of NAME.weights tensors with where their bytes live in the ONNX
+// model. Only the importer reads sources; the driver hands the bytes to the weights
+// writer (codegen/artifacts) through its WeightSource interface.
+//
+//===----------------------------------------------------------------------===//
+#ifndef EDGE_COMPILER_IMPORT_IMPORTEDWEIGHTS_H
+#define EDGE_COMPILER_IMPORT_IMPORTEDWEIGHTS_H
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/import/ExternalData.h"
+#include "dialects/edge/IR/ModelInterface.h"
+#include "edge/weights_format.h"
+
+namespace edge {
+
+/// One tensor of NAME.weights, in file order.
+struct WeightEntry {
+  std::string name;
+  uint32_t dtype = 0;
+  std::vector<int64_t> dims;
+  uint64_t offset = 0; ///< in the data section, 64-byte aligned
+  TensorSource source;
+  /// Panel packing (edge.weight's pack_n): 0 = stored as in the model; P = the 2-D
+  /// source [K, N] ([N, K] when packFromNK) stored as [N/P, K, P]; dims then hold that.
+  int64_t packN = 0;
+  bool packFromNK = false;
+  /// Block quantization (edge.weight's quant): 0 = none, else the EDGE_DTYPE_Q* stored.
+  /// The 2-D f32 source ([K, N] when quantFromKN, else [N, K]) is stored as N rows of K
+  /// values in blocks of quantBlock; dtype and dims ([N, K / block, block]) then say so.
+  uint32_t quantDtype = 0;
+  int64_t quantBlock = 0;
+  bool quantFromKN = false;
+  /// Measured by the packer while quantizing: ||deq(q(w)) - w|| / ||w|| and max |deq(q(w)) - w|.
+  double quantRelRmse = 0, quantMaxAbsError = 0;
+  /// Pre-quantized (com.microsoft MatMulNBits, 4 bits): `source` is B [N, K / block,
+  /// block / 2] (element 2i in the low nibble of byte i), these its f32 scales
+  /// [N * K / block] and optional packed 4-bit zero points (default 8); the packer re-lays
+  /// them out as quantDtype blocks of quantBlock (q4_0 without zero points, q4_1 with),
+  /// exactly but for the scales' rounding to f16.
+  std::optional<TensorSource> nbitsScales, nbitsZeroPoints;
+  /// Pre-quantized (DequantizeLinear with block_size along axis 0 of a [K, N] initializer):
+  /// `source` is x (ONNX type dqElementType: int8, int4 or uint4, row-major, 4-bit values
+  /// two a byte, the first in the low nibble), these its f32 scales [K / block, N] and
+  /// optional zero points (x's type, same shape); converted exactly as for MatMulNBits.
+  std::optional<TensorSource> dqScales, dqZeroPoints;
+  int32_t dqElementType = 0;
+  /// Why a 2-D weight that could have been quantized stays f32 (for --quant-report).
+  std::string keptReason;
+
+  /// Bytes in NAME.weights.
+  uint64_t storedBytes() const {
+    if (!quantDtype) return source.byteSize;
+    return static_cast<uint64_t>(dims[0] * dims[1]) * edge_weights_block_bytes(quantDtype, static_cast<uint64_t>(dims[2]));
+  }
+};
+
+/// What the importer hands on: the model's interface (recorded in the IR as `edge.model`)
+/// and the weights with their sources, which only the importer can read.
+struct ImportedInterface : ModelInterface {
+  std::vector<WeightEntry> weights;
+  uint64_t weightsDataSize = 0;
+};
+
+/// Streams a weight's bytes for NAME.weights: the source data as in the model or, for a
+/// pre-quantized weight (MatMulNBits, blocked DequantizeLinear), its rows re-laid out as
+/// entry.quantDtype blocks — exact but for the scales' rounding to f16, which is measured
+/// into *relRmse and *maxAbsError.
+llvm::Error streamWeightSource(const WeightEntry &entry, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume,
+                               double *relRmse, double *maxAbsError);
+
+} // namespace edge
+
+#endif // EDGE_COMPILER_IMPORT_IMPORTEDWEIGHTS_H

@@ -1,0 +1,229 @@
+//===- Quantize.cpp - choosing each weight's stored format (--quant) ------===//
+#include "tools/edgec/Quantize.h"
+
+#include "codegen/artifacts/Artifacts.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "compiler/transforms/Passes.h"
+#include "compiler/transforms/QuantizeWeights.h"
+#include "edge/quantize.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/GlobPattern.h"
+#include "llvm/Support/Path.h"
+
+namespace edge {
+namespace {
+
+constexpr const char *kFormats[] = {"f32", "q8_0", "q4_0", "q4_1"};
+
+} // namespace
+
+llvm::Error planQuantization(mlir::ModuleOp module, ImportedInterface &interface, const QuantOptions &options,
+                             llvm::raw_ostream &notes) {
+  static const char *kModes[] = {"none", "q8_0", "q4_0", "q4_1", "mixed"};
+  if (!llvm::is_contained(kModes, options.mode))
+    return llvm::createStringError("--quant '" + options.mode + "': expected none, q8_0, q4_0, q4_1 or mixed");
+  std::vector<std::pair<llvm::GlobPattern, std::string>> overrides;
+  for (const std::string &text : options.overrides) {
+    size_t equals = text.rfind('=');
+    std::string format = equals == std::string::npos ? "" : text.substr(equals + 1);
+    // The pattern refers to its text: a view into the options, which outlive it.
+    auto pattern = llvm::GlobPattern::create(llvm::StringRef(text).substr(0, equals == std::string::npos ? 0 : equals));
+    if (equals == std::string::npos || equals == 0 || !llvm::is_contained(kFormats, format) || !pattern) {
+      if (!pattern) llvm::consumeError(pattern.takeError());
+      return llvm::createStringError("--quant-override '" + text + "': expected PATTERN=f32|q8_0|q4_0|q4_1");
+    }
+    overrides.emplace_back(std::move(*pattern), format);
+  }
+  if (options.mode == "none" && overrides.empty()) return llvm::Error::success();
+
+  auto func = module.lookupSymbol<mlir::func::FuncOp>("main");
+  if (!func) return llvm::createStringError("the imported module has no entry");
+  // The token ids input: Gathers of a table by it are token embeddings.
+  mlir::Value tokenIds;
+  for (unsigned i = 0, input = 0; i < func.getNumArguments(); ++i) {
+    if (func.getArgAttr(i, kAttentionContextArgAttr)) continue;
+    if (input < interface.inputs.size() && interface.inputs[input].name == "input_ids") tokenIds = func.getArgument(i);
+    ++input;
+  }
+  int64_t vocab = interface.causalLM.enabled ? interface.causalLM.vocabSize : 0;
+  for (const TensorInterface &output : interface.outputs)
+    if (!vocab && output.name == "logits" && !output.dims.empty()) vocab = output.dims.back();
+
+  llvm::StringMap<llvm::SmallVector<WeightOp>> opsByName;
+  module.walk([&](WeightOp op) { opsByName[op.getName()].push_back(op); });
+
+  struct Choice {
+    WeightEntry *entry;
+    QuantCandidate candidate;
+    std::string format;
+    bool pinned = false; // embedding, logits or override: not subject to mixed's error ranking
+  };
+  std::vector<Choice> choices;
+  for (WeightEntry &entry : interface.weights) {
+    auto found = opsByName.find(entry.name);
+    if (found == opsByName.end() || entry.dims.size() != 2) continue;
+    QuantCandidate candidate = analyzeQuantCandidate(found->second.front());
+    for (WeightOp op : llvm::drop_begin(found->second)) {
+      QuantCandidate other = analyzeQuantCandidate(op);
+      if (!other.ok || other.fromKN != candidate.fromKN) candidate.ok = false, candidate.whyNot = "read in different ways";
+    }
+    if (!candidate.ok) {
+      entry.keptReason = candidate.whyNot;
+      continue;
+    }
+    bool tokenEmbedding = candidate.embedding && tokenIds && candidate.gatherIndices == tokenIds;
+    if (candidate.embedding && !tokenEmbedding) {
+      entry.keptReason = "a table gathered by something other than the token ids (positions, RoPE): kept exact";
+      continue;
+    }
+    Choice choice{&entry, candidate, options.mode == "none" ? "f32" : options.mode};
+    if (options.mode == "mixed") {
+      bool logits = !candidate.embedding && vocab > 0 && candidate.rows == vocab;
+      choice.format = tokenEmbedding || logits ? "q8_0" : "q4_0";
+      choice.pinned = tokenEmbedding || logits;
+    }
+    for (auto &[pattern, format] : overrides)
+      if (pattern.match(entry.name)) choice.format = format, choice.pinned = true;
+    if (choice.format != "f32" && candidate.k % options.block != 0) {
+      notes << "edgec: note: weight '" << entry.name << "' stays f32: its reduction dim " << candidate.k
+            << " is not a multiple of the block size " << options.block << "\n";
+      entry.keptReason = "reduction dim " + std::to_string(candidate.k) + " is not a multiple of the block size";
+      continue;
+    }
+    choices.push_back(choice);
+  }
+
+  if (options.mode == "mixed") {
+    // The quarter of the q4_0 matrices that q4_0 represents worst go to q8_0.
+    std::vector<std::pair<double, Choice *>> ranked;
+    for (Choice &choice : choices) {
+      if (choice.pinned || choice.format != "q4_0") continue;
+      auto bytes = readTensorData(choice.entry->source);
+      if (!bytes) return bytes.takeError();
+      auto error = quantizeMatrix(*bytes, choice.candidate.rows, choice.candidate.k, choice.candidate.fromKN,
+                                  EDGE_DTYPE_Q4_0, options.block, [](llvm::ArrayRef<uint8_t>) {});
+      if (!error)
+        return llvm::createStringError("weight '" + choice.entry->name + "': " + llvm::toString(error.takeError()));
+      ranked.emplace_back(error->relRmse, &choice);
+    }
+    std::stable_sort(ranked.begin(), ranked.end(), [](auto &a, auto &b) { return a.first > b.first; });
+    for (size_t i = 0; i < ranked.size() / 4; ++i) ranked[i].second->format = "q8_0";
+  }
+
+  mlir::Builder builder(module.getContext());
+  for (Choice &choice : choices) {
+    if (choice.format == "f32") {
+      choice.entry->keptReason = "f32 by --quant or --quant-override";
+      continue;
+    }
+    for (WeightOp op : opsByName[choice.entry->name]) {
+      op.setQuantAttr(builder.getStringAttr(choice.format));
+      op.setQuantBlockAttr(builder.getI64IntegerAttr(options.block));
+    }
+  }
+  return llvm::Error::success();
+}
+
+void layOutQuantizedWeights(mlir::ModuleOp module, ImportedInterface &interface) {
+  llvm::StringMap<WeightEntry *> byName;
+  for (WeightEntry &entry : interface.weights) byName[entry.name] = &entry;
+  module.walk([&](WeightOp op) {
+    if (!op.getQuant()) return;
+    WeightEntry *entry = byName.lookup(op.getName());
+    if (!entry || entry->quantDtype) return;
+    int64_t block = *op.getQuantBlock();
+    bool fromKN = op.getQuantFromKn();
+    int64_t rows = entry->dims[fromKN ? 1 : 0], k = entry->dims[fromKN ? 0 : 1];
+    entry->quantDtype = weightFormatDtype(*op.getQuant());
+    entry->quantBlock = block;
+    entry->quantFromKN = fromKN;
+    entry->dtype = entry->quantDtype;
+    entry->dims = {rows, k / block, block};
+  });
+  uint64_t offset = 0;
+  for (WeightEntry &entry : interface.weights) {
+    entry.offset = offset;
+    offset = (offset + entry.storedBytes() + 63) / 64 * 64;
+  }
+  interface.weightsDataSize = offset;
+  mlir::Builder builder(module.getContext());
+  module.walk([&](WeightOp op) {
+    if (WeightEntry *entry = byName.lookup(op.getName()))
+      op.setOffsetAttr(builder.getI64IntegerAttr(static_cast<int64_t>(entry->offset)));
+  });
+}
+
+llvm::Error writeQuantReport(const QuantOptions &options, const ImportedInterface &interface) {
+  if (options.reportPath.empty()) return llvm::Error::success();
+  auto formatOf = [](const WeightEntry &entry) -> std::string {
+    switch (entry.quantDtype) {
+      case EDGE_DTYPE_Q8_0: return "q8_0";
+      case EDGE_DTYPE_Q4_0: return "q4_0";
+      case EDGE_DTYPE_Q4_1: return "q4_1";
+      default: return "f32";
+    }
+  };
+  std::error_code ec;
+  llvm::raw_fd_ostream table(options.reportPath, ec);
+  if (ec) return llvm::createStringError(options.reportPath + ": cannot write: " + ec.message());
+  table << "# weight\tformat\tstored_dims\tbytes\trel_rmse\tmax_abs_error\tnote\n";
+  uint64_t total = 0, f32Total = 0;
+  std::vector<const WeightEntry *> plotted;
+  for (const WeightEntry &entry : interface.weights) {
+    std::string dims;
+    for (int64_t d : entry.dims) dims += (dims.empty() ? "" : "x") + std::to_string(d);
+    table << entry.name << "\t" << formatOf(entry) << "\t" << dims << "\t" << entry.storedBytes() << "\t"
+          << llvm::format("%.6g", entry.quantRelRmse) << "\t" << llvm::format("%.6g", entry.quantMaxAbsError) << "\t"
+          << entry.keptReason << "\n";
+    total += entry.storedBytes();
+    f32Total += entry.quantDtype ? entry.dims[0] * entry.dims[1] * entry.dims[2] * 4 : entry.source.byteSize;
+    if (entry.quantDtype) plotted.push_back(&entry);
+  }
+  table << "# total " << total << " bytes; " << f32Total << " as f32 (ratio "
+        << llvm::format("%.4f", f32Total ? double(total) / f32Total : 1.0) << ")\n";
+  if (table.has_error()) return llvm::createStringError(options.reportPath + ": write failed");
+
+  // The plot: one horizontal bar per quantized tensor, its relative RMSE, colored by format.
+  llvm::SmallString<256> svgPath(options.reportPath);
+  llvm::sys::path::replace_extension(svgPath, "svg");
+  llvm::raw_fd_ostream svg(svgPath, ec);
+  if (ec) return llvm::createStringError(svgPath + ": cannot write: " + ec.message());
+  double worst = 1e-9;
+  for (const WeightEntry *entry : plotted) worst = std::max(worst, entry->quantRelRmse);
+  const int rowHeight = 16, left = 320, width = 420, top = 40;
+  int height = top + rowHeight * static_cast<int>(plotted.size()) + 40;
+  auto color = [](uint32_t dtype) {
+    return dtype == EDGE_DTYPE_Q8_0 ? "#3b7dd8" : dtype == EDGE_DTYPE_Q4_0 ? "#e07b24" : "#4a9a4a";
+  };
+  auto escape = [](llvm::StringRef text) {
+    std::string out;
+    for (char c : text) out += c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '&' ? "&amp;" : std::string(1, c);
+    return out;
+  };
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << left + width + 90 << "\" height=\"" << height
+      << "\" font-family=\"sans-serif\" font-size=\"11\">\n"
+      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
+      << "<text x=\"10\" y=\"18\" font-size=\"14\">Relative RMSE of each quantized weight "
+         "(||dequant(q(w)) - w|| / ||w||)</text>\n"
+      << "<text x=\"10\" y=\"32\"><tspan fill=\"#3b7dd8\">q8_0</tspan>  <tspan fill=\"#e07b24\">q4_0</tspan>  "
+         "<tspan fill=\"#4a9a4a\">q4_1</tspan>; axis 0 to "
+      << llvm::format("%.4g", worst) << "</text>\n";
+  for (auto [i, entry] : llvm::enumerate(plotted)) {
+    int y = top + static_cast<int>(i) * rowHeight;
+    double length = width * entry->quantRelRmse / worst;
+    svg << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" text-anchor=\"end\">" << escape(entry->name)
+        << "</text>\n<rect x=\"" << left << "\" y=\"" << y + 2 << "\" width=\"" << llvm::format("%.1f", length)
+        << "\" height=\"" << rowHeight - 4 << "\" fill=\"" << color(entry->quantDtype) << "\"/>\n<text x=\""
+        << llvm::format("%.1f", left + length + 4) << "\" y=\"" << y + 11 << "\">"
+        << llvm::format("%.4f", entry->quantRelRmse) << "</text>\n";
+  }
+  svg << "</svg>\n";
+  if (svg.has_error()) return llvm::createStringError(svgPath + ": write failed");
+  return llvm::Error::success();
+}
+
+} // namespace edge
