@@ -2,37 +2,18 @@
 #include "codegen/common/Pipelines.h"
 #include "codegen/common/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
-#include "mlir/InitAllPasses.h"
-#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Dialect/LLVMIR/Transforms/RequestCWrappers.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/Vector/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
-#include "llvm/Support/ErrorHandling.h"
 
 using namespace mlir;
 
 namespace edge {
-
-/// Upstream passes that take linalg/vector/memref code down to the LLVM dialect ("%s":
-/// the options of finalize-memref-to-llvm).
-static constexpr const char *kLowerToLLVM =
-    "convert-math-to-funcs, func.func(edge-strided-copies-to-linalg, convert-linalg-to-loops, edge-approximate-math, "
-    "convert-vector-to-scf{full-unroll=true}, lower-vector-multi-reduction, lower-affine, "
-    "convert-scf-to-cf, canonicalize, cse), "
-    "func.func(llvm-request-c-wrappers), expand-strided-metadata, lower-affine, "
-    "convert-vector-to-llvm{vector-contract-lowering=outerproduct reassociate-fp-reductions=true}, "
-    "finalize-memref-to-llvm%s, convert-math-to-llvm, convert-arith-to-llvm, "
-    "convert-index-to-llvm, convert-ub-to-llvm, convert-func-to-llvm, convert-cf-to-llvm, "
-    "reconcile-unrealized-casts, canonicalize, cse";
-
-/// Registers what the textual pipeline names (it must be registered to parse).
-static void registerNamedPasses() {
-  static const bool registered = [] {
-    registerAllPasses();
-    registerEdgeCodegenCommonPasses();
-    return true;
-  }();
-  (void)registered;
-}
 
 void addBufferizePasses(OpPassManager &pm) {
   pm.addPass(createBindWeightsPass());
@@ -49,12 +30,40 @@ void addBufferizePasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass()); // copies of a tile onto itself, once CSE merged the views
 }
 
-void addLowerToLLVMPasses(OpPassManager &pm, llvm::StringRef memrefOptions) {
-  registerNamedPasses();
-  std::string pipeline = kLowerToLLVM;
-  pipeline.replace(pipeline.find("%s"), 2, memrefOptions.str());
-  if (failed(parsePassPipeline(pipeline, pm)))
-    llvm::report_fatal_error("edgec: the built-in lowering pipeline does not parse");
+void addLowerToLLVMPasses(OpPassManager &pm, bool genericAllocations) {
+  pm.addPass(createConvertMathToFuncs());
+  {
+    OpPassManager &func = pm.nest<func::FuncOp>();
+    func.addPass(createStridedCopiesToLinalgPass());
+    func.addPass(createConvertLinalgToLoopsPass());
+    func.addPass(createApproximateMathPass());
+    func.addPass(createConvertVectorToSCFPass(VectorTransferToSCFOptions().enableFullUnroll()));
+    func.addPass(vector::createLowerVectorMultiReductionPass());
+    func.addPass(createLowerAffinePass());
+    func.addPass(createSCFToControlFlowPass());
+    func.addPass(createCanonicalizerPass());
+    func.addPass(createCSEPass());
+  }
+  pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  ConvertVectorToLLVMPassOptions vectorOptions;
+  // Contractions as outer products: one FMA per weight vector, no horizontal reduction.
+  vectorOptions.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
+  vectorOptions.reassociateFPReductions = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
+  FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
+  memrefOptions.useGenericFunctions = genericAllocations;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 } // namespace edge

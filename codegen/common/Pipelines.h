@@ -2,7 +2,6 @@
 #ifndef EDGE_CODEGEN_COMMON_PIPELINES_H
 #define EDGE_CODEGEN_COMMON_PIPELINES_H
 
-#include "llvm/ADT/StringRef.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace edge {
@@ -13,9 +12,10 @@ namespace edge {
 void addBufferizePasses(mlir::OpPassManager &pm);
 
 /// Upstream passes that take linalg/vector/memref code down to the LLVM dialect, with C
-/// wrappers for the entry; `memrefOptions` are finalize-memref-to-llvm's ("" or
-/// "{use-generic-functions=true}").
-void addLowerToLLVMPasses(mlir::OpPassManager &pm, llvm::StringRef memrefOptions);
+/// wrappers for the entry. With `genericAllocations`, allocations become calls of
+/// _mlir_memref_to_llvm_{alloc,aligned_alloc,free} (which the Vulkan host code binds to
+/// device buffers) instead of malloc and free.
+void addLowerToLLVMPasses(mlir::OpPassManager &pm, bool genericAllocations);
 
 } // namespace edge
 

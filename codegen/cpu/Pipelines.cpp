@@ -24,7 +24,7 @@ void buildCpuBackPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
   pm.addPass(createLowerPagedAttentionPass());
   pm.addPass(createLowerQuantizedOpsPass());
-  addLowerToLLVMPasses(pm, "");
+  addLowerToLLVMPasses(pm, /*genericAllocations=*/false);
 }
 
 } // namespace edge

@@ -4,8 +4,12 @@
 #include "codegen/common/Pipelines.h"
 #include "codegen/spirv/Passes.h"
 
-#include "mlir/InitAllPasses.h"
-#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Conversion/GPUToSPIRV/GPUToSPIRVPass.h"
+#include "mlir/Conversion/MemRefToSPIRV/MemRefToSPIRVPass.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/SPIRV/Transforms/Passes.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/ErrorHandling.h"
 
@@ -13,20 +17,9 @@ using namespace mlir;
 
 namespace edge {
 
-/// Registers what the textual pipeline names (it must be registered to parse).
-static void registerNamedPasses() {
-  static const bool registered = [] {
-    registerAllPasses();
-    registerEdgeCodegenSpirvPasses();
-    return true;
-  }();
-  (void)registered;
-}
-
 void buildVulkanWeightLayoutPipeline(OpPassManager &pm) { pm.addPass(createCanonicalizerPass()); }
 
 void buildVulkanBackPipeline(OpPassManager &pm) {
-  registerNamedPasses();
   addBufferizePasses(pm);
   pm.addNestedPass<func::FuncOp>(createShapeBuffersToViewsPass());
   // Before the memory plan: the quantized activations are buffers it places.
@@ -38,24 +31,49 @@ void buildVulkanBackPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createPromoteAccumulatorsPass());
   // No canonicalization between tiling and conversion: it would merge the workgroup and
   // thread loops again.
+  pm.addNestedPass<func::FuncOp>(createConvertParallelLoopToGpuPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addNestedPass<func::FuncOp>(createLinearizeKernelMemrefsPass());
   // Constants hoisted by canonicalization are sunk back into the launches before
-  // outlining, so they stay kernel constants. fma has no SPIR-V pattern: a mul and an add;
-  // convert-gpu-to-spirv leaves math ops to convert-math-to-spirv (GLSL.std.450).
-  static constexpr const char *kToSpirv =
-      "func.func(convert-parallel-loops-to-gpu), canonicalize, cse, func.func(edge-linearize-kernel-memrefs), "
-      "gpu-kernel-outlining, canonicalize, cse, edge-vulkan-dispatch, "
-      "gpu.module(math-expand-ops{ops=fma}, lower-affine, canonicalize, cse, "
-      "map-memref-spirv-storage-class{client-api=vulkan}, convert-math-to-spirv), "
-      "convert-gpu-to-spirv{use-64bit-index=false}, "
-      "spirv.module(spirv-lower-abi-attrs, edge-spirv-push-constants, canonicalize, spirv-update-vce)";
-  if (failed(parsePassPipeline(kToSpirv, pm)))
-    llvm::report_fatal_error("edgec: the built-in SPIR-V pipeline does not parse");
+  // outlining, so they stay kernel constants.
+  pm.addPass(createGpuKernelOutliningPass());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  pm.addPass(createVulkanDispatchPass());
+  {
+    OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+    // fma has no SPIR-V pattern: a mul and an add.
+    math::MathExpandOpsPassOptions expand;
+    expand.opMnemonics = {"fma"};
+    kernels.addPass(math::createMathExpandOpsPass(expand));
+    kernels.addPass(createLowerAffinePass());
+    kernels.addPass(createCanonicalizerPass());
+    kernels.addPass(createCSEPass());
+    std::unique_ptr<Pass> storageClasses = createMapMemRefStorageClassPass();
+    if (failed(storageClasses->initializeOptions("client-api=vulkan", [](const llvm::Twine &message) {
+          llvm::report_fatal_error("edgec: map-memref-spirv-storage-class: " + message);
+          return failure();
+        })))
+      llvm::report_fatal_error("edgec: map-memref-spirv-storage-class does not take client-api=vulkan");
+    kernels.addPass(std::move(storageClasses));
+    // convert-gpu-to-spirv leaves math ops to convert-math-to-spirv (GLSL.std.450).
+    kernels.addPass(createConvertMathToSPIRVPass());
+  }
+  pm.addPass(createConvertGPUToSPIRVPass()); // 32-bit indices (the default)
+  {
+    OpPassManager &spirv = pm.nest<spirv::ModuleOp>();
+    spirv.addPass(spirv::createSPIRVLowerABIAttributesPass());
+    spirv.addPass(createSpirvPushConstantsPass());
+    spirv.addPass(createCanonicalizerPass());
+    spirv.addPass(spirv::createSPIRVUpdateVCEPass());
+  }
 }
 
 void buildVulkanHostPipeline(OpPassManager &pm) {
   // Allocations become calls of _mlir_memref_to_llvm_{alloc,aligned_alloc,free}, which the
   // driver renames to the runtime's device-buffer functions.
-  addLowerToLLVMPasses(pm, "{use-generic-functions=true}");
+  addLowerToLLVMPasses(pm, /*genericAllocations=*/true);
 }
 
 } // namespace edge

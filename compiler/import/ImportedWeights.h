@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "compiler/import/ExternalData.h"
-#include "dialects/edge/IR/ModelInterface.h"
 #include "edge/weights_format.h"
 
 namespace edge {
@@ -60,11 +59,11 @@ struct WeightEntry {
   }
 };
 
-/// What the importer hands on: the model's interface (recorded in the IR as `edge.model`)
-/// and the weights with their sources, which only the importer can read.
-struct ImportedInterface : ModelInterface {
-  std::vector<WeightEntry> weights;
-  uint64_t weightsDataSize = 0;
+/// The weights an import found, in file order, with their sources (which only the
+/// importer reads).
+struct ImportedWeights {
+  std::vector<WeightEntry> entries;
+  uint64_t dataSize = 0; ///< bytes of the data section as imported (before quantization)
 };
 
 /// Streams a weight's bytes for NAME.weights: the source data as in the model or, for a

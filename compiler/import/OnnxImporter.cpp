@@ -150,11 +150,11 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
     return value;
   }
   // A weight: appended to the NAME.weights layout at the next aligned offset.
-  ImportedInterface &interface = out.interface;
-  uint64_t offset = (interface.weightsDataSize + 63) / 64 * 64;
-  interface.weights.push_back(
+  ImportedWeights &weights = out.weights;
+  uint64_t offset = (weights.dataSize + 63) / 64 * 64;
+  weights.entries.push_back(
       WeightEntry{tensor.name(), kind->dtype, std::vector<int64_t>(shape.begin(), shape.end()), offset, *value.source});
-  interface.weightsDataSize = offset + value.source->byteSize;
+  weights.dataSize = offset + value.source->byteSize;
   value.value = WeightOp::create(builder, loc, type, FlatSymbolRefAttr::get(&context, tensor.name()),
                                  builder.getI64IntegerAttr(offset), IntegerAttr(), UnitAttr(), StringAttr(),
                                  IntegerAttr(), UnitAttr());
@@ -162,7 +162,7 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
 }
 
 int GraphImporter::derivedSymbol(const SymDim &dim, const ::onnx::ValueInfoProto &output, size_t index) {
-  for (auto [s, expr] : llvm::enumerate(out.interface.symbolExprs))
+  for (auto [s, expr] : llvm::enumerate(out.signature.symbolExprs))
     if (expr.constant == dim.value && expr.terms == dim.terms) return static_cast<int>(s);
   std::string name = describe(dim, symbols);
   const auto &shape = output.type().tensor_type().shape();
@@ -170,8 +170,8 @@ int GraphImporter::derivedSymbol(const SymDim &dim, const ::onnx::ValueInfoProto
       !llvm::is_contained(symbols, shape.dim(index).dim_param()))
     name = shape.dim(index).dim_param();
   symbols.push_back(name);
-  out.interface.symbolExprs.resize(symbols.size());
-  out.interface.symbolExprs.back() = SymbolExpr{dim.value, dim.terms};
+  out.signature.symbolExprs.resize(symbols.size());
+  out.signature.symbolExprs.back() = SymbolExpr{dim.value, dim.terms};
   return static_cast<int>(symbols.size() - 1);
 }
 
@@ -210,7 +210,7 @@ llvm::Error GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
     value.elementType = kind->type;
     types.push_back(NodeContext(*this, ::onnx::NodeProto(), 0).tensorType(value.shape, kind->type));
     values[input.name()] = value;
-    out.interface.inputs.push_back(desc);
+    out.signature.inputs.push_back(desc);
   }
   return llvm::Error::success();
 }
@@ -254,7 +254,7 @@ llvm::Error GraphImporter::run() {
   Block *body = func.addEntryBlock();
   builder.setInsertionPointToStart(body);
   symbolSources.assign(symbols.size(), {Value(), 0});
-  for (auto [i, desc] : llvm::enumerate(out.interface.inputs)) {
+  for (auto [i, desc] : llvm::enumerate(out.signature.inputs)) {
     values[desc.name].value = body->getArgument(i);
     for (auto [d, dim] : llvm::enumerate(values[desc.name].shape))
       if (dim.isSymbol() && !symbolSources[dim.symbol].first)
@@ -265,18 +265,18 @@ llvm::Error GraphImporter::run() {
     if (llvm::Error error = importNode(node)) return error;
 
   if (graph.output_size() == 0) return llvm::createStringError("the graph has no outputs");
-  out.interface.symbolExprs.resize(symbols.size()); // the input symbols: no expression
+  out.signature.symbolExprs.resize(symbols.size()); // the input symbols: no expression
   // An input dim the graph needs equal to a combination of others becomes derived from
   // them; the runtime checks the input against it before any code runs.
   for (const auto &[symbol, dim] : dimEqualities) {
-    SymbolExpr &expr = out.interface.symbolExprs[symbol];
+    SymbolExpr &expr = out.signature.symbolExprs[symbol];
     SymbolExpr wanted{dim.value, dim.terms};
     if (!expr.terms.empty() && (expr.constant != wanted.constant || expr.terms != wanted.terms))
       return llvm::createStringError("input dim '" + symbols[symbol] + "' must equal both " +
                                      describe(SymDim::combination(expr.constant, expr.terms), symbols) + " and " +
                                      describe(dim, symbols));
     for (const SymDim::Term &term : dim.terms)
-      if (!out.interface.symbolExprs[term.first].terms.empty())
+      if (!out.signature.symbolExprs[term.first].terms.empty())
         return llvm::createStringError("input dim '" + symbols[symbol] + "' is tied to '" + symbols[term.first] +
                                        "', itself tied to other dims; edgec supports one level");
     expr = wanted;
@@ -298,11 +298,11 @@ llvm::Error GraphImporter::run() {
     }
     results.push_back(value->value);
     resultTypes.push_back(value->value.getType());
-    out.interface.outputs.push_back(desc);
+    out.signature.outputs.push_back(desc);
   }
   func::ReturnOp::create(builder, func.getLoc(), results);
   func.setFunctionType(builder.getFunctionType(inputTypes, resultTypes));
-  out.interface.symbols = symbols;
+  out.signature.symbols = symbols;
   return llvm::Error::success();
 }
 
@@ -338,7 +338,7 @@ llvm::Expected<ImportedModel> importOnnxFile(MLIRContext &context, llvm::StringR
   registerImportDialects(context);
   GraphImporter importer(context, *imported.proto, path, imported);
   if (llvm::Error error = importer.run()) return fail(std::move(error));
-  setModelInterface(imported.module.get(), imported.interface);
+  setModelInterface(imported.module.get(), imported.signature);
   return std::move(imported);
 }
 
@@ -395,17 +395,17 @@ std::optional<GraphValue> NodeContext::constantData(size_t i) {
 
 llvm::Expected<mlir::Value> NodeContext::addWeight(WeightEntry entry, mlir::RankedTensorType type,
                                                    llvm::ArrayRef<mlir::NamedAttribute> attrs) {
-  ImportedInterface &interface = graph.out.interface;
-  for (const WeightEntry &existing : interface.weights)
+  ImportedWeights &weights = graph.out.weights;
+  for (const WeightEntry &existing : weights.entries)
     if (existing.name == entry.name)
       return error("weight '" + entry.name + "' is read by more than one quantized MatMul (not supported)");
-  entry.offset = (interface.weightsDataSize + 63) / 64 * 64;
-  interface.weightsDataSize = entry.offset + entry.storedBytes();
+  entry.offset = (weights.dataSize + 63) / 64 * 64;
+  weights.dataSize = entry.offset + entry.storedBytes();
   auto op = WeightOp::create(builder(), loc(), type, FlatSymbolRefAttr::get(context(), entry.name),
                              builder().getI64IntegerAttr(static_cast<int64_t>(entry.offset)), IntegerAttr(), UnitAttr(),
                              StringAttr(), IntegerAttr(), UnitAttr());
   for (const mlir::NamedAttribute &attr : attrs) op->setAttr(attr.getName(), attr.getValue());
-  interface.weights.push_back(std::move(entry));
+  weights.entries.push_back(std::move(entry));
   return op.getResult();
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "compiler/import/ImportedWeights.h"
+#include "dialects/edge/IR/ModelInterface.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
@@ -18,8 +19,11 @@ struct ImportedModel {
   /// Owns the inline tensor data that weight sources point into.
   std::shared_ptr<::onnx::ModelProto> proto;
   mlir::OwningOpRef<mlir::ModuleOp> module;
-  /// The interface (also recorded on the module as edge.model) and the weights with sources.
-  ImportedInterface interface;
+  /// The graph's interface as imported, also recorded on the module as edge.model (which
+  /// passes keep up to date: read that one after import).
+  ModelInterface signature;
+  /// The NAME.weights tensors with their sources.
+  ImportedWeights weights;
   int64_t opset = 0;
   size_t nodeCount = 0;
 };

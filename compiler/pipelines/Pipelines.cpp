@@ -15,8 +15,10 @@ void buildImportCleanupPipeline(OpPassManager &pm) {
 }
 
 void buildCausalLMPipeline(OpPassManager &pm) {
+  pm.addPass(createNameEntryValuesPass());
   pm.addPass(createPagedAttentionPass());
   pm.addPass(createSelectLogitsPass());
+  pm.addPass(createCausalLMInterfacePass());
 }
 
 void buildFrontPipeline(OpPassManager &pm) {

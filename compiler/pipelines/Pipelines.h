@@ -18,8 +18,10 @@ namespace edge {
 void buildImportCleanupPipeline(mlir::OpPassManager &pm);
 
 /// A causal LM (past_key_values in, present out) for the runtime's paged KV cache:
-/// attention reads and appends the cache (edge-paged-attention) and the logits of the
-/// sampled rows only are computed (edge-select-logits).
+/// attention reads and appends the cache (edge-paged-attention), the logits of the
+/// sampled rows only are computed (edge-select-logits), and the module's edge.model
+/// interface follows the new signature (edge-name-entry-values before, and
+/// edge-causal-lm-interface after). Other models pass through unchanged.
 void buildCausalLMPipeline(mlir::OpPassManager &pm);
 
 /// onnx dialect → linalg on tensors, for every target:

@@ -76,6 +76,31 @@ def SelectLogitsPass : Pass<"edge-select-logits", "mlir::ModuleOp"> {
   let dependentDialects = ["edge::EdgeDialect"];
 }
 
+def NameEntryValuesPass : Pass<"edge-name-entry-values", "mlir::ModuleOp"> {
+  let summary = "Name the entry's arguments and results after the module's edge.model interface";
+  let description = [{
+    Sets `edge.name` on each argument and result of `@main` to the name of the input or
+    output the module's `edge.model` attribute lists at that position. The signature
+    rewrites of causal LMs find graph inputs by these names and name what they add;
+    `edge-causal-lm-interface` removes them again. Fails when the entry and the interface
+    disagree on the number of inputs or outputs.
+  }];
+}
+
+def CausalLMInterfacePass : Pass<"edge-causal-lm-interface", "mlir::ModuleOp"> {
+  let summary = "Rebuild edge.model from the entry the paged-attention rewrite left";
+  let description = [{
+    When `@main` carries `edge.causal_lm`, the module's `edge.model` interface is rebuilt
+    from the `edge.name`s on the entry: past inputs and present outputs are gone,
+    `position_ids` (shaped like `input_ids`) and `logits_indices` (i64 [rows], a new symbol)
+    are added, symbols no tensor uses any more are dropped, and `causal_lm` records the
+    KV-cache geometry and the indices of input_ids, position_ids, logits and
+    logits_indices. Refuses (naming what is wrong) a step that does not have exactly these
+    inputs and one f32 [batch, sequence, vocab] output. Then removes the names, for every
+    module.
+  }];
+}
+
 def QuantizeWeightsPass : Pass<"edge-quantize-weights", "mlir::ModuleOp"> {
   let summary = "Store the weights the driver chose in block-quantized form and read them with quantized ops";
   let description = [{

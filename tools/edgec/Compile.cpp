@@ -1,56 +1,50 @@
-//===- Compile.cpp - import → pipeline → codegen → artifacts ---------------===//
+//===- Compile.cpp - one compile, as named phases ---------------------------===//
+//
+//   import → front → weights → back → emit
+//
+// import:  ONNX → onnx dialect (with edge.model), cleanup, the causal-LM rewrite
+//          (--paged-kv auto) and quantization planning (--quant);   --emit onnx stops here
+// front:   the target-independent pipeline, then the target's weight layout
+// weights: NAME.weights in exactly the layout the IR states
+// back:    the target's lowering (Vulkan: kernels to SPIR-V, then the host code);
+//                                                                 --emit mlir / spirv stop here
+// emit:    LLVM IR with the descriptor derived from edge.model, ukernels linked,
+//          optimized, machine code, the artifacts;               --emit llvm / asm stop here
+//
+// Each phase runs its pipelines from compiler/pipelines or codegen/<target>; --dump-after
+// applies to every pass of every phase.
+//
+//===----------------------------------------------------------------------===//
 #include "tools/edgec/Compile.h"
-#include "tools/edgec/CausalLM.h"
 
 #include "codegen/artifacts/Artifacts.h"
 #include "codegen/cpu/ModelDescriptor.h"
 #include "codegen/cpu/ObjectEmitter.h"
+#include "codegen/cpu/Pipelines.h"
+#include "codegen/cpu/TargetConfig.h"
 #include "codegen/cpu/Ukernels.h"
+#include "codegen/spirv/Pipelines.h"
 #include "codegen/spirv/SpirvProgram.h"
-#include "compiler/conversion/Passes.h"
 #include "compiler/import/OnnxImporter.h"
 #include "compiler/pipelines/Pipelines.h"
-#include "compiler/transforms/Passes.h"
-#include "codegen/cpu/Pipelines.h"
-#include "codegen/spirv/Pipelines.h"
 #include "dialects/edge/IR/EdgeAttributes.h"
 #include "dialects/edge/IR/EdgeDialect.h"
 #include "dialects/edge/IR/ModelInterface.h"
+#include "tools/edgec/Quantize.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
+#include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
-#include "llvm/TargetParser/Host.h"
-#include "llvm/TargetParser/Triple.h"
 
 namespace edge {
-
-std::string defaultModelName(llvm::StringRef inputPath) {
-  std::string name = llvm::sys::path::stem(inputPath).str();
-  for (char &c : name)
-    if (!llvm::isAlnum(c) && c != '_') c = '_';
-  if (name.empty() || llvm::isDigit(name[0])) name = "m_" + name;
-  return name;
-}
-
-llvm::Expected<std::string> resolveTargetArch(llvm::StringRef target) {
-  if (target == "host") {
-    llvm::Triple host(llvm::sys::getProcessTriple());
-    if (host.getArch() == llvm::Triple::x86_64) return std::string("x86_64");
-    if (host.getArch() == llvm::Triple::aarch64) return std::string("aarch64");
-    return llvm::createStringError("--target host: unsupported host " + host.str());
-  }
-  if (target == "aarch64-linux-gnu") return std::string("aarch64");
-  if (target == "x86_64-linux-gnu") return std::string("x86_64");
-  return llvm::createStringError("--target '" + target + "': expected host, aarch64-linux-gnu or x86_64-linux-gnu");
-}
 
 /// Links `objectPath` into a shared library with the system C compiler driver.
 static llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef outputPath) {
@@ -76,9 +70,9 @@ static void bindDeviceAllocations(llvm::Module &module) {
 }
 
 /// The weights file's records: each imported weight in the layout the passes chose.
-static std::vector<WeightRecord> weightRecords(const ImportedInterface &interface) {
+static std::vector<WeightRecord> weightRecords(const ImportedWeights &weights) {
   std::vector<WeightRecord> records;
-  for (const WeightEntry &entry : interface.weights) {
+  for (const WeightEntry &entry : weights.entries) {
     WeightRecord record;
     record.name = entry.name;
     record.dtype = entry.dtype;
@@ -99,14 +93,14 @@ static std::vector<WeightRecord> weightRecords(const ImportedInterface &interfac
 /// The weights writer reads the importer's sources through this.
 class ImportedWeightSource : public WeightSource {
 public:
-  explicit ImportedWeightSource(const ImportedInterface &interface) : interface(interface) {}
+  explicit ImportedWeightSource(const ImportedWeights &weights) : weights(weights) {}
   llvm::Error stream(size_t index, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume,
                      QuantizationError *measured) override {
-    return streamWeightSource(interface.weights[index], consume, &measured->relRmse, &measured->maxAbs);
+    return streamWeightSource(weights.entries[index], consume, &measured->relRmse, &measured->maxAbs);
   }
 
 private:
-  const ImportedInterface &interface;
+  const ImportedWeights &weights;
 };
 
 /// Collects the first error diagnostic as one line ("loc: message").
@@ -131,194 +125,216 @@ private:
   mlir::ScopedDiagnosticHandler handler;
 };
 
-llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) {
-  bool vulkan = options.target == "vulkan";
-  if (!vulkan && options.hostTriple != "host")
-    return llvm::createStringError("--host-triple is for --target vulkan (the CPU targets are their own host)");
-  auto arch = resolveTargetArch(vulkan ? llvm::StringRef(options.hostTriple) : llvm::StringRef(options.target));
-  if (!arch) {
-    if (!vulkan) return arch.takeError();
-    llvm::consumeError(arch.takeError());
-    return llvm::createStringError("--host-triple '" + options.hostTriple +
-                                   "': expected host, aarch64-linux-gnu or x86_64-linux-gnu");
-  }
-  std::string name = options.name.empty() ? defaultModelName(options.input) : options.name;
-  if (name.empty() || llvm::isDigit(name[0]) || !llvm::all_of(name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
-    return llvm::createStringError("--name '" + name + "' is not a C identifier");
-  static const std::vector<std::string> kEmits = {"", "onnx", "mlir", "llvm", "asm", "spirv"};
-  if (!llvm::is_contained(kEmits, options.emit))
-    return llvm::createStringError("--emit '" + options.emit + "': expected onnx, mlir, llvm, asm or spirv");
-  if (options.emit == "spirv" && !vulkan) return llvm::createStringError("--emit spirv needs --target vulkan");
-  std::optional<CpuTargetConfig> config = getCpuTargetConfig(*arch, options.cpu);
-  if (!options.features.empty()) {
-    for (llvm::StringRef feature : llvm::split(options.features, ','))
-      if (feature.size() < 2 || (feature[0] != '+' && feature[0] != '-'))
-        return llvm::createStringError("--features '" + options.features + "': expected a comma-separated list like +dotprod,+i8mm");
-    config->features += "," + options.features;
+namespace {
+
+/// The state one compile carries from phase to phase.
+class Compilation {
+public:
+  Compilation(const CompileOptions &options, llvm::raw_ostream &out)
+      : options(options), out(out), vulkan(options.target == Target::Vulkan), context(makeRegistry()),
+        diagnostics(context) {
+    context.disableMultithreading(); // deterministic output, and a 2-core build machine
   }
 
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::MLIRContext context(registry);
-  context.disableMultithreading(); // deterministic output, and a 2-core build machine
-  FirstErrorHandler diagnostics(context);
-
-  auto imported = importOnnxFile(context, options.input);
-  if (!imported) return imported.takeError();
-  ImportedInterface &interface = imported->interface;
-  ModelIdentity identity;
-  identity.name = name;
-  identity.target = (vulkan ? "vulkan " : "") + config->triple + " " + config->cpu;
-  mlir::ModuleOp module = imported->module.get();
-  // The importer checks ONNX semantics; this catches anything it let through before a
-  // pass could trip over it.
-  if (mlir::failed(mlir::verify(module))) return diagnostics.take(options.input + ": imported IR is invalid");
-  {
-    mlir::PassManager cleanup(&context);
-    buildImportCleanupPipeline(cleanup);
-    if (mlir::failed(cleanup.run(module))) return diagnostics.take(options.input + ": cleanup after import failed");
+  llvm::Error run() {
+    if (llvm::Error error = configureTarget()) return error;
+    if (llvm::Error error = importPhase()) return error;
+    if (options.emit == Emit::Onnx) return print();
+    if (llvm::Error error = frontPhase()) return error;
+    if (llvm::Error error = weightsPhase()) return error;
+    if (llvm::Error error = backPhase()) return error;
+    if (options.emit == Emit::Mlir) return print();
+    if (options.emit == Emit::Spirv) return llvm::Error::success();
+    return emitPhase();
   }
-  if (options.pagedKV != "auto" && options.pagedKV != "off")
-    return llvm::createStringError("--paged-kv '" + options.pagedKV + "': expected auto or off");
-  if (options.pagedKV == "auto")
-    if (llvm::Error error = compileForPagedKV(module, interface, [&] {
-          llvm::Error error = diagnostics.take(options.input + ": the paged-attention rewrite failed");
-          return llvm::createStringError(llvm::toString(std::move(error)) +
-                                         " (--paged-kv off compiles the model with its past/present tensors)");
-        }))
-      return error;
-  if (llvm::Error error = planQuantization(module, interface, options.quant, llvm::errs())) return error;
-  if (options.emit == "onnx") {
-    module.print(out);
+
+private:
+  static mlir::DialectRegistry makeRegistry() {
+    mlir::DialectRegistry registry;
+    mlir::registerAllDialects(registry);
+    mlir::registerAllExtensions(registry);
+    return registry;
+  }
+
+  llvm::Error print() {
+    module().print(out);
     return llvm::Error::success();
   }
 
-  mlir::Builder builder(&context);
-  module->setAttr(kTargetAttr, builder.getStringAttr(*arch));
-  if (!options.cpu.empty()) module->setAttr(kCpuAttr, builder.getStringAttr(options.cpu));
-  auto configure = [&](mlir::PassManager &pm) {
-    if (options.dumpAfter.empty()) return;
-    auto wanted = options.dumpAfter;
-    pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
-                        [wanted](mlir::Pass *pass, mlir::Operation *) {
-                          return llvm::is_contained(wanted, pass->getArgument().str());
-                        },
-                        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
-                        /*printAfterOnlyOnFailure=*/false, llvm::errs());
-  };
-  mlir::PassManager front(&context);
-  configure(front);
-  buildFrontPipeline(front);
-  if (vulkan) buildVulkanWeightLayoutPipeline(front);
-  else buildCpuWeightLayoutPipeline(front);
-  if (mlir::failed(front.run(module))) return diagnostics.take(options.input + ": compilation failed");
-  // The front half chose each weight's stored layout; the packer writes exactly that.
-  module.walk([&](WeightOp op) {
-    for (WeightEntry &entry : interface.weights)
-      if (entry.name == op.getName() && op.getPackN()) {
-        entry.packN = *op.getPackN();
-        entry.packFromNK = op.getPackFromNk();
-        auto shape = mlir::cast<mlir::RankedTensorType>(op.getType()).getShape();
-        entry.dims.assign(shape.begin(), shape.end());
-      }
-  });
-  layOutQuantizedWeights(module, interface);
+  mlir::ModuleOp module() { return imported->module.get(); }
 
-  bool writeArtifacts = options.emit.empty();
-  std::string base;
-  if (writeArtifacts) {
+  /// Runs `build`'s pipeline on the module; `what` names the step in the error.
+  llvm::Error runPipeline(llvm::function_ref<void(mlir::OpPassManager &)> build, llvm::StringRef what) {
+    mlir::PassManager pm(&context);
+    if (!options.dumpAfter.empty()) {
+      auto wanted = options.dumpAfter;
+      pm.enableIRPrinting([](mlir::Pass *, mlir::Operation *) { return false; },
+                          [wanted](mlir::Pass *pass, mlir::Operation *) {
+                            return llvm::is_contained(wanted, pass->getArgument().str());
+                          },
+                          /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false,
+                          /*printAfterOnlyOnFailure=*/false, llvm::errs());
+    }
+    build(pm);
+    if (mlir::failed(pm.run(module()))) return diagnostics.take((options.input + ": " + what).str());
+    return llvm::Error::success();
+  }
+
+  llvm::Error configureTarget() {
+    auto resolved = targetArch(vulkan ? options.hostTriple : options.target);
+    if (!resolved) return resolved.takeError();
+    arch = *resolved;
+    config = getCpuTargetConfig(arch, options.cpu);
+    if (!options.features.empty()) config->features += "," + options.features;
+    identity.name = options.name;
+    identity.target = (vulkan ? "vulkan " : "") + config->triple + " " + config->cpu;
+    return llvm::Error::success();
+  }
+
+  llvm::Error importPhase() {
+    auto result = importOnnxFile(context, options.input);
+    if (!result) return result.takeError();
+    imported = std::move(*result);
+    // The importer checks ONNX semantics; this catches anything it let through before a
+    // pass could trip over it.
+    if (mlir::failed(mlir::verify(module()))) return diagnostics.take(options.input + ": imported IR is invalid");
+    if (llvm::Error error = runPipeline(buildImportCleanupPipeline, "cleanup after import failed")) return error;
+    if (options.pagedKV == PagedKV::Auto)
+      if (llvm::Error error = runPipeline(buildCausalLMPipeline, "the paged-attention rewrite failed"))
+        return llvm::createStringError(llvm::toString(std::move(error)) +
+                                       " (--paged-kv off compiles the model with its past/present tensors)");
+    return planQuantization(module(), imported->weights, options.quant, llvm::errs());
+  }
+
+  llvm::Error frontPhase() {
+    mlir::Builder builder(&context);
+    module()->setAttr(kTargetAttr, builder.getStringAttr(arch));
+    if (!options.cpu.empty()) module()->setAttr(kCpuAttr, builder.getStringAttr(options.cpu));
+    if (llvm::Error error = runPipeline(
+            [&](mlir::OpPassManager &pm) {
+              buildFrontPipeline(pm);
+              if (vulkan) buildVulkanWeightLayoutPipeline(pm);
+              else buildCpuWeightLayoutPipeline(pm);
+            },
+            "compilation failed"))
+      return error;
+    // The front half chose each weight's stored layout; the packer writes exactly that.
+    module().walk([&](WeightOp op) {
+      for (WeightEntry &entry : imported->weights.entries)
+        if (entry.name == op.getName() && op.getPackN()) {
+          entry.packN = *op.getPackN();
+          entry.packFromNK = op.getPackFromNk();
+          auto shape = mlir::cast<mlir::RankedTensorType>(op.getType()).getShape();
+          entry.dims.assign(shape.begin(), shape.end());
+        }
+    });
+    layOutQuantizedWeights(module(), imported->weights);
+    return llvm::Error::success();
+  }
+
+  /// NAME.weights goes before codegen: the code records its fingerprint.
+  llvm::Error weightsPhase() {
+    ImportedWeights &weights = imported->weights;
+    identity.weightsDataSize = weights.dataSize;
+    identity.weightsCount = weights.entries.size();
+    if (options.emit != Emit::Artifacts) return llvm::Error::success();
     if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
       return llvm::createStringError(options.outputDir + ": cannot create: " + ec.message());
     base = (llvm::Twine(options.outputDir) + "/").str();
-    // The weights go before codegen: the code records their fingerprint.
-    std::vector<WeightRecord> records = weightRecords(interface);
-    ImportedWeightSource source(interface);
-    auto fingerprint = writeWeightsFile(base + name + ".weights", records, interface.weightsDataSize, source);
+    std::vector<WeightRecord> records = weightRecords(weights);
+    ImportedWeightSource source(weights);
+    auto fingerprint = writeWeightsFile(base + options.name + ".weights", records, weights.dataSize, source);
     if (!fingerprint) return fingerprint.takeError();
     identity.weightsFingerprint = *fingerprint;
-    for (auto [entry, record] : llvm::zip(interface.weights, records))
+    for (auto [entry, record] : llvm::zip(weights.entries, records))
       entry.quantRelRmse = record.measured.relRmse, entry.quantMaxAbsError = record.measured.maxAbs;
-    if (llvm::Error error = writeQuantReport(options.quant, interface)) return error;
+    return writeQuantReport(options.quant, weights);
   }
 
-  mlir::PassManager back(&context);
-  configure(back);
-  if (vulkan) buildVulkanBackPipeline(back);
-  else buildCpuBackPipeline(back);
-  if (mlir::failed(back.run(module))) return diagnostics.take(options.input + ": compilation failed");
-  SpirvProgram spirv;
-  if (vulkan) {
-    if (options.emit == "mlir") {
-      module.print(out);
-      return llvm::Error::success();
-    }
-    auto extracted = extractSpirvProgram(module);
+  llvm::Error backPhase() {
+    if (!vulkan) return runPipeline(buildCpuBackPipeline, "compilation failed");
+    if (llvm::Error error = runPipeline(buildVulkanBackPipeline, "compilation failed")) return error;
+    if (options.emit == Emit::Mlir) return llvm::Error::success(); // with the kernels
+    auto extracted = extractSpirvProgram(module());
     if (!extracted) return extracted.takeError();
     spirv = std::move(*extracted);
-    if (options.emit == "spirv") return writeSpirvFiles(spirv, options.outputDir);
-    mlir::PassManager host(&context);
-    configure(host);
-    buildVulkanHostPipeline(host);
-    if (mlir::failed(host.run(module))) return diagnostics.take(options.input + ": compilation of the host code failed");
-  }
-  if (options.emit == "mlir") {
-    module.print(out);
-    return llvm::Error::success();
+    if (options.emit == Emit::Spirv) return writeSpirvFiles(spirv, options.outputDir);
+    return runPipeline(buildVulkanHostPipeline, "compilation of the host code failed");
   }
 
-  // The descriptor and NAME.h describe what the IR says the entry is (read before the
-  // translation to LLVM IR, which drops the edge.* attributes).
-  mlir::FailureOr<ModelInterface> modelInterface = getModelInterface(module);
-  if (mlir::failed(modelInterface)) return diagnostics.take(options.input + ": the compiled module has no interface");
-  auto machine = createTargetMachine(*config);
-  if (!machine) return machine.takeError();
-  llvm::LLVMContext llvmContext;
-  auto llvmModule = translateToLLVMIR(module, llvmContext, **machine);
-  if (!llvmModule) {
-    llvm::consumeError(llvmModule.takeError());
-    return diagnostics.take(options.input + ": translation to LLVM IR failed");
-  }
-  llvm::Constant *vulkanProgram = nullptr;
-  if (vulkan) {
-    auto program = emitVulkanProgram(**llvmModule, spirv, "__edge_" + name + ".");
-    if (!program) return program.takeError();
-    vulkanProgram = *program;
-    bindDeviceAllocations(**llvmModule);
-  }
-  identity.weightsDataSize = interface.weightsDataSize;
-  identity.weightsCount = interface.weights.size();
-  if (llvm::Error error = emitModelDescriptor(**llvmModule, identity, *modelInterface, "main", vulkanProgram))
-    return error;
-  if (!vulkan)
-    if (llvm::Error error = linkUkernels(**llvmModule, *arch, selectUkernelVariant(*arch, **machine))) return error;
-  optimizeModule(**llvmModule, **machine);
-  if (options.emit == "llvm") {
-    (*llvmModule)->print(out, nullptr);
-    return llvm::Error::success();
-  }
-  auto code = emitMachineCode(**llvmModule, **machine,
-                              options.emit == "asm" ? EmitKind::Assembly : EmitKind::Object);
-  if (!code) return code.takeError();
-  if (options.emit == "asm") {
-    out << *code;
-    return llvm::Error::success();
+  llvm::Error emitPhase() {
+    // The descriptor and NAME.h describe what the IR says the entry is (read before the
+    // translation to LLVM IR, which drops the edge.* attributes).
+    mlir::FailureOr<ModelInterface> interface = getModelInterface(module());
+    if (mlir::failed(interface)) return diagnostics.take(options.input + ": the compiled module has no interface");
+    auto machine = createTargetMachine(*config);
+    if (!machine) return machine.takeError();
+    llvm::LLVMContext llvmContext;
+    auto llvmModule = translateToLLVMIR(module(), llvmContext, **machine);
+    if (!llvmModule) {
+      llvm::consumeError(llvmModule.takeError());
+      return diagnostics.take(options.input + ": translation to LLVM IR failed");
+    }
+    llvm::Constant *vulkanProgram = nullptr;
+    if (vulkan) {
+      auto program = emitVulkanProgram(**llvmModule, spirv, "__edge_" + options.name + ".");
+      if (!program) return program.takeError();
+      vulkanProgram = *program;
+      bindDeviceAllocations(**llvmModule);
+    }
+    if (llvm::Error error = emitModelDescriptor(**llvmModule, identity, *interface, "main", vulkanProgram))
+      return error;
+    if (!vulkan)
+      if (llvm::Error error = linkUkernels(**llvmModule, arch, selectUkernelVariant(arch, **machine))) return error;
+    optimizeModule(**llvmModule, **machine);
+    if (options.emit == Emit::Llvm) {
+      (*llvmModule)->print(out, nullptr);
+      return llvm::Error::success();
+    }
+    auto code = emitMachineCode(**llvmModule, **machine,
+                                options.emit == Emit::Asm ? EmitKind::Assembly : EmitKind::Object);
+    if (!code) return code.takeError();
+    if (options.emit == Emit::Asm) {
+      out << *code;
+      return llvm::Error::success();
+    }
+    return writeArtifacts(*code, *interface);
   }
 
-  if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", *code)) return error;
-  if (llvm::Error error =
-          writeModelHeader(base + name + ".h", identity, *modelInterface, llvm::sys::path::filename(options.input)))
-    return error;
-  if (options.target == "host" || (vulkan && options.hostTriple == "host")) {
+  llvm::Error writeArtifacts(llvm::StringRef code, const ModelInterface &interface) {
+    const std::string &name = options.name;
+    if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", code)) return error;
+    if (llvm::Error error =
+            writeModelHeader(base + name + ".h", identity, interface, llvm::sys::path::filename(options.input)))
+      return error;
+    // The host's own library also comes as libNAME.so (for dlopen-style uses and edgec run).
+    if ((vulkan ? options.hostTriple : options.target) != Target::Host) return llvm::Error::success();
     llvm::SmallString<128> objectPath;
     if (std::error_code ec = llvm::sys::fs::createTemporaryFile(name, "o", objectPath))
       return llvm::createStringError("cannot create a temporary file: " + ec.message());
-    llvm::Error error = writeFileAtomically(objectPath, *code);
+    llvm::Error error = writeFileAtomically(objectPath, code);
     if (!error) error = linkSharedLibrary(objectPath, base + "lib" + name + ".so");
     llvm::sys::fs::remove(objectPath);
-    if (error) return error;
+    return error;
   }
-  return llvm::Error::success();
+
+  const CompileOptions &options;
+  llvm::raw_ostream &out;
+  const bool vulkan;
+  mlir::MLIRContext context;
+  FirstErrorHandler diagnostics;
+  std::optional<ImportedModel> imported;
+  std::string arch;
+  std::optional<CpuTargetConfig> config;
+  ModelIdentity identity;
+  std::string base; ///< "OUT/" when artifacts are written
+  SpirvProgram spirv;
+};
+
+} // namespace
+
+llvm::Error compileModel(const CompileOptions &options, llvm::raw_ostream &out) {
+  return Compilation(options, out).run();
 }
 
 } // namespace edge

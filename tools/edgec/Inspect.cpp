@@ -1,6 +1,6 @@
 //===- Inspect.cpp - `edgec inspect` --------------------------------------===//
 #include "tools/edgec/Inspect.h"
-#include "tools/edgec/CausalLM.h"
+#include "dialects/edge/IR/ModelInterface.h"
 #include "dialects/edge/IR/EdgeDialect.h"
 
 #include <map>
@@ -163,16 +163,17 @@ llvm::Expected<size_t> inspectModel(llvm::StringRef path, llvm::raw_ostream &out
   printHistogram(out, after);
 
   // What `edgec compile` does with a causal LM by default (--paged-kv auto).
-  ImportedInterface &interface = imported->interface;
-  if (llvm::Error error = compileForPagedKV(imported->module.get(), interface, [&] {
-        return llvm::createStringError(firstError.empty() ? "the paged-attention rewrite failed" : firstError);
-      })) {
-    return llvm::createStringError(path + ": the paged KV cache rewrite fails: " + llvm::toString(std::move(error)) +
+  mlir::PassManager causal(&context);
+  buildCausalLMPipeline(causal);
+  if (mlir::failed(causal.run(imported->module.get())))
+    return llvm::createStringError(path + ": the paged KV cache rewrite fails: " +
+                                   (firstError.empty() ? std::string("the paged-attention rewrite failed") : firstError) +
                                    " (--paged-kv off compiles the graph as it is)");
-  }
-  if (const CausalLMInterface &lm = interface.causalLM; lm.enabled) {
+  mlir::FailureOr<ModelInterface> interface = getModelInterface(imported->module.get());
+  if (mlir::failed(interface)) return llvm::createStringError(path + ": " + firstError);
+  if (const CausalLMInterface &lm = interface->causalLM; lm.enabled) {
     std::vector<std::string> inputs;
-    for (const TensorInterface &input : interface.inputs) inputs.push_back(input.name);
+    for (const TensorInterface &input : interface->inputs) inputs.push_back(input.name);
     out << "causal LM: " << lm.numLayers << " layers, " << lm.numKVHeads << " KV heads of " << lm.headDim
         << ", vocabulary " << lm.vocabSize << "; compiles for the paged KV cache (step inputs: "
         << llvm::join(inputs, ", ") << ")\n";

@@ -15,42 +15,30 @@
 #include "llvm/Support/Path.h"
 
 namespace edge {
-namespace {
-
-constexpr const char *kFormats[] = {"f32", "q8_0", "q4_0", "q4_1"};
-
-} // namespace
-
-llvm::Error planQuantization(mlir::ModuleOp module, ImportedInterface &interface, const QuantOptions &options,
+llvm::Error planQuantization(mlir::ModuleOp module, ImportedWeights &weights, const QuantOptions &options,
                              llvm::raw_ostream &notes) {
-  static const char *kModes[] = {"none", "q8_0", "q4_0", "q4_1", "mixed"};
-  if (!llvm::is_contained(kModes, options.mode))
-    return llvm::createStringError("--quant '" + options.mode + "': expected none, q8_0, q4_0, q4_1 or mixed");
   std::vector<std::pair<llvm::GlobPattern, std::string>> overrides;
-  for (const std::string &text : options.overrides) {
-    size_t equals = text.rfind('=');
-    std::string format = equals == std::string::npos ? "" : text.substr(equals + 1);
-    // The pattern refers to its text: a view into the options, which outlive it.
-    auto pattern = llvm::GlobPattern::create(llvm::StringRef(text).substr(0, equals == std::string::npos ? 0 : equals));
-    if (equals == std::string::npos || equals == 0 || !llvm::is_contained(kFormats, format) || !pattern) {
-      if (!pattern) llvm::consumeError(pattern.takeError());
-      return llvm::createStringError("--quant-override '" + text + "': expected PATTERN=f32|q8_0|q4_0|q4_1");
-    }
-    overrides.emplace_back(std::move(*pattern), format);
+  for (const QuantOverride &override : options.overrides) {
+    // The pattern refers to its text: a view into the options, which outlive it. The
+    // command line checked that it compiles.
+    auto pattern = llvm::GlobPattern::create(override.pattern);
+    if (!pattern) return pattern.takeError();
+    overrides.emplace_back(std::move(*pattern), override.format);
   }
-  if (options.mode == "none" && overrides.empty()) return llvm::Error::success();
+  if (options.mode == QuantMode::None && overrides.empty()) return llvm::Error::success();
 
   auto func = module.lookupSymbol<mlir::func::FuncOp>("main");
-  if (!func) return llvm::createStringError("the imported module has no entry");
+  mlir::FailureOr<ModelInterface> interface = getModelInterface(module);
+  if (!func || mlir::failed(interface)) return llvm::createStringError("the imported module has no entry or interface");
   // The token ids input: Gathers of a table by it are token embeddings.
   mlir::Value tokenIds;
   for (unsigned i = 0, input = 0; i < func.getNumArguments(); ++i) {
     if (func.getArgAttr(i, kAttentionContextArgAttr)) continue;
-    if (input < interface.inputs.size() && interface.inputs[input].name == "input_ids") tokenIds = func.getArgument(i);
+    if (input < interface->inputs.size() && interface->inputs[input].name == "input_ids") tokenIds = func.getArgument(i);
     ++input;
   }
-  int64_t vocab = interface.causalLM.enabled ? interface.causalLM.vocabSize : 0;
-  for (const TensorInterface &output : interface.outputs)
+  int64_t vocab = interface->causalLM.enabled ? interface->causalLM.vocabSize : 0;
+  for (const TensorInterface &output : interface->outputs)
     if (!vocab && output.name == "logits" && !output.dims.empty()) vocab = output.dims.back();
 
   llvm::StringMap<llvm::SmallVector<WeightOp>> opsByName;
@@ -63,7 +51,7 @@ llvm::Error planQuantization(mlir::ModuleOp module, ImportedInterface &interface
     bool pinned = false; // embedding, logits or override: not subject to mixed's error ranking
   };
   std::vector<Choice> choices;
-  for (WeightEntry &entry : interface.weights) {
+  for (WeightEntry &entry : weights.entries) {
     auto found = opsByName.find(entry.name);
     if (found == opsByName.end() || entry.dims.size() != 2) continue;
     QuantCandidate candidate = analyzeQuantCandidate(found->second.front());
@@ -80,8 +68,8 @@ llvm::Error planQuantization(mlir::ModuleOp module, ImportedInterface &interface
       entry.keptReason = "a table gathered by something other than the token ids (positions, RoPE): kept exact";
       continue;
     }
-    Choice choice{&entry, candidate, options.mode == "none" ? "f32" : options.mode};
-    if (options.mode == "mixed") {
+    Choice choice{&entry, candidate, options.mode == QuantMode::None ? "f32" : quantModeName(options.mode).str()};
+    if (options.mode == QuantMode::Mixed) {
       bool logits = !candidate.embedding && vocab > 0 && candidate.rows == vocab;
       choice.format = tokenEmbedding || logits ? "q8_0" : "q4_0";
       choice.pinned = tokenEmbedding || logits;
@@ -97,7 +85,7 @@ llvm::Error planQuantization(mlir::ModuleOp module, ImportedInterface &interface
     choices.push_back(choice);
   }
 
-  if (options.mode == "mixed") {
+  if (options.mode == QuantMode::Mixed) {
     // The quarter of the q4_0 matrices that q4_0 represents worst go to q8_0.
     std::vector<std::pair<double, Choice *>> ranked;
     for (Choice &choice : choices) {
@@ -128,9 +116,9 @@ llvm::Error planQuantization(mlir::ModuleOp module, ImportedInterface &interface
   return llvm::Error::success();
 }
 
-void layOutQuantizedWeights(mlir::ModuleOp module, ImportedInterface &interface) {
+void layOutQuantizedWeights(mlir::ModuleOp module, ImportedWeights &weights) {
   llvm::StringMap<WeightEntry *> byName;
-  for (WeightEntry &entry : interface.weights) byName[entry.name] = &entry;
+  for (WeightEntry &entry : weights.entries) byName[entry.name] = &entry;
   module.walk([&](WeightOp op) {
     if (!op.getQuant()) return;
     WeightEntry *entry = byName.lookup(op.getName());
@@ -145,11 +133,11 @@ void layOutQuantizedWeights(mlir::ModuleOp module, ImportedInterface &interface)
     entry->dims = {rows, k / block, block};
   });
   uint64_t offset = 0;
-  for (WeightEntry &entry : interface.weights) {
+  for (WeightEntry &entry : weights.entries) {
     entry.offset = offset;
     offset = (offset + entry.storedBytes() + 63) / 64 * 64;
   }
-  interface.weightsDataSize = offset;
+  weights.dataSize = offset;
   mlir::Builder builder(module.getContext());
   module.walk([&](WeightOp op) {
     if (WeightEntry *entry = byName.lookup(op.getName()))
@@ -157,7 +145,7 @@ void layOutQuantizedWeights(mlir::ModuleOp module, ImportedInterface &interface)
   });
 }
 
-llvm::Error writeQuantReport(const QuantOptions &options, const ImportedInterface &interface) {
+llvm::Error writeQuantReport(const QuantOptions &options, const ImportedWeights &weights) {
   if (options.reportPath.empty()) return llvm::Error::success();
   auto formatOf = [](const WeightEntry &entry) -> std::string {
     switch (entry.quantDtype) {
@@ -173,7 +161,7 @@ llvm::Error writeQuantReport(const QuantOptions &options, const ImportedInterfac
   table << "# weight\tformat\tstored_dims\tbytes\trel_rmse\tmax_abs_error\tnote\n";
   uint64_t total = 0, f32Total = 0;
   std::vector<const WeightEntry *> plotted;
-  for (const WeightEntry &entry : interface.weights) {
+  for (const WeightEntry &entry : weights.entries) {
     std::string dims;
     for (int64_t d : entry.dims) dims += (dims.empty() ? "" : "x") + std::to_string(d);
     table << entry.name << "\t" << formatOf(entry) << "\t" << dims << "\t" << entry.storedBytes() << "\t"

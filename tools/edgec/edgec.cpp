@@ -47,38 +47,13 @@ int fail(const std::string &message) {
 int fail(llvm::Error error) { return fail(llvm::toString(std::move(error))); }
 
 int compileCommand(int argc, char **argv) {
-  edge::CompileOptions options;
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](std::string &slot) {
-      if (i + 1 >= argc) return false;
-      slot = argv[++i];
-      return true;
-    };
-    std::string dump, override;
-    bool ok = true;
-    if (arg == "-o" || arg == "--output") ok = value(options.outputDir);
-    else if (arg == "--target") ok = value(options.target);
-    else if (arg == "--host-triple") ok = value(options.hostTriple);
-    else if (arg == "--cpu") ok = value(options.cpu);
-    else if (arg == "--name") ok = value(options.name);
-    else if (arg == "--emit") ok = value(options.emit);
-    else if (arg == "--paged-kv") ok = value(options.pagedKV);
-    else if (arg == "--features") ok = value(options.features);
-    else if (arg == "--quant") ok = value(options.quant.mode);
-    else if (arg == "--quant-override") ok = value(override), options.quant.overrides.push_back(override);
-    else if (arg == "--quant-report") ok = value(options.quant.reportPath);
-    else if (arg.rfind("--emit=", 0) == 0) options.emit = arg.substr(7);
-    else if (arg == "--dump-after") ok = value(dump), options.dumpAfter.push_back(dump);
-    else if (arg.rfind("--dump-after=", 0) == 0) options.dumpAfter.push_back(arg.substr(13));
-    else if (!arg.empty() && arg[0] == '-') return fail("unknown option '" + arg + "'");
-    else if (options.input.empty()) options.input = arg;
-    else return fail("more than one model given ('" + options.input + "', '" + arg + "')");
-    if (!ok) return fail("option '" + arg + "' needs a value");
+  auto options = edge::parseCompileOptions(std::vector<std::string>(argv + 2, argv + argc));
+  if (!options) {
+    std::string message = llvm::toString(options.takeError());
+    if (message == "no model given") message += "; " + std::string(kUsage);
+    return fail(message);
   }
-  if (options.input.empty()) return fail("no model given; " + std::string(kUsage));
-  if (options.outputDir.empty() && options.emit.empty()) return fail("no output folder given (-o OUT)");
-  if (llvm::Error error = edge::compileModel(options, llvm::outs())) return fail(std::move(error));
+  if (llvm::Error error = edge::compileModel(*options, llvm::outs())) return fail(std::move(error));
   return 0;
 }
 
