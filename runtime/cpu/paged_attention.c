@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/attention_batch.h"
 #include "base/memref.h"
-#include "cpu/attention_batch.h"
+#include "cpu/thread_pool.h"
 #include "ukernels/quantize.h"
 
 EDGE_MEMREF_DESCRIPTOR(memref_i8_1d_t, int8_t, 1);

@@ -8,9 +8,12 @@
 #include <math.h>
 #include <time.h>
 
+#include "abi/attention_batch.h"
+#include "abi/entry_call.h"
+#include "abi/model_check.h"
 #include "base/status.h"
-#include "cpu/attention_batch.h"
-#include "cpu/invoke.h"
+#include "cpu/thread_pool.h"
+#include "io/weights_internal.h"
 #include "sample/sampling.h"
 #ifdef EDGE_HAVE_VULKAN
 #include "vulkan/vk_lm.h"
@@ -342,7 +345,8 @@ static edge_status_t invoke(edge_lm_t *lm, edge_attention_batch_t *batch, const 
 #ifdef EDGE_HAVE_VULKAN
   if (lm->vulkan) return edge_vk_lm_run(lm->vulkan, batch, inputs, output);
 #endif
-  edge_status_t status = edge_model_invoke(lm->model, lm->weights, batch, inputs, output);
+  edge_status_t status = edge_entry_call(lm->model, lm->weights->data, lm->weights->header->data_size, batch,
+                                         sizeof(*batch), inputs, output);
   if (!status && batch->error)
     status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
                               batch->error, (long long)batch->error_token);

@@ -18,9 +18,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "abi/entry_call.h"
 #include "base/memref.h"
 #include "base/status.h"
-#include "cpu/invoke.h"
 #include "io/weights_internal.h"
 #include "vulkan/device.h"
 
@@ -401,8 +401,8 @@ static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t 
   if (!status) {
     g->recording_error = NULL;
     recording = g;
-    status = edge_model_invoke_at(model, (const void *)g->weights_address, g->weights->header->data_size,
-                                  (void *)context, context_bytes, device_inputs, device_outputs);
+    status = edge_entry_call(model, (const void *)g->weights_address, g->weights->header->data_size,
+                             (void *)context, context_bytes, device_inputs, device_outputs);
     recording = NULL;
     if (g->recording_error) {
       edge_status_free(status);

@@ -8,7 +8,7 @@
 #include <vector>
 
 extern "C" {
-#include "cpu/attention_batch.h"
+#include "abi/attention_batch.h"
 }
 
 struct MemrefI8 {

@@ -1,0 +1,31 @@
+/*
+ * Internal: the attention context of one LM step: which sequence and position each token
+ * of the batch belongs to. The LM scheduler (runtime/sched) fills it. On the CPU its
+ * address is the model's attention-context argument, which the generated code hands to
+ * edge_rt_paged_attention unchanged (so the layout is the runtime's own, not part of the
+ * model ABI); the Vulkan backend writes it into its KV arena instead (edge/model_abi.h).
+ */
+#ifndef EDGE_ABI_ATTENTION_BATCH_H_
+#define EDGE_ABI_ATTENTION_BATCH_H_
+
+#include <stdint.h>
+
+#include "edge/kv_cache.h"
+
+/* The CPU backend's worker threads (runtime/cpu/thread_pool.h). */
+typedef struct edge_thread_pool_s edge_thread_pool_t;
+
+typedef struct edge_attention_batch_t {
+  int64_t num_tokens;
+  const int32_t *token_seq; /* per token: index into seqs */
+  const int64_t *token_pos; /* per token: its position in that sequence */
+  edge_kv_seq_t *const *seqs;
+  uint32_t num_seqs;
+  /* Set by the kernel when it cannot run (e.g. a position without a reserved page);
+   * the step then fails with EDGE_STATUS_INTERNAL naming it. */
+  int32_t error;
+  int64_t error_token;
+  edge_thread_pool_t *threads; /* splits (token, KV head) pairs; NULL: the calling thread */
+} edge_attention_batch_t;
+
+#endif /* EDGE_ABI_ATTENTION_BATCH_H_ */
