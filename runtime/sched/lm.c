@@ -1,4 +1,5 @@
-/* Causal LM sessions over one model and one KV pool, stepped in batches. */
+/* Causal LM sessions over one model and one KV pool, stepped in batches on the model's
+ * backend (runtime/backend). */
 #include "edge/lm.h"
 
 #include <pthread.h>
@@ -9,25 +10,17 @@
 #include <time.h>
 
 #include "abi/attention_batch.h"
-#include "abi/entry_call.h"
 #include "abi/model_check.h"
+#include "backend/backend.h"
 #include "base/status.h"
-#include "cpu/thread_pool.h"
-#include "io/weights_internal.h"
 #include "sample/sampling.h"
-#ifdef EDGE_HAVE_VULKAN
-#include "vulkan/vk_lm.h"
-#endif
 
 struct edge_lm_s {
   const edge_model_desc_t *model;
-  const edge_weights_t *weights;
   edge_lm_options_t options;
+  const edge_backend_t *backend;
+  edge_backend_instance_t *instance; /* the model on its backend; owns the KV pool */
   edge_kv_pool_t *pool;
-#ifdef EDGE_HAVE_VULKAN
-  edge_vk_lm_t *vulkan; /* models compiled with --target vulkan: the device, weights and KV arena */
-#endif
-  edge_thread_pool_t *threads;
   pthread_mutex_t lock;
   edge_lm_session_t *sessions; /* all live sessions, in creation order */
   float *scratch;              /* 3 * vocab floats for sampling */
@@ -74,36 +67,24 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   if (!opts.prefill_chunk) opts.prefill_chunk = 64;
   if (!opts.max_step_tokens) opts.max_step_tokens = 256;
   if (!opts.num_threads) opts.num_threads = 1;
+  const edge_backend_t *backend = NULL;
+  EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
   edge_lm_t *lm = calloc(1, sizeof(*lm));
   if (!lm) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   lm->model = model;
-  lm->weights = weights;
   lm->options = opts;
-  edge_kv_layout_t layout = {desc->num_layers, desc->num_kv_heads, desc->head_dim};
-  edge_status_t status = NULL;
-  if (model->vulkan) {
-#ifdef EDGE_HAVE_VULKAN
-    uint32_t step_tokens = opts.max_step_tokens > opts.prefill_chunk ? opts.max_step_tokens : opts.prefill_chunk;
-    status = edge_vk_lm_create(model, weights, opts.vulkan_device, &layout, &opts.kv, step_tokens, opts.max_context,
-                               &lm->vulkan, &lm->pool);
-#else
-    status = edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
-                              "model '%s' was compiled for Vulkan; this libedgert was built without Vulkan", model->name);
-#endif
-  } else {
-    status = edge_kv_pool_create(&layout, &opts.kv, &lm->pool);
-  }
-  if (!status) status = edge_thread_pool_create(opts.num_threads, &lm->threads);
+  lm->backend = backend;
+  /* A step runs up to max_step_tokens tokens; edge_lm_score runs prefill_chunk at once. */
+  uint32_t step_tokens = opts.max_step_tokens > opts.prefill_chunk ? opts.max_step_tokens : opts.prefill_chunk;
+  edge_backend_lm_params_t params = {{desc->num_layers, desc->num_kv_heads, desc->head_dim}, opts.kv, step_tokens,
+                                     opts.max_context, opts.num_threads};
+  edge_status_t status = backend->create(model, weights, opts.vulkan_device, &params, &lm->instance, &lm->pool);
   if (!status) {
     lm->scratch = malloc(sizeof(float) * 3 * (size_t)desc->vocab_size);
     if (!lm->scratch) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   if (status) {
-    edge_thread_pool_release(lm->threads);
-    edge_kv_pool_release(lm->pool);
-#ifdef EDGE_HAVE_VULKAN
-    edge_vk_lm_release(lm->vulkan);
-#endif
+    backend->release(lm->instance);
     free(lm);
     return status;
   }
@@ -115,21 +96,14 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
 void edge_lm_release(edge_lm_t *lm) {
   if (!lm) return;
   while (lm->sessions) edge_lm_session_release(lm->sessions);
-  edge_kv_pool_release(lm->pool); /* before the Vulkan arena its pages live in */
-#ifdef EDGE_HAVE_VULKAN
-  edge_vk_lm_release(lm->vulkan);
-#endif
-  edge_thread_pool_release(lm->threads);
+  lm->backend->release(lm->instance); /* the KV pool with it, now that no sequence is left */
   pthread_mutex_destroy(&lm->lock);
   free(lm->scratch);
   free(lm);
 }
 
 const char *edge_lm_device_name(const edge_lm_t *lm) {
-#ifdef EDGE_HAVE_VULKAN
-  if (lm && lm->vulkan) return edge_vk_lm_device_name(lm->vulkan);
-#endif
-  return lm ? "cpu" : NULL;
+  return lm ? lm->backend->device_name(lm->instance) : NULL;
 }
 
 void edge_lm_kv_stats(edge_lm_t *lm, edge_kv_pool_stats_t *out_stats) {
@@ -338,19 +312,10 @@ static void on_sampled(edge_lm_session_t *session, int32_t token) {
   if (stats->generated_tokens >= p->max_tokens) finish(session, EDGE_LM_FINISH_LENGTH, NULL);
 }
 
-/* Runs the model on one step's batch: on the Vulkan device for models compiled for it,
- * else the generated code here with the runtime's attention kernel. */
+/* Runs the model on one step's batch on the LM's backend. */
 static edge_status_t invoke(edge_lm_t *lm, edge_attention_batch_t *batch, const edge_tensor_t *inputs,
                             edge_tensor_t *output) {
-#ifdef EDGE_HAVE_VULKAN
-  if (lm->vulkan) return edge_vk_lm_run(lm->vulkan, batch, inputs, output);
-#endif
-  edge_status_t status = edge_entry_call(lm->model, lm->weights->data, lm->weights->header->data_size, batch,
-                                         sizeof(*batch), inputs, output);
-  if (!status && batch->error)
-    status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
-                              batch->error, (long long)batch->error_token);
-  return status;
+  return lm->backend->step(lm->instance, batch, inputs, output);
 }
 
 /* One step's batch: which sessions take part with how many pending tokens. */
@@ -440,7 +405,7 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
       status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for %u x %u logits", logit_rows, vocab);
       goto done;
     }
-    edge_attention_batch_t batch = {n, token_seq, positions, plan.seqs, plan.num_sessions, 0, 0, lm->threads};
+    edge_attention_batch_t batch = {n, token_seq, positions, plan.seqs, plan.num_sessions, 0, 0, NULL};
     edge_tensor_t inputs[3] = {{0}}, output = {0};
     inputs[desc->input_ids] = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
     inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
@@ -579,7 +544,7 @@ static edge_status_t run_all_rows(edge_lm_session_t *session, uint32_t n, float 
     int64_t start = edge_kv_seq_length(session->kv);
     for (uint32_t j = 0; j < n; ++j) ids[j] = session->tokens[start + j], positions[j] = start + j, rows[j] = j;
     edge_kv_seq_t *seqs[1] = {session->kv};
-    edge_attention_batch_t batch = {n, token_seq, positions, seqs, 1, 0, 0, lm->threads};
+    edge_attention_batch_t batch = {n, token_seq, positions, seqs, 1, 0, 0, NULL};
     edge_tensor_t inputs[3] = {{0}};
     inputs[desc->input_ids] = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
     inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};

@@ -1,21 +1,19 @@
-/* Graph models: binds a compiled model descriptor to its weights and runs it. */
+/*
+ * Graph models (edge/edgert.h): binds a compiled model descriptor to its weights on the
+ * backend that runs it, and checks every call's tensors against the descriptor (binding
+ * its symbolic dims) before the backend sees them.
+ */
 #include <stdlib.h>
 #include <string.h>
 
-#include "abi/entry_call.h"
 #include "abi/model_check.h"
+#include "backend/backend.h"
 #include "base/status.h"
-#include "io/weights_internal.h"
-#ifdef EDGE_HAVE_VULKAN
-#include "vulkan/vk_graph.h"
-#endif
 
 struct edge_graph_s {
   const edge_model_desc_t *model;
-  const edge_weights_t *weights;
-#ifdef EDGE_HAVE_VULKAN
-  edge_vk_graph_t *vulkan; /* models compiled with --target vulkan */
-#endif
+  const edge_backend_t *backend;
+  edge_backend_instance_t *instance;
 };
 
 edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weights_t *weights,
@@ -30,42 +28,30 @@ edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, con
   if (!model || !weights)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "model or weights is NULL");
   EDGE_RETURN_IF_ERROR(edge_model_check(model, weights, EDGE_MODEL_KIND_GRAPH));
+  const edge_backend_t *backend = NULL;
+  EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
   edge_graph_t *graph = calloc(1, sizeof(*graph));
   if (!graph) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   graph->model = model;
-  graph->weights = weights;
-  if (model->vulkan) {
-#ifdef EDGE_HAVE_VULKAN
-    edge_status_t status =
-        edge_vk_graph_create(model, weights, options ? options->vulkan_device : NULL, &graph->vulkan);
-    if (status) {
-      free(graph);
-      return status;
-    }
-#else
-    (void)options;
+  graph->backend = backend;
+  edge_status_t status =
+      backend->create(model, weights, options ? options->vulkan_device : NULL, NULL, &graph->instance, NULL);
+  if (status) {
     free(graph);
-    return edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
-                            "model '%s' was compiled for Vulkan; this libedgert was built without Vulkan",
-                            model->name);
-#endif
+    return status;
   }
   *out_graph = graph;
   return NULL;
 }
 
 void edge_graph_release(edge_graph_t *graph) {
-#ifdef EDGE_HAVE_VULKAN
-  if (graph) edge_vk_graph_release(graph->vulkan);
-#endif
+  if (!graph) return;
+  graph->backend->release(graph->instance);
   free(graph);
 }
 
 const char *edge_graph_device_name(const edge_graph_t *graph) {
-#ifdef EDGE_HAVE_VULKAN
-  if (graph && graph->vulkan) return edge_vk_graph_device_name(graph->vulkan);
-#endif
-  return graph ? "cpu" : NULL;
+  return graph ? graph->backend->device_name(graph->instance) : NULL;
 }
 
 const edge_model_desc_t *edge_graph_model(const edge_graph_t *graph) {
@@ -188,9 +174,5 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "output '%s' has no data",
                               model->outputs[i].name);
 
-#ifdef EDGE_HAVE_VULKAN
-  if (graph->vulkan) return edge_vk_graph_run(graph->vulkan, inputs, outputs);
-#endif
-  return edge_entry_call(model, graph->weights->data, graph->weights->header->data_size, NULL, 0, inputs,
-                         outputs);
+  return graph->backend->run(graph->instance, inputs, outputs);
 }
