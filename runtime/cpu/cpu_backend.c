@@ -18,12 +18,14 @@ struct edge_backend_instance_s {
   /* Causal LMs only: */
   edge_kv_pool_t *pool;
   edge_thread_pool_t *threads;
+  edge_attention_scratch_t scratch;
 };
 
 static void cpu_release(edge_backend_instance_t *cpu) {
   if (!cpu) return;
   edge_kv_pool_release(cpu->pool);
   edge_thread_pool_release(cpu->threads);
+  free(cpu->scratch.data);
   free(cpu);
 }
 
@@ -41,6 +43,8 @@ static edge_status_t cpu_create(const edge_model_desc_t *model, const edge_weigh
   if (lm) {
     status = edge_kv_pool_create(&lm->layout, &lm->kv, &cpu->pool);
     if (!status) status = edge_thread_pool_create(lm->num_threads, &cpu->threads);
+    uint32_t window = lm->kv.sliding_window;
+    cpu->scratch.max_span = window && window < lm->max_context ? window : lm->max_context;
   }
   if (status) {
     cpu_release(cpu);
@@ -59,6 +63,7 @@ static edge_status_t cpu_run(edge_backend_instance_t *cpu, const edge_tensor_t *
 static edge_status_t cpu_step(edge_backend_instance_t *cpu, edge_attention_batch_t *batch,
                               const edge_tensor_t *inputs, edge_tensor_t *outputs) {
   batch->threads = cpu->threads;
+  batch->scratch = &cpu->scratch;
   edge_status_t status = edge_entry_call(cpu->model, cpu->weights->data, cpu->weights->header->data_size, batch,
                                          sizeof(*batch), inputs, outputs);
   if (!status && batch->error)

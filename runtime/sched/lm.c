@@ -387,7 +387,7 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
     }
     if (num_rows == 0) step->rows[num_rows++] = n - 1;
     uint32_t logit_rows = select ? num_rows : n;
-    edge_attention_batch_t batch = {n, step->token_seq, step->positions, step->seqs, num_sessions, 0, 0, NULL};
+    edge_attention_batch_t batch = {n, step->token_seq, step->positions, step->seqs, num_sessions, 0, 0, NULL, NULL};
     edge_tensor_t inputs[3] = {{0}}, output = {0};
     inputs[desc->input_ids] = (edge_tensor_t){step->ids, EDGE_DTYPE_I64, 2, {1, n}};
     inputs[desc->position_ids] = (edge_tensor_t){step->positions, EDGE_DTYPE_I64, 2, {1, n}};
@@ -518,7 +518,7 @@ static edge_status_t run_all_rows(edge_lm_session_t *session, uint32_t n) {
     b->rows[j] = j;
   }
   b->seqs[0] = session->kv;
-  edge_attention_batch_t batch = {n, b->token_seq, b->positions, b->seqs, 1, 0, 0, NULL};
+  edge_attention_batch_t batch = {n, b->token_seq, b->positions, b->seqs, 1, 0, 0, NULL, NULL};
   edge_tensor_t inputs[3] = {{0}};
   inputs[desc->input_ids] = (edge_tensor_t){b->ids, EDGE_DTYPE_I64, 2, {1, n}};
   inputs[desc->position_ids] = (edge_tensor_t){b->positions, EDGE_DTYPE_I64, 2, {1, n}};
