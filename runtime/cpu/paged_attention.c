@@ -11,8 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/attention_batch.h"
 #include "base/memref.h"
-#include "cpu/attention_batch.h"
+#include "cpu/thread_pool.h"
 #include "edge/quantize.h"
 
 EDGE_MEMREF_DESCRIPTOR(memref_i8_1d_t, int8_t, 1);
@@ -180,17 +181,30 @@ void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d
     int64_t span = batch->token_pos[t] - edge_kv_seq_window_start(seq, batch->token_pos[t]) + 1;
     if (span > max_span) max_span = span;
   }
+  /* Scores are laid out for the scratch's max_span, so that it is sized once per LM. */
+  edge_attention_scratch_t *kept = batch->scratch;
+  if (kept && kept->max_span > max_span) max_span = kept->max_span;
   attend_job_t job = {batch, q, out, layer, scale, kv_heads, group, dim, max_span, NULL, 0, -1};
   /* per thread: scores [group][span], queries [group][dim], accumulators [group][dim], a row */
   job.scratch_size = group * max_span + 2 * group * dim + dim;
   uint32_t threads = edge_thread_pool_size(batch->threads);
-  job.scratch = malloc(sizeof(float) * (size_t)(job.scratch_size * threads));
+  size_t floats = (size_t)(job.scratch_size * threads);
+  if (kept && kept->floats < floats) {
+    float *grown = realloc(kept->data, sizeof(float) * floats);
+    if (!grown) {
+      batch->error = ATTENTION_NO_MEMORY;
+      return;
+    }
+    kept->data = grown;
+    kept->floats = floats;
+  }
+  job.scratch = kept ? kept->data : malloc(sizeof(float) * floats);
   if (!job.scratch) {
     batch->error = ATTENTION_NO_MEMORY;
     return;
   }
   edge_thread_pool_run(batch->threads, tokens * kv_heads, attend, &job);
-  free(job.scratch);
+  if (!kept) free(job.scratch);
   if (atomic_load(&job.missing_token) >= 0) {
     batch->error = ATTENTION_NO_PAGE;
     batch->error_token = atomic_load(&job.missing_token);

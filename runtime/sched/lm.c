@@ -1,4 +1,5 @@
-/* Causal LM sessions over one model and one KV pool, stepped in batches. */
+/* Causal LM sessions over one model and one KV pool, stepped in batches on the model's
+ * backend (runtime/backend). */
 #include "edge/lm.h"
 
 #include <pthread.h>
@@ -8,25 +9,22 @@
 #include <math.h>
 #include <time.h>
 
+#include "abi/attention_batch.h"
+#include "abi/model_check.h"
+#include "backend/backend.h"
 #include "base/status.h"
-#include "cpu/attention_batch.h"
-#include "cpu/invoke.h"
 #include "sample/sampling.h"
-#ifdef EDGE_HAVE_VULKAN
-#include "vulkan/vk_lm.h"
-#endif
+#include "sched/step_buffers.h"
 
 struct edge_lm_s {
   const edge_model_desc_t *model;
-  const edge_weights_t *weights;
   edge_lm_options_t options;
+  const edge_backend_t *backend;
+  edge_backend_instance_t *instance; /* the model on its backend; owns the KV pool */
   edge_kv_pool_t *pool;
-#ifdef EDGE_HAVE_VULKAN
-  edge_vk_lm_t *vulkan; /* models compiled with --target vulkan: the device, weights and KV arena */
-#endif
-  edge_thread_pool_t *threads;
   pthread_mutex_t lock;
   edge_lm_session_t *sessions; /* all live sessions, in creation order */
+  edge_step_buffers_t step;    /* what steps and edge_lm_score fill, under the lock */
   float *scratch;              /* 3 * vocab floats for sampling */
 };
 
@@ -71,36 +69,26 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   if (!opts.prefill_chunk) opts.prefill_chunk = 64;
   if (!opts.max_step_tokens) opts.max_step_tokens = 256;
   if (!opts.num_threads) opts.num_threads = 1;
+  const edge_backend_t *backend = NULL;
+  EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
   edge_lm_t *lm = calloc(1, sizeof(*lm));
   if (!lm) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   lm->model = model;
-  lm->weights = weights;
   lm->options = opts;
-  edge_kv_layout_t layout = {desc->num_layers, desc->num_kv_heads, desc->head_dim};
-  edge_status_t status = NULL;
-  if (model->vulkan) {
-#ifdef EDGE_HAVE_VULKAN
-    uint32_t step_tokens = opts.max_step_tokens > opts.prefill_chunk ? opts.max_step_tokens : opts.prefill_chunk;
-    status = edge_vk_lm_create(model, weights, opts.vulkan_device, &layout, &opts.kv, step_tokens, opts.max_context,
-                               &lm->vulkan, &lm->pool);
-#else
-    status = edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
-                              "model '%s' was compiled for Vulkan; this libedgert was built without Vulkan", model->name);
-#endif
-  } else {
-    status = edge_kv_pool_create(&layout, &opts.kv, &lm->pool);
-  }
-  if (!status) status = edge_thread_pool_create(opts.num_threads, &lm->threads);
+  lm->backend = backend;
+  /* A step runs up to max_step_tokens tokens; edge_lm_score runs prefill_chunk at once. */
+  uint32_t step_tokens = opts.max_step_tokens > opts.prefill_chunk ? opts.max_step_tokens : opts.prefill_chunk;
+  edge_backend_lm_params_t params = {{desc->num_layers, desc->num_kv_heads, desc->head_dim}, opts.kv, step_tokens,
+                                     opts.max_context, opts.num_threads};
+  edge_status_t status = backend->create(model, weights, opts.vulkan_device, &params, &lm->instance, &lm->pool);
+  if (!status) status = edge_step_buffers_init(&lm->step, step_tokens, desc->vocab_size);
   if (!status) {
     lm->scratch = malloc(sizeof(float) * 3 * (size_t)desc->vocab_size);
     if (!lm->scratch) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   if (status) {
-    edge_thread_pool_release(lm->threads);
-    edge_kv_pool_release(lm->pool);
-#ifdef EDGE_HAVE_VULKAN
-    edge_vk_lm_release(lm->vulkan);
-#endif
+    edge_step_buffers_free(&lm->step);
+    backend->release(lm->instance);
     free(lm);
     return status;
   }
@@ -112,21 +100,15 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
 void edge_lm_release(edge_lm_t *lm) {
   if (!lm) return;
   while (lm->sessions) edge_lm_session_release(lm->sessions);
-  edge_kv_pool_release(lm->pool); /* before the Vulkan arena its pages live in */
-#ifdef EDGE_HAVE_VULKAN
-  edge_vk_lm_release(lm->vulkan);
-#endif
-  edge_thread_pool_release(lm->threads);
+  lm->backend->release(lm->instance); /* the KV pool with it, now that no sequence is left */
   pthread_mutex_destroy(&lm->lock);
+  edge_step_buffers_free(&lm->step);
   free(lm->scratch);
   free(lm);
 }
 
 const char *edge_lm_device_name(const edge_lm_t *lm) {
-#ifdef EDGE_HAVE_VULKAN
-  if (lm && lm->vulkan) return edge_vk_lm_device_name(lm->vulkan);
-#endif
-  return lm ? "cpu" : NULL;
+  return lm ? lm->backend->device_name(lm->instance) : NULL;
 }
 
 void edge_lm_kv_stats(edge_lm_t *lm, edge_kv_pool_stats_t *out_stats) {
@@ -218,15 +200,21 @@ void edge_lm_session_release(edge_lm_session_t *session) {
   free(session);
 }
 
+/* Room for `total` tokens in the session. */
+static edge_status_t reserve_tokens(edge_lm_session_t *session, uint64_t total) {
+  if (total <= session->capacity) return NULL;
+  uint64_t capacity = session->capacity ? session->capacity : 64;
+  while (capacity < total) capacity *= 2;
+  if (capacity > UINT32_MAX) capacity = UINT32_MAX;
+  int32_t *tokens = realloc(session->tokens, sizeof(int32_t) * capacity);
+  if (!tokens) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  session->tokens = tokens;
+  session->capacity = (uint32_t)capacity;
+  return NULL;
+}
+
 static edge_status_t append_tokens(edge_lm_session_t *session, const int32_t *ids, uint32_t n) {
-  if (session->count + n > session->capacity) {
-    uint32_t capacity = session->capacity ? session->capacity : 64;
-    while (capacity < session->count + n) capacity *= 2;
-    int32_t *tokens = realloc(session->tokens, sizeof(int32_t) * capacity);
-    if (!tokens) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-    session->tokens = tokens;
-    session->capacity = capacity;
-  }
+  EDGE_RETURN_IF_ERROR(reserve_tokens(session, (uint64_t)session->count + n));
   memcpy(session->tokens + session->count, ids, sizeof(int32_t) * n);
   session->count += n;
   return NULL;
@@ -255,6 +243,8 @@ static edge_status_t start_locked(edge_lm_session_t *session, const int32_t *pro
                             "exceeds max_context %u",
                             session->count, prompt_len, p.max_tokens, (unsigned long long)needed,
                             lm->options.max_context);
+  /* Room for every token of the generation now, so that decode steps never grow it. */
+  EDGE_RETURN_IF_ERROR(reserve_tokens(session, needed));
   int32_t *stops = NULL;
   if (p.num_stop_ids) {
     stops = malloc(sizeof(int32_t) * p.num_stop_ids);
@@ -318,7 +308,7 @@ static void finish(edge_lm_session_t *session, edge_lm_finish_t reason, edge_sta
         (session->stats.generated_tokens - 1) * 1e3 / (end - session->first_token_ms);
 }
 
-/* Takes the sampled token; returns whether the session goes on. */
+/* Takes the sampled token, and finishes the session when it is done. */
 static void on_sampled(edge_lm_session_t *session, int32_t token) {
   edge_status_t status = append_tokens(session, &token, 1);
   if (status) return finish(session, EDGE_LM_FINISH_ERROR, status);
@@ -335,46 +325,21 @@ static void on_sampled(edge_lm_session_t *session, int32_t token) {
   if (stats->generated_tokens >= p->max_tokens) finish(session, EDGE_LM_FINISH_LENGTH, NULL);
 }
 
-/* Runs the model on one step's batch: on the Vulkan device for models compiled for it,
- * else the generated code here with the runtime's attention kernel. */
+/* Runs the model on one step's batch on the LM's backend. */
 static edge_status_t invoke(edge_lm_t *lm, edge_attention_batch_t *batch, const edge_tensor_t *inputs,
                             edge_tensor_t *output) {
-#ifdef EDGE_HAVE_VULKAN
-  if (lm->vulkan) return edge_vk_lm_run(lm->vulkan, batch, inputs, output);
-#endif
-  edge_status_t status = edge_model_invoke(lm->model, lm->weights, batch, inputs, output);
-  if (!status && batch->error)
-    status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
-                              batch->error, (long long)batch->error_token);
-  return status;
+  return lm->backend->step(lm->instance, batch, inputs, output);
 }
 
-/* One step's batch: which sessions take part with how many pending tokens. */
-typedef struct step_plan_t {
-  edge_lm_session_t **sessions;
-  edge_kv_seq_t **seqs;
-  uint32_t *take;
-  uint32_t num_sessions;
-  uint32_t num_tokens;
-} step_plan_t;
-
+/* One step over every generating session. Fills lm->step (made at create time for the
+ * largest step), so that it allocates nothing itself. */
 static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
-  uint32_t live = 0;
-  for (edge_lm_session_t *s = lm->sessions; s; s = s->next) ++live;
-  step_plan_t plan = {0};
-  plan.sessions = calloc(live + 1, sizeof(*plan.sessions));
-  plan.seqs = calloc(live + 1, sizeof(*plan.seqs));
-  plan.take = calloc(live + 1, sizeof(*plan.take));
+  edge_step_buffers_t *step = &lm->step;
+  uint32_t num_sessions = 0, n = 0;
   edge_status_t status = NULL;
-  int32_t *token_seq = NULL, *row_of = NULL;
-  int64_t *ids = NULL, *positions = NULL, *rows = NULL;
-  float *logits = NULL;
-  if (!plan.sessions || !plan.seqs || !plan.take) {
-    status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-    goto done;
-  }
 
-  /* Plan: every generating session's next pending tokens, as many as fit this step. */
+  /* Plan: every generating session's next pending tokens, as many as fit this step. Each
+   * planned session takes at least one token, so sessions never outnumber the tokens. */
   for (edge_lm_session_t *s = lm->sessions; s; s = s->next) {
     if (!s->generating) continue;
     if (atomic_load(&s->cancel_requested)) {
@@ -387,71 +352,57 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
       continue;
     }
     uint32_t take = pending < lm->options.prefill_chunk ? pending : lm->options.prefill_chunk;
-    if (plan.num_tokens + take > lm->options.max_step_tokens) take = lm->options.max_step_tokens - plan.num_tokens;
+    if (n + take > lm->options.max_step_tokens) take = lm->options.max_step_tokens - n;
     if (take == 0) continue;
     edge_status_t reserve = edge_kv_seq_reserve(s->kv, take);
     if (reserve) { /* this session stops here, its cache as it was; the others go on */
       finish(s, EDGE_LM_FINISH_ERROR, reserve);
       continue;
     }
-    plan.sessions[plan.num_sessions] = s;
-    plan.seqs[plan.num_sessions] = s->kv;
-    plan.take[plan.num_sessions++] = take;
-    plan.num_tokens += take;
+    step->sessions[num_sessions] = s;
+    step->seqs[num_sessions] = s->kv;
+    step->take[num_sessions++] = take;
+    n += take;
   }
 
-  if (plan.num_tokens > 0) {
-    uint32_t n = plan.num_tokens, vocab = lm->model->lm->vocab_size;
+  if (n > 0) {
     const edge_lm_desc_t *desc = lm->model->lm;
+    uint32_t vocab = desc->vocab_size;
     int select = desc->logits_indices != UINT32_MAX;
-    token_seq = malloc(sizeof(int32_t) * n);
-    ids = malloc(sizeof(int64_t) * n);
-    positions = malloc(sizeof(int64_t) * n);
-    rows = malloc(sizeof(int64_t) * (plan.num_sessions + 1));
-    row_of = malloc(sizeof(int32_t) * (plan.num_sessions + 1));
-    if (!token_seq || !ids || !positions || !rows || !row_of) {
-      status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a step of %u tokens", n);
-      goto done;
-    }
     /* Logits rows: the last token of each session that samples after this step (with
      * edge-select-logits), or every token. A step that samples nothing still computes one
      * row: shapes stay non-empty. */
     uint32_t t = 0, num_rows = 0;
-    for (uint32_t i = 0; i < plan.num_sessions; ++i) {
-      edge_lm_session_t *s = plan.sessions[i];
+    for (uint32_t i = 0; i < num_sessions; ++i) {
+      edge_lm_session_t *s = step->sessions[i];
       int64_t start = edge_kv_seq_length(s->kv);
-      for (uint32_t j = 0; j < plan.take[i]; ++j, ++t) {
-        token_seq[t] = (int32_t)i;
-        ids[t] = s->tokens[start + j];
-        positions[t] = start + j;
+      for (uint32_t j = 0; j < step->take[i]; ++j, ++t) {
+        step->token_seq[t] = (int32_t)i;
+        step->ids[t] = s->tokens[start + j];
+        step->positions[t] = start + j;
       }
-      int samples = start + plan.take[i] == (int64_t)s->count && !s->prefill_only;
-      row_of[i] = samples ? (int32_t)(select ? num_rows : t - 1) : -1;
-      if (samples) rows[num_rows++] = t - 1;
+      int samples = start + step->take[i] == (int64_t)s->count && !s->prefill_only;
+      step->row_of[i] = samples ? (int32_t)(select ? num_rows : t - 1) : -1;
+      if (samples) step->rows[num_rows++] = t - 1;
     }
-    if (num_rows == 0) rows[num_rows++] = n - 1;
+    if (num_rows == 0) step->rows[num_rows++] = n - 1;
     uint32_t logit_rows = select ? num_rows : n;
-    logits = malloc(sizeof(float) * (size_t)logit_rows * vocab);
-    if (!logits) {
-      status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for %u x %u logits", logit_rows, vocab);
-      goto done;
-    }
-    edge_attention_batch_t batch = {n, token_seq, positions, plan.seqs, plan.num_sessions, 0, 0, lm->threads};
+    edge_attention_batch_t batch = {n, step->token_seq, step->positions, step->seqs, num_sessions, 0, 0, NULL, NULL};
     edge_tensor_t inputs[3] = {{0}}, output = {0};
-    inputs[desc->input_ids] = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
-    inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
-    if (select) inputs[desc->logits_indices] = (edge_tensor_t){rows, EDGE_DTYPE_I64, 1, {num_rows}};
-    output = (edge_tensor_t){logits, EDGE_DTYPE_F32, 3, {1, logit_rows, vocab}};
+    inputs[desc->input_ids] = (edge_tensor_t){step->ids, EDGE_DTYPE_I64, 2, {1, n}};
+    inputs[desc->position_ids] = (edge_tensor_t){step->positions, EDGE_DTYPE_I64, 2, {1, n}};
+    if (select) inputs[desc->logits_indices] = (edge_tensor_t){step->rows, EDGE_DTYPE_I64, 1, {num_rows}};
+    output = (edge_tensor_t){step->logits, EDGE_DTYPE_F32, 3, {1, logit_rows, vocab}};
     status = invoke(lm, &batch, inputs, &output);
     if (status) { /* nothing committed: each session's cache is as it was */
-      for (uint32_t i = 0; i < plan.num_sessions; ++i)
-        finish(plan.sessions[i], EDGE_LM_FINISH_ERROR,
+      for (uint32_t i = 0; i < num_sessions; ++i)
+        finish(step->sessions[i], EDGE_LM_FINISH_ERROR,
                edge_make_status(edge_status_code(status), "%s", edge_status_message(status)));
       goto done;
     }
-    for (uint32_t i = 0; i < plan.num_sessions; ++i) {
-      edge_lm_session_t *s = plan.sessions[i];
-      edge_kv_seq_commit(s->kv, plan.take[i]);
+    for (uint32_t i = 0; i < num_sessions; ++i) {
+      edge_lm_session_t *s = step->sessions[i];
+      edge_kv_seq_commit(s->kv, step->take[i]);
       if ((uint32_t)edge_kv_seq_length(s->kv) < s->count) continue; /* more prompt to go */
       if (atomic_load(&s->cancel_requested)) {
         finish(s, EDGE_LM_FINISH_CANCELLED, NULL);
@@ -461,7 +412,7 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
         finish(s, EDGE_LM_FINISH_LENGTH, NULL);
         continue;
       }
-      float *row = logits + (size_t)row_of[i] * vocab;
+      float *row = step->logits + (size_t)step->row_of[i] * vocab;
       on_sampled(s, edge_sample(row, vocab, &s->params.sampling, s->tokens, s->count, &s->rng, lm->scratch));
     }
   }
@@ -472,15 +423,6 @@ done:
     for (edge_lm_session_t *s = lm->sessions; s; s = s->next) *out_busy += s->generating != 0;
   }
   for (edge_lm_session_t *s = lm->sessions; s; s = s->next) s->stats.kv_pages = edge_kv_seq_page_count(s->kv);
-  free(plan.sessions);
-  free(plan.seqs);
-  free(plan.take);
-  free(token_seq);
-  free(row_of);
-  free(rows);
-  free(ids);
-  free(positions);
-  free(logits);
   return status;
 }
 
@@ -560,31 +502,30 @@ void edge_lm_session_stats(edge_lm_session_t *session, edge_lm_stats_t *out_stat
   pthread_mutex_unlock(&session->lm->lock);
 }
 
-/* Runs `n` tokens of `session` (already appended, not yet cached) with logits for every
- * one of them into `logits` [n, vocab]; commits them to the cache. */
-static edge_status_t run_all_rows(edge_lm_session_t *session, uint32_t n, float *logits) {
+/* Runs `n` tokens of `session` (already appended, not yet cached; at most prefill_chunk)
+ * with logits for every one of them into lm->step.logits [n, vocab]; commits them to the
+ * cache. */
+static edge_status_t run_all_rows(edge_lm_session_t *session, uint32_t n) {
   edge_lm_t *lm = session->lm;
+  edge_step_buffers_t *b = &lm->step;
   const edge_lm_desc_t *desc = lm->model->lm;
-  edge_status_t status = edge_kv_seq_reserve(session->kv, n);
-  if (status) return status;
-  int32_t *token_seq = calloc(n, sizeof(int32_t));
-  int64_t *ids = malloc(sizeof(int64_t) * n), *positions = malloc(sizeof(int64_t) * n), *rows = malloc(sizeof(int64_t) * n);
-  if (!token_seq || !ids || !positions || !rows) {
-    status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a step of %u tokens", n);
-  } else {
-    int64_t start = edge_kv_seq_length(session->kv);
-    for (uint32_t j = 0; j < n; ++j) ids[j] = session->tokens[start + j], positions[j] = start + j, rows[j] = j;
-    edge_kv_seq_t *seqs[1] = {session->kv};
-    edge_attention_batch_t batch = {n, token_seq, positions, seqs, 1, 0, 0, lm->threads};
-    edge_tensor_t inputs[3] = {{0}};
-    inputs[desc->input_ids] = (edge_tensor_t){ids, EDGE_DTYPE_I64, 2, {1, n}};
-    inputs[desc->position_ids] = (edge_tensor_t){positions, EDGE_DTYPE_I64, 2, {1, n}};
-    if (desc->logits_indices != UINT32_MAX) inputs[desc->logits_indices] = (edge_tensor_t){rows, EDGE_DTYPE_I64, 1, {n}};
-    edge_tensor_t output = {logits, EDGE_DTYPE_F32, 3, {1, n, desc->vocab_size}};
-    status = invoke(lm, &batch, inputs, &output);
-    if (!status) edge_kv_seq_commit(session->kv, n);
+  EDGE_RETURN_IF_ERROR(edge_kv_seq_reserve(session->kv, n));
+  int64_t start = edge_kv_seq_length(session->kv);
+  for (uint32_t j = 0; j < n; ++j) {
+    b->token_seq[j] = 0;
+    b->ids[j] = session->tokens[start + j];
+    b->positions[j] = start + j;
+    b->rows[j] = j;
   }
-  free(token_seq), free(ids), free(positions), free(rows);
+  b->seqs[0] = session->kv;
+  edge_attention_batch_t batch = {n, b->token_seq, b->positions, b->seqs, 1, 0, 0, NULL, NULL};
+  edge_tensor_t inputs[3] = {{0}};
+  inputs[desc->input_ids] = (edge_tensor_t){b->ids, EDGE_DTYPE_I64, 2, {1, n}};
+  inputs[desc->position_ids] = (edge_tensor_t){b->positions, EDGE_DTYPE_I64, 2, {1, n}};
+  if (desc->logits_indices != UINT32_MAX) inputs[desc->logits_indices] = (edge_tensor_t){b->rows, EDGE_DTYPE_I64, 1, {n}};
+  edge_tensor_t output = {b->logits, EDGE_DTYPE_F32, 3, {1, n, desc->vocab_size}};
+  edge_status_t status = invoke(lm, &batch, inputs, &output);
+  if (!status) edge_kv_seq_commit(session->kv, n);
   return status;
 }
 
@@ -611,12 +552,11 @@ edge_status_t edge_lm_score(edge_lm_session_t *session, const int32_t *tokens, u
   }
   if (!status) status = append_tokens(session, tokens, count);
   const uint32_t chunk = lm->options.prefill_chunk;
-  float *logits = status ? NULL : malloc(sizeof(float) * (size_t)chunk * vocab);
-  if (!status && !logits) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for logits");
+  const float *logits = lm->step.logits; /* chunk rows fit: see edge_lm_create */
   const int64_t cached = session->kv ? edge_kv_seq_length(session->kv) : 0;
   for (uint32_t done = 0; !status && done < count;) {
     uint32_t n = count - done < chunk ? count - done : chunk;
-    status = run_all_rows(session, n, logits);
+    status = run_all_rows(session, n);
     for (uint32_t j = 0; !status && j < n; ++j) {
       uint32_t i = done + j; /* logits row j predicts tokens[i + 1] */
       if (i + 1 >= count) break;
@@ -636,7 +576,6 @@ edge_status_t edge_lm_score(edge_lm_session_t *session, const int32_t *tokens, u
     edge_kv_seq_truncate(session->kv, cached);
     session->count = before;
   }
-  free(logits);
   pthread_mutex_unlock(&lm->lock);
   return status;
 }

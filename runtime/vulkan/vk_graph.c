@@ -18,9 +18,9 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "abi/entry_call.h"
 #include "base/memref.h"
 #include "base/status.h"
-#include "cpu/invoke.h"
 #include "io/weights_internal.h"
 #include "vulkan/device.h"
 
@@ -63,6 +63,9 @@ struct edge_vk_graph_s {
   pthread_mutex_t lock;
   edge_status_t recording_error; /* the first failure while the host code records */
   uintptr_t weights_address;
+  /* A run's inputs and outputs with device addresses for data, made once (runs are
+   * serialized by `lock`). */
+  edge_tensor_t *device_inputs, *device_outputs;
 };
 
 /* The graph whose run this thread is recording (the generated code takes no context). */
@@ -215,7 +218,10 @@ static edge_status_t setup(edge_vk_graph_t *g, const char *device_name) {
   VkPipelineCacheCreateInfo cache_info = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
   EDGE_RETURN_IF_ERROR(edge_vk_check(vkCreatePipelineCache(device, &cache_info, NULL, &g->cache), "vkCreatePipelineCache"));
   g->pipelines = calloc(program->num_kernels ? program->num_kernels : 1, sizeof(*g->pipelines));
-  if (!g->pipelines) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  g->device_inputs = calloc(g->model->num_inputs + 1, sizeof(*g->device_inputs));
+  g->device_outputs = calloc(g->model->num_outputs + 1, sizeof(*g->device_outputs));
+  if (!g->pipelines || !g->device_inputs || !g->device_outputs)
+    return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (uint32_t k = 0; k < program->num_kernels; ++k)
     EDGE_RETURN_IF_ERROR(create_pipeline(g, &program->kernels[k], &g->pipelines[k]));
 
@@ -277,6 +283,8 @@ void edge_vk_graph_release(edge_vk_graph_t *g) {
   edge_vk_device_close(&g->device);
   pthread_mutex_destroy(&g->lock);
   free(g->pipelines);
+  free(g->device_inputs);
+  free(g->device_outputs);
   free(g->ranges);
   free(g->pools);
   free(g);
@@ -377,10 +385,8 @@ static edge_status_t record_dispatch(edge_vk_graph_t *g, int32_t index, const in
 static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t context_bytes,
                                 const edge_tensor_t *inputs, edge_tensor_t *outputs) {
   const edge_model_desc_t *model = g->model;
-  edge_tensor_t *device_inputs = calloc(model->num_inputs + 1, sizeof(*device_inputs));
-  edge_tensor_t *device_outputs = calloc(model->num_outputs + 1, sizeof(*device_outputs));
+  edge_tensor_t *device_inputs = g->device_inputs, *device_outputs = g->device_outputs;
   edge_status_t status = NULL;
-  if (!device_inputs || !device_outputs) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (uint32_t i = 0; !status && i < model->num_inputs; ++i) {
     uintptr_t address;
     device_inputs[i] = inputs[i];
@@ -401,8 +407,8 @@ static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t 
   if (!status) {
     g->recording_error = NULL;
     recording = g;
-    status = edge_model_invoke_at(model, (const void *)g->weights_address, g->weights->header->data_size,
-                                  (void *)context, context_bytes, device_inputs, device_outputs);
+    status = edge_entry_call(model, (const void *)g->weights_address, g->weights->header->data_size,
+                             (void *)context, context_bytes, device_inputs, device_outputs);
     recording = NULL;
     if (g->recording_error) {
       edge_status_free(status);
@@ -434,8 +440,6 @@ static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t 
   for (uint32_t p = 0; p < g->num_pools; ++p) vkResetDescriptorPool(g->device.device, g->pools[p], 0);
   g->pool = 0;
   release_run_ranges(g, 1);
-  free(device_inputs);
-  free(device_outputs);
   return status;
 }
 

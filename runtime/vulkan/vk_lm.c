@@ -23,6 +23,7 @@ struct edge_vk_lm_s {
   uint32_t max_tokens;  /* token records the arena holds */
   uint32_t tables_base; /* word index of the page tables' space */
   uint32_t pages_base;  /* word index of page 0 */
+  uint32_t *table_at;   /* per sequence of a step, the word index of its page table */
 };
 
 edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weights_t *weights, const char *device,
@@ -64,6 +65,12 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
   lm->max_tokens = max_step_tokens;
   lm->tables_base = (uint32_t)tables_base;
   lm->pages_base = (uint32_t)pages_base;
+  /* A step's sequences each bring at least one token: max_step_tokens of them at most. */
+  lm->table_at = malloc(sizeof(uint32_t) * ((size_t)max_step_tokens + 1));
+  if (!lm->table_at) {
+    free(lm);
+    return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
   edge_status_t status = edge_vk_graph_create(model, weights, device, &lm->graph);
   if (!status && lm->bytes > edge_vk_graph_max_buffer_range(lm->graph))
     status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED,
@@ -93,6 +100,7 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
 void edge_vk_lm_release(edge_vk_lm_t *lm) {
   if (!lm) return;
   edge_vk_graph_release(lm->graph);
+  free(lm->table_at);
   free(lm);
 }
 
@@ -104,16 +112,16 @@ static edge_status_t write_step(edge_vk_lm_t *lm, const edge_attention_batch_t *
   if (batch->num_tokens > lm->max_tokens)
     return edge_make_status(EDGE_STATUS_INTERNAL, "a step of %lld tokens; the Vulkan KV arena holds %u",
                             (long long)batch->num_tokens, lm->max_tokens);
-  uint32_t *table_at = malloc(sizeof(uint32_t) * (batch->num_seqs + 1));
-  if (!table_at) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  if (batch->num_seqs > lm->max_tokens)
+    return edge_make_status(EDGE_STATUS_INTERNAL, "a step of %u sequences; the Vulkan KV arena holds %u",
+                            batch->num_seqs, lm->max_tokens);
+  uint32_t *table_at = lm->table_at;
   uint64_t next = lm->tables_base;
   for (uint32_t s = 0; s < batch->num_seqs; ++s) {
     uint32_t entries = 0;
     const int32_t *pages = edge_kv_seq_pages(batch->seqs[s], &entries);
-    if (next + entries > lm->pages_base) {
-      free(table_at);
+    if (next + entries > lm->pages_base)
       return edge_make_status(EDGE_STATUS_INTERNAL, "the step's page tables overflow the Vulkan KV arena");
-    }
     table_at[s] = (uint32_t)next;
     if (entries) memcpy(lm->words + next, pages, sizeof(int32_t) * entries);
     next += entries;
@@ -135,7 +143,6 @@ static edge_status_t write_step(edge_vk_lm_t *lm, const edge_attention_batch_t *
     record[2] = (uint32_t)start;
     record[3] = 0;
   }
-  free(table_at);
   return status;
 }
 

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "cpu/attention_batch.h"
+#include "abi/attention_batch.h"
 #include "edge/edgert.h"
 #include "edge/kv_cache.h"
 

@@ -4,11 +4,12 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdlib>
 #include <random>
 #include <vector>
 
 extern "C" {
-#include "cpu/attention_batch.h"
+#include "abi/attention_batch.h"
 }
 
 struct MemrefI8 {
@@ -33,6 +34,9 @@ Memref4 view(std::vector<float> &data, int64_t heads, int64_t tokens) { // [1, h
 struct Case {
   uint32_t dtype, window;
   float tolerance;
+  // >= 0: the kernel keeps its scratch in an edge_attention_scratch_t of this max_span
+  // (as the CPU backend's LM steps do); -1: it allocates scratch for each call.
+  int64_t scratchSpan = -1;
 };
 
 class PagedAttentionTest : public ::testing::TestWithParam<Case> {};
@@ -54,6 +58,8 @@ TEST_P(PagedAttentionTest, MatchesNaiveAttention) {
   const int64_t chunks[][2] = {{5, 1}, {1, 6}, {1, 1}, {3, 1}, {1, 1}, {1, 2}};
   const uint32_t layer = 1;
   const float scale = 0.35f;
+  edge_attention_scratch_t scratch = {nullptr, 0, c.scratchSpan};
+  size_t firstScratchFloats = 0;
   for (const auto &chunk : chunks) {
     int64_t tokens = chunk[0] + chunk[1];
     std::vector<int32_t> tokenSeq;
@@ -76,12 +82,20 @@ TEST_P(PagedAttentionTest, MatchesNaiveAttention) {
           for (int64_t d = 0; d < kDim; ++d) row[g * kDim + d] = (kind ? v : k)[(g * tokens + t) * kDim + d];
         all[tokenSeq[t]][kind].push_back(row);
       }
-    edge_attention_batch_t batch = {tokens, tokenSeq.data(), tokenPos.data(), seqs, 2, 0, 0, nullptr};
+    edge_attention_batch_t batch = {tokens, tokenSeq.data(), tokenPos.data(), seqs, 2, 0, 0, nullptr,
+                                    c.scratchSpan >= 0 ? &scratch : nullptr};
     MemrefI8 context = {nullptr, reinterpret_cast<int8_t *>(&batch), 0, {1}, {1}};
     Memref4 qm = view(q, kHeads, tokens), km = view(k, kKVHeads, tokens), vm = view(v, kKVHeads, tokens);
     Memref4 om = view(out, kHeads, tokens);
     _mlir_ciface_edge_rt_paged_attention(&context, &qm, &km, &vm, &om, layer, scale);
     ASSERT_EQ(batch.error, 0);
+    if (c.scratchSpan >= 0) {
+      ASSERT_NE(scratch.data, nullptr);
+      if (!firstScratchFloats) firstScratchFloats = scratch.floats;
+      // Sized for max_span positions by the first call, the scratch never grows again
+      // while no token attends to more.
+      if (c.scratchSpan >= 16) EXPECT_EQ(scratch.floats, firstScratchFloats);
+    }
     for (int64_t t = 0; t < tokens; ++t) {
       const auto &keys = all[tokenSeq[t]][0], &values = all[tokenSeq[t]][1];
       int64_t position = tokenPos[t], first = c.window && position >= c.window ? position - c.window + 1 : 0;
@@ -107,17 +121,22 @@ TEST_P(PagedAttentionTest, MatchesNaiveAttention) {
     for (int s = 0; s < 2; ++s) ASSERT_EQ(edge_kv_seq_commit(seqs[s], chunk[s]), nullptr);
   }
   if (c.window) EXPECT_EQ(edge_kv_seq_slot(seqs[0], 0, 0, 0, 0), nullptr) << "the window evicted the first page";
+  if (c.scratchSpan >= 0 && c.scratchSpan < 16) EXPECT_GT(scratch.floats, firstScratchFloats) << "spans outgrew it";
+  free(scratch.data);
   for (auto *s : seqs) edge_kv_seq_release(s);
   edge_kv_pool_release(pool);
 }
 
 INSTANTIATE_TEST_SUITE_P(Pages, PagedAttentionTest,
                          ::testing::Values(Case{EDGE_DTYPE_F32, 0, 1e-5f}, Case{EDGE_DTYPE_F16, 0, 1e-2f},
-                                           Case{EDGE_DTYPE_I8, 0, 3e-2f}, Case{EDGE_DTYPE_F32, 6, 1e-5f}),
+                                           Case{EDGE_DTYPE_I8, 0, 3e-2f}, Case{EDGE_DTYPE_F32, 6, 1e-5f},
+                                           Case{EDGE_DTYPE_F32, 0, 1e-5f, 2}, Case{EDGE_DTYPE_F32, 0, 1e-5f, 16}),
                          [](const auto &info) {
                            uint32_t dtype = info.param.dtype;
+                           int64_t span = info.param.scratchSpan;
                            return std::string(dtype == EDGE_DTYPE_F16 ? "F16" : dtype == EDGE_DTYPE_I8 ? "Int8" : "F32") +
-                                  (info.param.window ? "SlidingWindow" : "");
+                                  (info.param.window ? "SlidingWindow" : "") +
+                                  (span < 0 ? "" : span < 16 ? "GrownScratch" : "KeptScratch");
                          });
 
 // A position without a page is reported, not read.

@@ -68,7 +68,7 @@ def Edge_PagedAttentionOp : Edge_Op<"paged_attention", [
     (`edge-paged-attention`). `query` is [1, heads, tokens, head_dim]; `key` and `value`
     are the tokens' new entries, [1, kv_heads, tokens, head_dim] (query head h reads KV
     head h / (heads / kv_heads)). The tokens of one call may belong to several sequences:
-    `context` is the runtime's attention context of the step (runtime/cpu/attention_batch.h),
+    `context` is the runtime's attention context of the step (runtime/abi/attention_batch.h),
     naming each token's sequence, position and page table. The op stores the new keys and
     values of `layer` into those pages, then writes each token's attention over its
     sequence's positions up to its own into `init`.

@@ -58,9 +58,9 @@ typedef struct edge_kv_pool_stats_t {
   uint32_t sliding_window;
 } edge_kv_pool_stats_t;
 
-/* Errors: INVALID_ARGUMENT (zero layout fields, unknown dtype), RESOURCE_EXHAUSTED (the
- * budget holds no page, or no memory for it). The page memory is reserved, not touched:
- * pages count towards RSS only once written. */
+/* Errors: INVALID_ARGUMENT (zero layout fields, unknown dtype, pages of more than 2^20
+ * positions), RESOURCE_EXHAUSTED (the budget holds no page, or no memory for it). The page
+ * memory is reserved, not touched: pages count towards RSS only once written. */
 edge_status_t edge_kv_pool_create(const edge_kv_layout_t *layout, const edge_kv_options_t *options,
                                   edge_kv_pool_t **out_pool);
 /* Releases the pool; every sequence of it must have been released first. */
@@ -70,7 +70,7 @@ const edge_kv_layout_t *edge_kv_pool_layout(const edge_kv_pool_t *pool);
 
 /* An empty sequence: length 0, no pages. */
 edge_status_t edge_kv_seq_create(edge_kv_pool_t *pool, edge_kv_seq_t **out_seq);
-/* A sequence with the same contents as `parent`, sharing its pages (none is copied or
+/* A sequence with the same contents as `parent`, sharing its pages (no page is copied or
  * allocated until one of the two writes into a shared page). */
 edge_status_t edge_kv_seq_fork(const edge_kv_seq_t *parent, edge_kv_seq_t **out_seq);
 /* Returns the sequence's pages to the pool (those no other sequence shares). */
@@ -83,8 +83,8 @@ uint32_t edge_kv_seq_page_count(const edge_kv_seq_t *seq);
 
 /*
  * Makes positions [length, length + count) writable: allocates missing pages and copies a
- * shared page the new positions fall into. RESOURCE_EXHAUSTED when the pool lacks pages;
- * then nothing is allocated and the sequence is as it was.
+ * shared page the new positions fall into. RESOURCE_EXHAUSTED when the pool lacks pages
+ * (or memory to grow the page table); then no page is taken and the sequence is as it was.
  */
 edge_status_t edge_kv_seq_reserve(edge_kv_seq_t *seq, int64_t count);
 /* Marks `count` reserved positions as written (length += count) and, with a sliding
@@ -92,7 +92,7 @@ edge_status_t edge_kv_seq_reserve(edge_kv_seq_t *seq, int64_t count);
  * positions were reserved. */
 edge_status_t edge_kv_seq_commit(edge_kv_seq_t *seq, int64_t count);
 
-/* The pool's element type (EDGE_DTYPE_F32 or EDGE_DTYPE_F16). */
+/* The pool's element type (EDGE_DTYPE_F32, EDGE_DTYPE_F16 or EDGE_DTYPE_I8). */
 uint32_t edge_kv_seq_dtype(const edge_kv_seq_t *seq);
 /* Bytes of one stored row (see edge_kv_seq_slot). */
 size_t edge_kv_seq_row_bytes(const edge_kv_seq_t *seq);

@@ -41,23 +41,26 @@ typedef struct edge_lm_session_s edge_lm_session_t;
 typedef struct edge_lm_options_t {
   edge_kv_options_t kv;     /* page size, budget, dtype, sliding window of the KV cache */
   uint32_t max_context;     /* positions one session may hold; 0 selects 2048 */
-  uint32_t prefill_chunk;   /* prompt tokens of one session per step; 0 selects 64 */
+  uint32_t prefill_chunk;   /* prompt tokens of one session per step, and of one run of
+                               edge_lm_score; 0 selects 64 */
   uint32_t max_step_tokens; /* tokens of all sessions per step; 0 selects 256 */
   uint32_t num_threads;     /* threads of a step, the caller's included; 0 selects 1. Work is
                                split into items whose results do not depend on the thread
                                that computes them: the thread count never changes the tokens.
                                (The attention kernel is threaded; the generated code of the
-                               other layers runs on the calling thread.) */
+                               other layers runs on the calling thread. Models on Vulkan
+                               ignore it.) */
   const char *vulkan_device; /* models compiled with --target vulkan: the device, by index or
                                 by a substring of its name; NULL or "": $EDGE_VULKAN_DEVICE,
                                 else the first discrete, integrated, then any device */
 } edge_lm_options_t;
 
 /* Errors: FAILED_PRECONDITION (not a causal LM, or weights of another model),
- * INVALID_ARGUMENT, RESOURCE_EXHAUSTED (KV budget). A model compiled with --target vulkan
- * also gets the device's errors (no device, missing features, out of device memory; see
- * edge_graph_create_with_options) and runs there, its KV cache in device memory.
- * `weights` must outlive the lm. */
+ * INVALID_ARGUMENT, RESOURCE_EXHAUSTED (KV budget, or no memory for the buffers of a step
+ * of max_step_tokens, which are made here once). A model compiled with --target vulkan
+ * runs on the device, its KV cache in device memory, and also gets the device's errors (no
+ * device, missing features, out of device memory; see edge_graph_create_with_options), or
+ * UNIMPLEMENTED when libedgert was built without Vulkan. `weights` must outlive the lm. */
 edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_t *weights,
                              const edge_lm_options_t *options, edge_lm_t **out_lm);
 void edge_lm_release(edge_lm_t *lm);
@@ -91,7 +94,7 @@ typedef enum edge_lm_finish_e {
   EDGE_LM_FINISH_NONE = 0,   /* still generating, or never started */
   EDGE_LM_FINISH_LENGTH = 1, /* max_tokens generated */
   EDGE_LM_FINISH_STOP = 2,   /* a stop id was generated */
-  EDGE_LM_FINISH_CALLBACK = 3,
+  EDGE_LM_FINISH_CALLBACK = 3, /* on_token returned non-zero */
   EDGE_LM_FINISH_CANCELLED = 4,
   EDGE_LM_FINISH_ERROR = 5,  /* see edge_lm_session_error; the session stays usable */
 } edge_lm_finish_t;
@@ -105,6 +108,7 @@ typedef struct edge_lm_stats_t {
   uint32_t kv_pages;          /* pages the session references now */
 } edge_lm_stats_t;
 
+/* A new session with no tokens. */
 edge_status_t edge_lm_session_create(edge_lm_t *lm, edge_lm_session_t **out_session);
 /* A new session holding `parent`'s tokens and sharing its KV pages (copy on write): fork a
  * common prompt once, continue each fork differently. `parent` must not be generating. */
@@ -123,8 +127,9 @@ edge_status_t edge_lm_session_start(edge_lm_session_t *session, const int32_t *p
 void edge_lm_session_cancel(edge_lm_session_t *session);
 
 /* Runs one batched step. *out_busy: sessions still generating afterwards. A failure of the
- * model run itself is returned; per-session failures (KV pages exhausted) finish that
- * session with EDGE_LM_FINISH_ERROR and leave it usable. */
+ * model run itself is returned, and finishes every session of the step with
+ * EDGE_LM_FINISH_ERROR, their caches as they were; per-session failures (KV pages
+ * exhausted) finish that session with EDGE_LM_FINISH_ERROR and leave it usable. */
 edge_status_t edge_lm_step(edge_lm_t *lm, uint32_t *out_busy);
 /* edge_lm_session_start, then steps (of every busy session) until this one finishes. */
 edge_status_t edge_lm_generate(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len,
@@ -134,7 +139,6 @@ edge_status_t edge_lm_generate(edge_lm_session_t *session, const int32_t *prompt
  * prefix to fork sessions from. */
 edge_status_t edge_lm_prefill(edge_lm_session_t *session, const int32_t *prompt, uint32_t prompt_len);
 
-/* All tokens of the session (prompts and generated ones); valid until the next call on it. */
 /*
  * Scores text for evaluation (perplexity, agreement between builds): appends `tokens` to
  * the session (its KV cache grows as with a prompt) and, for each i in [1, count), writes
@@ -147,9 +151,11 @@ edge_status_t edge_lm_prefill(edge_lm_session_t *session, const int32_t *prompt,
 edge_status_t edge_lm_score(edge_lm_session_t *session, const int32_t *tokens, uint32_t count, float *out_logprobs,
                             int32_t *out_argmax);
 
+/* All tokens of the session (prompts and generated ones); valid until the next call on it. */
 void edge_lm_session_tokens(edge_lm_session_t *session, const int32_t **out_ids, uint32_t *out_count);
 edge_lm_finish_t edge_lm_session_finish(edge_lm_session_t *session);
-/* Why the session finished with EDGE_LM_FINISH_ERROR (NULL otherwise); owned by the session. */
+/* Why the session finished with EDGE_LM_FINISH_ERROR (NULL otherwise); owned by the
+ * session, valid until it starts again or is released. */
 edge_status_t edge_lm_session_error(edge_lm_session_t *session);
 void edge_lm_session_stats(edge_lm_session_t *session, edge_lm_stats_t *out_stats);
 

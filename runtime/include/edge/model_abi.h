@@ -50,12 +50,6 @@ typedef enum edge_model_kind_e {
 #define EDGE_MAX_RANK 8
 
 /*
- * One graph input or output. dims[i] >= 0 is a static extent; dims[i] < 0 names the
- * symbolic dim number (-dims[i] - 1) in edge_model_desc_t.symbols. Every symbol is bound
- * by an input dim or derived from such symbols (edge_dim_expr_t), so the runtime knows
- * every output shape before a run.
- */
-/*
  * A derived symbol: constant + sum of coefficient * symbols[symbol] over its terms, e.g.
  * "total_sequence" = past_sequence + sequence for a KV cache's present output. Terms
  * name only symbols that inputs bind.
@@ -72,6 +66,12 @@ typedef struct edge_dim_expr_t {
   const edge_dim_term_t *terms;
 } edge_dim_expr_t;
 
+/*
+ * One graph input or output. dims[i] >= 0 is a static extent; dims[i] < 0 names the
+ * symbolic dim number (-dims[i] - 1) in edge_model_desc_t.symbols. Every symbol is bound
+ * by an input dim or derived from such symbols (edge_dim_expr_t), so the runtime knows
+ * every output shape before a run.
+ */
 typedef struct edge_tensor_desc_t {
   const char *name;
   uint32_t dtype; /* edge_dtype_t */
@@ -81,8 +81,9 @@ typedef struct edge_tensor_desc_t {
 
 /*
  * The compiled entry point of a graph model. `args` holds one pointer per argument, in
- * order: the weights buffer, then each input, then each output. Each pointer addresses an
- * strided-memref descriptor laid out as int64 words:
+ * order: the weights buffer, then each input, then each output (causal LMs take one more,
+ * see edge_lm_desc_t). Each pointer addresses a strided-memref descriptor laid out as
+ * int64 words:
  *     { base_ptr, aligned_ptr, offset, sizes[rank], strides[rank] }
  * (rank 1 for the weights buffer of i8). Returns 0 on success; a non-zero value is an
  * internal failure code (the runtime reports it as EDGE_STATUS_INTERNAL).

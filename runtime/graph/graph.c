@@ -1,66 +1,20 @@
-/* Graph models: binds a compiled model descriptor to its weights and runs it. */
+/*
+ * Graph models (edge/edgert.h): binds a compiled model descriptor to its weights on the
+ * backend that runs it, and checks every call's tensors against the descriptor (binding
+ * its symbolic dims) before the backend sees them.
+ */
 #include <stdlib.h>
 #include <string.h>
 
+#include "abi/model_check.h"
+#include "backend/backend.h"
 #include "base/status.h"
-#include "cpu/attention_batch.h"
-#include "cpu/invoke.h"
-#include "io/weights_internal.h"
-#ifdef EDGE_HAVE_VULKAN
-#include "vulkan/vk_graph.h"
-#endif
 
 struct edge_graph_s {
   const edge_model_desc_t *model;
-  const edge_weights_t *weights;
-#ifdef EDGE_HAVE_VULKAN
-  edge_vk_graph_t *vulkan; /* models compiled with --target vulkan */
-#endif
+  const edge_backend_t *backend;
+  edge_backend_instance_t *instance;
 };
-
-/* A strided memref descriptor of rank r as the generated code reads it:
- * { base, aligned, offset, sizes[r], strides[r] }, all 64-bit words. */
-typedef struct memref_words_t {
-  int64_t words[3 + 2 * EDGE_MAX_RANK];
-} memref_words_t;
-
-static void fill_memref(memref_words_t *memref, const void *data, uint32_t rank,
-                        const int64_t *dims) {
-  memref->words[0] = (int64_t)(intptr_t)data;
-  memref->words[1] = (int64_t)(intptr_t)data;
-  memref->words[2] = 0;
-  int64_t stride = 1;
-  for (uint32_t i = rank; i-- > 0;) {
-    memref->words[3 + i] = dims[i];
-    memref->words[3 + rank + i] = stride;
-    stride *= dims[i];
-  }
-}
-
-edge_status_t edge_model_check(const edge_model_desc_t *model, const edge_weights_t *weights,
-                               uint32_t kind) {
-  if (!model || !weights)
-    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "model or weights is NULL");
-  if (model->abi_version != EDGE_MODEL_ABI_VERSION)
-    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
-                            "model '%s' has ABI version %u; this runtime speaks %u", model->name,
-                            model->abi_version, EDGE_MODEL_ABI_VERSION);
-  if (model->kind != kind || !model->run || (kind == EDGE_MODEL_KIND_CAUSAL_LM) != (model->lm != NULL))
-    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "model '%s' is not a %s model", model->name,
-                            kind == EDGE_MODEL_KIND_GRAPH ? "graph" : "causal LM");
-  if (model->weights_fingerprint != weights->header->fingerprint)
-    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
-                            "weights file (fingerprint %016llx) belongs to another model; '%s' "
-                            "was compiled against %016llx",
-                            (unsigned long long)weights->header->fingerprint, model->name,
-                            (unsigned long long)model->weights_fingerprint);
-  if (model->weights_size != weights->header->data_size)
-    return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION,
-                            "weights data is %llu bytes; model '%s' expects %llu",
-                            (unsigned long long)weights->header->data_size, model->name,
-                            (unsigned long long)model->weights_size);
-  return NULL;
-}
 
 edge_status_t edge_graph_create(const edge_model_desc_t *model, const edge_weights_t *weights,
                                 edge_graph_t **out_graph) {
@@ -74,42 +28,30 @@ edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, con
   if (!model || !weights)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "model or weights is NULL");
   EDGE_RETURN_IF_ERROR(edge_model_check(model, weights, EDGE_MODEL_KIND_GRAPH));
+  const edge_backend_t *backend = NULL;
+  EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
   edge_graph_t *graph = calloc(1, sizeof(*graph));
   if (!graph) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   graph->model = model;
-  graph->weights = weights;
-  if (model->vulkan) {
-#ifdef EDGE_HAVE_VULKAN
-    edge_status_t status =
-        edge_vk_graph_create(model, weights, options ? options->vulkan_device : NULL, &graph->vulkan);
-    if (status) {
-      free(graph);
-      return status;
-    }
-#else
-    (void)options;
+  graph->backend = backend;
+  edge_status_t status =
+      backend->create(model, weights, options ? options->vulkan_device : NULL, NULL, &graph->instance, NULL);
+  if (status) {
     free(graph);
-    return edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
-                            "model '%s' was compiled for Vulkan; this libedgert was built without Vulkan",
-                            model->name);
-#endif
+    return status;
   }
   *out_graph = graph;
   return NULL;
 }
 
 void edge_graph_release(edge_graph_t *graph) {
-#ifdef EDGE_HAVE_VULKAN
-  if (graph) edge_vk_graph_release(graph->vulkan);
-#endif
+  if (!graph) return;
+  graph->backend->release(graph->instance);
   free(graph);
 }
 
 const char *edge_graph_device_name(const edge_graph_t *graph) {
-#ifdef EDGE_HAVE_VULKAN
-  if (graph && graph->vulkan) return edge_vk_graph_device_name(graph->vulkan);
-#endif
-  return graph ? "cpu" : NULL;
+  return graph ? graph->backend->device_name(graph->instance) : NULL;
 }
 
 const edge_model_desc_t *edge_graph_model(const edge_graph_t *graph) {
@@ -232,49 +174,5 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "output '%s' has no data",
                               model->outputs[i].name);
 
-#ifdef EDGE_HAVE_VULKAN
-  if (graph->vulkan) return edge_vk_graph_run(graph->vulkan, inputs, outputs);
-#endif
-  return edge_model_invoke(model, graph->weights, NULL, inputs, outputs);
-}
-
-edge_status_t edge_model_invoke(const edge_model_desc_t *model, const edge_weights_t *weights,
-                                void *attention_context, const edge_tensor_t *inputs,
-                                edge_tensor_t *outputs) {
-  return edge_model_invoke_at(model, weights->data, weights->header->data_size, attention_context,
-                              sizeof(edge_attention_batch_t), inputs, outputs);
-}
-
-edge_status_t edge_model_invoke_at(const edge_model_desc_t *model, const void *weights_data,
-                                   uint64_t weights_size, void *attention_context,
-                                   uint64_t context_bytes, const edge_tensor_t *inputs,
-                                   edge_tensor_t *outputs) {
-  uint32_t leading = attention_context ? 2 : 1;
-  uint32_t count = leading + model->num_inputs + model->num_outputs;
-  memref_words_t *memrefs = calloc(count, sizeof(*memrefs));
-  void **args = calloc(count, sizeof(*args));
-  if (!memrefs || !args) {
-    free(memrefs);
-    free(args);
-    return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  }
-  int64_t weights_dims[1] = {(int64_t)weights_size};
-  fill_memref(&memrefs[0], weights_data, 1, weights_dims);
-  if (attention_context) {
-    int64_t context_dims[1] = {(int64_t)context_bytes};
-    fill_memref(&memrefs[1], attention_context, 1, context_dims);
-  }
-  for (uint32_t i = 0; i < model->num_inputs; ++i)
-    fill_memref(&memrefs[leading + i], inputs[i].data, inputs[i].rank, inputs[i].dims);
-  for (uint32_t i = 0; i < model->num_outputs; ++i)
-    fill_memref(&memrefs[leading + model->num_inputs + i], outputs[i].data, outputs[i].rank,
-                outputs[i].dims);
-  for (uint32_t i = 0; i < count; ++i) args[i] = &memrefs[i];
-  int32_t result = model->run(args);
-  free(memrefs);
-  free(args);
-  if (result != 0)
-    return edge_make_status(EDGE_STATUS_INTERNAL, "model '%s' run failed with code %d", model->name,
-                            result);
-  return NULL;
+  return graph->backend->run(graph->instance, inputs, outputs);
 }

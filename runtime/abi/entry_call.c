@@ -1,0 +1,69 @@
+/* Builds the memref descriptors a compiled model's entry takes, and calls it. */
+#include "abi/entry_call.h"
+
+#include <stdlib.h>
+
+#include "base/status.h"
+
+/* A strided memref descriptor of rank r as the generated code reads it:
+ * { base, aligned, offset, sizes[r], strides[r] }, all 64-bit words. */
+typedef struct memref_words_t {
+  int64_t words[3 + 2 * EDGE_MAX_RANK];
+} memref_words_t;
+
+/* Arguments that fit on the stack; a model with more takes them from the heap. */
+enum { kStackArgs = 16 };
+
+static void fill_memref(memref_words_t *memref, const void *data, uint32_t rank,
+                        const int64_t *dims) {
+  memref->words[0] = (int64_t)(intptr_t)data;
+  memref->words[1] = (int64_t)(intptr_t)data;
+  memref->words[2] = 0;
+  int64_t stride = 1;
+  for (uint32_t i = rank; i-- > 0;) {
+    memref->words[3 + i] = dims[i];
+    memref->words[3 + rank + i] = stride;
+    stride *= dims[i];
+  }
+}
+
+edge_status_t edge_entry_call(const edge_model_desc_t *model, const void *weights_data,
+                              uint64_t weights_size, void *attention_context, uint64_t context_bytes,
+                              const edge_tensor_t *inputs, edge_tensor_t *outputs) {
+  uint32_t leading = attention_context ? 2 : 1;
+  uint32_t count = leading + model->num_inputs + model->num_outputs;
+  memref_words_t stack_memrefs[kStackArgs];
+  void *stack_args[kStackArgs];
+  memref_words_t *memrefs = stack_memrefs;
+  void **args = stack_args;
+  if (count > kStackArgs) {
+    memrefs = calloc(count, sizeof(*memrefs));
+    args = calloc(count, sizeof(*args));
+    if (!memrefs || !args) {
+      free(memrefs);
+      free(args);
+      return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    }
+  }
+  int64_t weights_dims[1] = {(int64_t)weights_size};
+  fill_memref(&memrefs[0], weights_data, 1, weights_dims);
+  if (attention_context) {
+    int64_t context_dims[1] = {(int64_t)context_bytes};
+    fill_memref(&memrefs[1], attention_context, 1, context_dims);
+  }
+  for (uint32_t i = 0; i < model->num_inputs; ++i)
+    fill_memref(&memrefs[leading + i], inputs[i].data, inputs[i].rank, inputs[i].dims);
+  for (uint32_t i = 0; i < model->num_outputs; ++i)
+    fill_memref(&memrefs[leading + model->num_inputs + i], outputs[i].data, outputs[i].rank,
+                outputs[i].dims);
+  for (uint32_t i = 0; i < count; ++i) args[i] = &memrefs[i];
+  int32_t result = model->run(args);
+  if (memrefs != stack_memrefs) {
+    free(memrefs);
+    free(args);
+  }
+  if (result != 0)
+    return edge_make_status(EDGE_STATUS_INTERNAL, "model '%s' run failed with code %d", model->name,
+                            result);
+  return NULL;
+}

@@ -1,0 +1,86 @@
+/*
+ * The CPU backend: the generated code runs on the calling thread over the mmapped weights;
+ * causal LMs keep their KV cache in host memory, and the generated code calls the
+ * runtime's attention kernel (paged_attention.c) on the backend's threads.
+ */
+#include "cpu/cpu_backend.h"
+
+#include <stdlib.h>
+
+#include "abi/entry_call.h"
+#include "base/status.h"
+#include "cpu/thread_pool.h"
+#include "io/weights_internal.h"
+
+struct edge_backend_instance_s {
+  const edge_model_desc_t *model;
+  const edge_weights_t *weights;
+  /* Causal LMs only: */
+  edge_kv_pool_t *pool;
+  edge_thread_pool_t *threads;
+  edge_attention_scratch_t scratch;
+};
+
+static void cpu_release(edge_backend_instance_t *cpu) {
+  if (!cpu) return;
+  edge_kv_pool_release(cpu->pool);
+  edge_thread_pool_release(cpu->threads);
+  free(cpu->scratch.data);
+  free(cpu);
+}
+
+static edge_status_t cpu_create(const edge_model_desc_t *model, const edge_weights_t *weights,
+                                const char *device, const edge_backend_lm_params_t *lm,
+                                edge_backend_instance_t **out_instance, edge_kv_pool_t **out_pool) {
+  (void)device; /* the CPU is the one device */
+  *out_instance = NULL;
+  if (out_pool) *out_pool = NULL;
+  edge_backend_instance_t *cpu = calloc(1, sizeof(*cpu));
+  if (!cpu) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  cpu->model = model;
+  cpu->weights = weights;
+  edge_status_t status = NULL;
+  if (lm) {
+    status = edge_kv_pool_create(&lm->layout, &lm->kv, &cpu->pool);
+    if (!status) status = edge_thread_pool_create(lm->num_threads, &cpu->threads);
+    uint32_t window = lm->kv.sliding_window;
+    cpu->scratch.max_span = window && window < lm->max_context ? window : lm->max_context;
+  }
+  if (status) {
+    cpu_release(cpu);
+    return status;
+  }
+  if (out_pool) *out_pool = cpu->pool;
+  *out_instance = cpu;
+  return NULL;
+}
+
+static edge_status_t cpu_run(edge_backend_instance_t *cpu, const edge_tensor_t *inputs, edge_tensor_t *outputs) {
+  return edge_entry_call(cpu->model, cpu->weights->data, cpu->weights->header->data_size, NULL, 0, inputs,
+                         outputs);
+}
+
+static edge_status_t cpu_step(edge_backend_instance_t *cpu, edge_attention_batch_t *batch,
+                              const edge_tensor_t *inputs, edge_tensor_t *outputs) {
+  batch->threads = cpu->threads;
+  batch->scratch = &cpu->scratch;
+  edge_status_t status = edge_entry_call(cpu->model, cpu->weights->data, cpu->weights->header->data_size, batch,
+                                         sizeof(*batch), inputs, outputs);
+  if (!status && batch->error)
+    status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
+                              batch->error, (long long)batch->error_token);
+  return status;
+}
+
+static const char *cpu_device_name(const edge_backend_instance_t *cpu) {
+  (void)cpu;
+  return "cpu";
+}
+
+const edge_backend_t edge_cpu_backend = {
+    .create = cpu_create,
+    .run = cpu_run,
+    .step = cpu_step,
+    .device_name = cpu_device_name,
+    .release = cpu_release,
+};
