@@ -1,5 +1,5 @@
 //===- PackWeights.cpp - the edge-pack-weights pass -----------------------===//
-#include "codegen/cpu/ModuleTarget.h"
+#include "codegen/cpu/Strategy.h"
 #include "codegen/cpu/Passes.h"
 #include "dialects/edge/IR/EdgeDialect.h"
 
@@ -99,7 +99,7 @@ bool packContraction(RewriterBase &rewriter, linalg::GenericOp op, int64_t nr) {
 struct PackWeightsPass : impl::PackWeightsPassBase<PackWeightsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    std::optional<CpuTargetConfig> config = getModuleTargetConfig(func);
+    std::optional<CpuStrategy> config = getCpuStrategy(func);
     if (!config) return signalPassFailure();
     SmallVector<linalg::GenericOp> contractions;
     func.walk([&](linalg::GenericOp op) { contractions.push_back(op); });

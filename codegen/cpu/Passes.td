@@ -9,6 +9,18 @@
 
 include "mlir/Pass/PassBase.td"
 
+def SelectStrategyPass : Pass<"edge-cpu-select-strategy", "mlir::ModuleOp"> {
+  let summary = "Record the CPU target's tile sizes on the module";
+  let description = [{
+    Reads the module's `edge.target` (x86_64 when absent) and `edge.cpu`, asks the
+    target's configuration (codegen/cpu/{X86,Aarch64}Config.cpp) for its tiles and records
+    them as `edge.cpu_strategy = {mr, nr, kc, row_nr, vector_lanes_f32,
+    max_whole_inner_dim}` (codegen/cpu/Strategy.h). edge-pack-weights and
+    edge-tile-and-vectorize read the tiles from there, never from the configuration. A
+    module that already has a strategy keeps it; an unknown target is an error.
+  }];
+}
+
 def PackWeightsPass : Pass<"edge-pack-weights", "mlir::func::FuncOp"> {
   let summary = "Store contraction weights in column panels the kernels stream";
   let description = [{

@@ -11,6 +11,7 @@ using namespace mlir;
 namespace edge {
 
 void buildCpuWeightLayoutPipeline(OpPassManager &pm) {
+  pm.addPass(createSelectStrategyPass());
   pm.addNestedPass<func::FuncOp>(createPackWeightsPass());
   pm.addPass(createCanonicalizerPass());
 }

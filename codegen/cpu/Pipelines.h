@@ -6,8 +6,9 @@
 
 namespace edge {
 
-/// After the front pipeline: contraction weights re-laid out as the kernels read them
-/// (edge-pack-weights; the module's `edge.target` and `edge.cpu` choose the tiles). The
+/// After the front pipeline: the target's tiles recorded on the module
+/// (edge-cpu-select-strategy, from `edge.target` and `edge.cpu`), contraction weights
+/// re-laid out as the kernels read them (edge-pack-weights). The
 /// driver writes NAME.weights in exactly this layout before the back pipeline.
 void buildCpuWeightLayoutPipeline(mlir::OpPassManager &pm);
 

@@ -1,5 +1,5 @@
 //===- TileAndVectorize.cpp - the edge-tile-and-vectorize pass ------------===//
-#include "codegen/cpu/ModuleTarget.h"
+#include "codegen/cpu/Strategy.h"
 #include "codegen/cpu/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -30,7 +30,7 @@ int64_t clampTile(int64_t tile, int64_t extent) {
   return !ShapedType::isDynamic(extent) && extent <= tile ? 0 : tile;
 }
 
-SmallVector<int64_t> computeTileSizes(linalg::LinalgOp op, const CpuTargetConfig &config) {
+SmallVector<int64_t> computeTileSizes(linalg::LinalgOp op, const CpuStrategy &config) {
   SmallVector<int64_t> ranges = op.getStaticLoopRanges();
   SmallVector<int64_t> sizes(ranges.size(), 1);
   if (linalg::isaContractionOpInterface(op)) {
@@ -176,7 +176,7 @@ SmallVector<linalg::LinalgOp> tilableOps(func::FuncOp func) {
 /// Round 1: every op to register tiles, partial tiles peeled off. A contraction with a
 /// dynamic M is first split at the last multiple of its M tile, and the rest is tiled
 /// with M = 1: every part then has K innermost, so its accumulators stay in registers.
-LogicalResult tileToRegisters(RewriterBase &rewriter, func::FuncOp func, const CpuTargetConfig &config) {
+LogicalResult tileToRegisters(RewriterBase &rewriter, func::FuncOp func, const CpuStrategy &config) {
   for (linalg::LinalgOp op : tilableOps(func)) {
     SmallVector<int64_t> sizes = computeTileSizes(op, config);
     SmallVector<int64_t> interchange = contractionInterchange(op);
@@ -209,7 +209,7 @@ LogicalResult tileToRegisters(RewriterBase &rewriter, func::FuncOp func, const C
 struct TileAndVectorizePass : impl::TileAndVectorizePassBase<TileAndVectorizePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    std::optional<CpuTargetConfig> config = getModuleTargetConfig(func);
+    std::optional<CpuStrategy> config = getCpuStrategy(func);
     if (!config) return signalPassFailure();
 
     // Folds the peeled loops' affine.min sizes into static slice shapes.

@@ -1,4 +1,4 @@
-// RUN: edge-opt --split-input-file --pass-pipeline='builtin.module(func.func(edge-pack-weights))' %s | FileCheck %s
+// RUN: edge-opt --split-input-file --pass-pipeline='builtin.module(edge-cpu-select-strategy, func.func(edge-pack-weights))' %s | FileCheck %s
 
 // [K, N] = [64, 32] on aarch64 (nr = 16): stored as two 64x16 panels; the matmul runs
 // over (m, n0, n1, k) on an expanded accumulator.

@@ -1,4 +1,4 @@
-// RUN: edge-opt --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(func.func(edge-tile-and-vectorize))' %s | FileCheck %s
+// RUN: edge-opt --split-input-file --verify-diagnostics --pass-pipeline='builtin.module(edge-cpu-select-strategy, func.func(edge-tile-and-vectorize))' %s | FileCheck %s
 
 // AArch64 NEON: a 4x16 accumulator, K stepped by 1, N tiles outside M tiles. The dynamic
 // M is split at its last multiple of 4: full 4-row tiles become vector.contract with K
