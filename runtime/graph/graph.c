@@ -62,8 +62,8 @@ const edge_model_desc_t *edge_graph_model(const edge_graph_t *graph) {
 static edge_status_t bind_tensor(const char *role, const edge_tensor_desc_t *desc,
                                  const edge_tensor_t *tensor, int64_t *symbols) {
   if (tensor->dtype != desc->dtype)
-    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s '%s': dtype %u, expected %u", role,
-                            desc->name, tensor->dtype, desc->dtype);
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s '%s': dtype %s, expected %s", role,
+                            desc->name, edge_dtype_name(tensor->dtype), edge_dtype_name(desc->dtype));
   if (tensor->rank != desc->rank)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s '%s': rank %u, expected %u", role,
                             desc->name, tensor->rank, desc->rank);

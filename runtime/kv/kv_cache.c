@@ -44,7 +44,7 @@ static edge_status_t resolve(const edge_kv_layout_t *layout, const edge_kv_optio
   if (!opts.dtype) opts.dtype = EDGE_DTYPE_F32;
   if (!opts.budget_bytes) opts.budget_bytes = 64ull << 20;
   if (opts.dtype != EDGE_DTYPE_F32 && opts.dtype != EDGE_DTYPE_F16 && opts.dtype != EDGE_DTYPE_I8)
-    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV dtype %u: expected f32, f16 or int8", opts.dtype);
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV dtype %s: expected f32, f16 or i8", edge_dtype_name(opts.dtype));
   if (opts.page_tokens > (1u << 20))
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "KV page of %u tokens is too large", opts.page_tokens);
   size_t row_bytes = opts.dtype == EDGE_DTYPE_I8    ? EDGE_KV_INT8_ROW_BYTES(layout->head_dim)

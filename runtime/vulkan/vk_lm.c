@@ -42,9 +42,9 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
   uint64_t row_bytes = page_bytes / ((uint64_t)layout->num_layers * 2 * layout->num_kv_heads * opts.page_tokens);
   if (row_bytes % 4)
     return edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
-                            "model '%s': a KV row of head_dim %u in dtype %u is not a whole number of 32-bit words "
+                            "model '%s': a KV row of head_dim %u in dtype %s is not a whole number of 32-bit words "
                             "(the Vulkan kernels need that; f32 always is)",
-                            model->name, layout->head_dim, opts.dtype);
+                            model->name, layout->head_dim, edge_dtype_name(opts.dtype));
   uint64_t pages = opts.budget_bytes / page_bytes;
   /* Every token may belong to its own sequence, each with a table of max_context positions. */
   uint64_t table_words = (uint64_t)max_step_tokens * ((max_context + opts.page_tokens - 1) / opts.page_tokens);

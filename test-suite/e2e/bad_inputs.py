@@ -52,7 +52,7 @@ def main():
         ("truncated weights", truncate, ["--input", f"x={x}"], "truncated"),
         ("weights of another model", foreign, ["--input", f"x={x}"], "belongs to another model"),
         ("wrong input shape", None, ["--input", f"x={wrong_shape}"], "input 'x': dim 1 is 32, expected 64"),
-        ("wrong input dtype", None, ["--input", f"x={wrong_dtype}"], "input 'x': dtype 3, expected 1"),
+        ("wrong input dtype", None, ["--input", f"x={wrong_dtype}"], "input 'x': dtype i64, expected f32"),
         ("corrupt .npy", None, ["--input", f"x={garbage}"], "garbage.npy"),
         ("missing input", None, [], "missing --input x"),
         ("unknown input name", None, ["--input", f"nope={x}"], "has no such input"),
