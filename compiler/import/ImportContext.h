@@ -137,8 +137,6 @@ using OpHandler = llvm::Error (*)(NodeContext &node);
 /// missing: the domain, the op, or an attribute (named).
 llvm::Expected<OpHandler> findOpHandler(const ::onnx::NodeProto &node, int64_t opset);
 bool isSupportedDomain(llvm::StringRef domain);
-/// Every op type with a handler, sorted (for `edgec inspect` and the docs).
-std::vector<std::string> supportedOpTypes();
 
 } // namespace edge
 

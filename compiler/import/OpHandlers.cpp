@@ -73,12 +73,4 @@ llvm::Expected<OpHandler> findOpHandler(const ::onnx::NodeProto &node, int64_t o
   return best->handler;
 }
 
-std::vector<std::string> supportedOpTypes() {
-  std::vector<std::string> names;
-  for (const auto &entry : registry("")) names.push_back(entry.getKey().str());
-  for (const auto &entry : registry("com.microsoft")) names.push_back("com.microsoft." + entry.getKey().str());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 } // namespace edge

@@ -21,6 +21,11 @@ void buildCausalLMPipeline(OpPassManager &pm) {
   pm.addPass(createCausalLMInterfacePass());
 }
 
+void buildQuantizationPlanPipeline(OpPassManager &pm, const PlanQuantizationPassOptions &options,
+                                   QuantErrorFn q4Error) {
+  pm.addPass(createPlanQuantizationPass(options, std::move(q4Error)));
+}
+
 void buildFrontPipeline(OpPassManager &pm) {
   pm.addPass(createQuantizeWeightsPass());
   pm.addPass(createConvertOnnxToLinalgPass());

@@ -9,6 +9,7 @@
 #ifndef EDGE_COMPILER_PIPELINES_PIPELINES_H
 #define EDGE_COMPILER_PIPELINES_PIPELINES_H
 
+#include "compiler/transforms/PlanQuantization.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace edge {
@@ -23,6 +24,11 @@ void buildImportCleanupPipeline(mlir::OpPassManager &pm);
 /// interface follows the new signature (edge-name-entry-values before, and
 /// edge-causal-lm-interface after). Other models pass through unchanged.
 void buildCausalLMPipeline(mlir::OpPassManager &pm);
+
+/// --quant and --quant-override: each weight's stored format chosen and marked
+/// (edge-plan-quantization), before the front pipeline carries it out.
+void buildQuantizationPlanPipeline(mlir::OpPassManager &pm, const PlanQuantizationPassOptions &options,
+                                   QuantErrorFn q4Error);
 
 /// onnx dialect → linalg on tensors, for every target:
 ///   1. weights marked by --quant stored block-quantized     (edge-quantize-weights)

@@ -101,6 +101,27 @@ def CausalLMInterfacePass : Pass<"edge-causal-lm-interface", "mlir::ModuleOp"> {
   }];
 }
 
+def PlanQuantizationPass : Pass<"edge-plan-quantization", "mlir::ModuleOp"> {
+  let summary = "Choose each weight's stored format for --quant and --quant-override";
+  let description = [{
+    Marks edge.weight ops with `quant` and `quant_block` for edge-quantize-weights. A
+    candidate is a 2-D f32 weight read only by MatMul, Gemm (B) or a Gather by the token
+    ids (the token embedding); other tables (positions, RoPE) stay exact. `mode` gives
+    every candidate one format, or `mixed`: q4_0, with the token embedding, the logits
+    projection (rows = the vocabulary) and the quarter of the other matrices with the
+    worst q4_0 error at q8_0 (the error comes from a measure the driver provides; without
+    one every unpinned matrix stays q4_0). `override` entries PATTERN=FORMAT (f32, q8_0,
+    q4_0, q4_1; globs over weight names, later ones win) pin a weight's format. A weight
+    whose reduction dim the block does not divide stays f32, with a remark. Every 2-D
+    weight that stays f32 gets `edge.quant_note`, why.
+  }];
+  let options = [
+    Option<"mode", "mode", "std::string", /*default=*/"\"none\"", "none, q8_0, q4_0, q4_1 or mixed">,
+    ListOption<"overrides", "override", "std::string", "PATTERN=FORMAT, later ones win">,
+    Option<"block", "block", "int64_t", /*default=*/"32", "values per block">,
+  ];
+}
+
 def QuantizeWeightsPass : Pass<"edge-quantize-weights", "mlir::ModuleOp"> {
   let summary = "Store the weights the driver chose in block-quantized form and read them with quantized ops";
   let description = [{

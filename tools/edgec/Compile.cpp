@@ -103,11 +103,15 @@ private:
   const ImportedWeights &weights;
 };
 
-/// Collects the first error diagnostic as one line ("loc: message").
+/// Collects the first error diagnostic as one line ("loc: message") and prints remarks as
+/// notes.
 class FirstErrorHandler {
 public:
   explicit FirstErrorHandler(mlir::MLIRContext &context)
       : handler(&context, [this](mlir::Diagnostic &diag) {
+          // Remarks are notes for the user (a weight that stays f32), printed as they come.
+          if (diag.getSeverity() == mlir::DiagnosticSeverity::Remark)
+            llvm::errs() << "edgec: note: " << diag.str() << "\n";
           if (diag.getSeverity() == mlir::DiagnosticSeverity::Error && message.empty()) {
             std::string location;
             llvm::raw_string_ostream os(location);
@@ -203,7 +207,14 @@ private:
       if (llvm::Error error = runPipeline(buildCausalLMPipeline, "the paged-attention rewrite failed"))
         return llvm::createStringError(llvm::toString(std::move(error)) +
                                        " (--paged-kv off compiles the model with its past/present tensors)");
-    return planQuantization(module(), imported->weights, options.quant, llvm::errs());
+    if (llvm::Error error = runPipeline(
+            [&](mlir::OpPassManager &pm) {
+              buildQuantizationPlanPipeline(pm, planOptions(options.quant), measureQ4Error(imported->weights));
+            },
+            "quantization planning failed"))
+      return error;
+    collectQuantNotes(module(), imported->weights);
+    return llvm::Error::success();
   }
 
   llvm::Error frontPhase() {

@@ -11,109 +11,38 @@
 #include "edge/quantize.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/Path.h"
 
 namespace edge {
-llvm::Error planQuantization(mlir::ModuleOp module, ImportedWeights &weights, const QuantOptions &options,
-                             llvm::raw_ostream &notes) {
-  std::vector<std::pair<llvm::GlobPattern, std::string>> overrides;
-  for (const QuantOverride &override : options.overrides) {
-    // The pattern refers to its text: a view into the options, which outlive it. The
-    // command line checked that it compiles.
-    auto pattern = llvm::GlobPattern::create(override.pattern);
-    if (!pattern) return pattern.takeError();
-    overrides.emplace_back(std::move(*pattern), override.format);
-  }
-  if (options.mode == QuantMode::None && overrides.empty()) return llvm::Error::success();
-
-  auto func = module.lookupSymbol<mlir::func::FuncOp>("main");
-  mlir::FailureOr<ModelInterface> interface = getModelInterface(module);
-  if (!func || mlir::failed(interface)) return llvm::createStringError("the imported module has no entry or interface");
-  // The token ids input: Gathers of a table by it are token embeddings.
-  mlir::Value tokenIds;
-  for (unsigned i = 0, input = 0; i < func.getNumArguments(); ++i) {
-    if (func.getArgAttr(i, kAttentionContextArgAttr)) continue;
-    if (input < interface->inputs.size() && interface->inputs[input].name == "input_ids") tokenIds = func.getArgument(i);
-    ++input;
-  }
-  int64_t vocab = interface->causalLM.enabled ? interface->causalLM.vocabSize : 0;
-  for (const TensorInterface &output : interface->outputs)
-    if (!vocab && output.name == "logits" && !output.dims.empty()) vocab = output.dims.back();
-
-  llvm::StringMap<llvm::SmallVector<WeightOp>> opsByName;
-  module.walk([&](WeightOp op) { opsByName[op.getName()].push_back(op); });
-
-  struct Choice {
-    WeightEntry *entry;
-    QuantCandidate candidate;
-    std::string format;
-    bool pinned = false; // embedding, logits or override: not subject to mixed's error ranking
+QuantErrorFn measureQ4Error(const ImportedWeights &weights) {
+  return [&weights](WeightOp op, int64_t rows, int64_t k, bool fromKN, int64_t block) -> mlir::FailureOr<double> {
+    for (const WeightEntry &entry : weights.entries) {
+      if (entry.name != op.getName()) continue;
+      auto bytes = readTensorData(entry.source);
+      if (!bytes) return op.emitError() << llvm::toString(bytes.takeError()), mlir::failure();
+      auto error = quantizeMatrix(*bytes, rows, k, fromKN, EDGE_DTYPE_Q4_0, block, [](llvm::ArrayRef<uint8_t>) {});
+      if (!error) return op.emitError() << "weight '" << entry.name << "': " << llvm::toString(error.takeError()), mlir::failure();
+      return error->relRmse;
+    }
+    return op.emitError() << "weight '" << op.getName() << "' has no source", mlir::failure();
   };
-  std::vector<Choice> choices;
-  for (WeightEntry &entry : weights.entries) {
-    auto found = opsByName.find(entry.name);
-    if (found == opsByName.end() || entry.dims.size() != 2) continue;
-    QuantCandidate candidate = analyzeQuantCandidate(found->second.front());
-    for (WeightOp op : llvm::drop_begin(found->second)) {
-      QuantCandidate other = analyzeQuantCandidate(op);
-      if (!other.ok || other.fromKN != candidate.fromKN) candidate.ok = false, candidate.whyNot = "read in different ways";
-    }
-    if (!candidate.ok) {
-      entry.keptReason = candidate.whyNot;
-      continue;
-    }
-    bool tokenEmbedding = candidate.embedding && tokenIds && candidate.gatherIndices == tokenIds;
-    if (candidate.embedding && !tokenEmbedding) {
-      entry.keptReason = "a table gathered by something other than the token ids (positions, RoPE): kept exact";
-      continue;
-    }
-    Choice choice{&entry, candidate, options.mode == QuantMode::None ? "f32" : quantModeName(options.mode).str()};
-    if (options.mode == QuantMode::Mixed) {
-      bool logits = !candidate.embedding && vocab > 0 && candidate.rows == vocab;
-      choice.format = tokenEmbedding || logits ? "q8_0" : "q4_0";
-      choice.pinned = tokenEmbedding || logits;
-    }
-    for (auto &[pattern, format] : overrides)
-      if (pattern.match(entry.name)) choice.format = format, choice.pinned = true;
-    if (choice.format != "f32" && candidate.k % options.block != 0) {
-      notes << "edgec: note: weight '" << entry.name << "' stays f32: its reduction dim " << candidate.k
-            << " is not a multiple of the block size " << options.block << "\n";
-      entry.keptReason = "reduction dim " + std::to_string(candidate.k) + " is not a multiple of the block size";
-      continue;
-    }
-    choices.push_back(choice);
-  }
+}
 
-  if (options.mode == QuantMode::Mixed) {
-    // The quarter of the q4_0 matrices that q4_0 represents worst go to q8_0.
-    std::vector<std::pair<double, Choice *>> ranked;
-    for (Choice &choice : choices) {
-      if (choice.pinned || choice.format != "q4_0") continue;
-      auto bytes = readTensorData(choice.entry->source);
-      if (!bytes) return bytes.takeError();
-      auto error = quantizeMatrix(*bytes, choice.candidate.rows, choice.candidate.k, choice.candidate.fromKN,
-                                  EDGE_DTYPE_Q4_0, options.block, [](llvm::ArrayRef<uint8_t>) {});
-      if (!error)
-        return llvm::createStringError("weight '" + choice.entry->name + "': " + llvm::toString(error.takeError()));
-      ranked.emplace_back(error->relRmse, &choice);
-    }
-    std::stable_sort(ranked.begin(), ranked.end(), [](auto &a, auto &b) { return a.first > b.first; });
-    for (size_t i = 0; i < ranked.size() / 4; ++i) ranked[i].second->format = "q8_0";
-  }
+PlanQuantizationPassOptions planOptions(const QuantOptions &options) {
+  PlanQuantizationPassOptions plan;
+  plan.mode = quantModeName(options.mode).str();
+  for (const QuantOverride &override : options.overrides) plan.overrides.push_back(override.pattern + "=" + override.format);
+  plan.block = options.block;
+  return plan;
+}
 
-  mlir::Builder builder(module.getContext());
-  for (Choice &choice : choices) {
-    if (choice.format == "f32") {
-      choice.entry->keptReason = "f32 by --quant or --quant-override";
-      continue;
-    }
-    for (WeightOp op : opsByName[choice.entry->name]) {
-      op.setQuantAttr(builder.getStringAttr(choice.format));
-      op.setQuantBlockAttr(builder.getI64IntegerAttr(options.block));
-    }
-  }
-  return llvm::Error::success();
+void collectQuantNotes(mlir::ModuleOp module, ImportedWeights &weights) {
+  llvm::StringMap<WeightEntry *> byName;
+  for (WeightEntry &entry : weights.entries) byName[entry.name] = &entry;
+  module.walk([&](WeightOp op) {
+    auto note = op->getAttrOfType<mlir::StringAttr>(kQuantNoteAttr);
+    if (WeightEntry *entry = byName.lookup(op.getName()); note && entry) entry->keptReason = note.str();
+  });
 }
 
 void layOutQuantizedWeights(mlir::ModuleOp module, ImportedWeights &weights) {

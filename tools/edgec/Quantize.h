@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "compiler/import/ImportedWeights.h"
+#include "compiler/transforms/PlanQuantization.h"
 #include "tools/edgec/CompileOptions.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/Support/Error.h"
@@ -13,11 +14,15 @@
 
 namespace edge {
 
-/// Decides each weight's stored format and marks its edge.weight ops for
-/// edge-quantize-weights. Weights that would be quantized but whose shape does not fit
-/// the block size are named on `notes`, one line each.
-llvm::Error planQuantization(mlir::ModuleOp module, ImportedWeights &weights, const QuantOptions &options,
-                             llvm::raw_ostream &notes);
+/// The q4_0 error of a weight, measured on its source, for --quant mixed.
+QuantErrorFn measureQ4Error(const ImportedWeights &weights);
+
+/// edge-plan-quantization's options for the command line's.
+PlanQuantizationPassOptions planOptions(const QuantOptions &options);
+
+/// Copies the planner's notes (why a weight stays f32) from the IR into the entries, for
+/// the report.
+void collectQuantNotes(mlir::ModuleOp module, ImportedWeights &weights);
 
 /// After edge-quantize-weights: the quantized entries take their stored dtype and dims,
 /// every weight gets its offset in the new layout, and the edge.weight ops follow.

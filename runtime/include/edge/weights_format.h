@@ -26,6 +26,8 @@
 
 #include <stdint.h>
 
+#include "edge/model_abi.h"
+
 #define EDGE_WEIGHTS_MAGIC "EDGEWTS1" /* 8 bytes, no NUL */
 #define EDGE_WEIGHTS_VERSION 1u
 #define EDGE_WEIGHTS_ALIGNMENT 64u
@@ -45,12 +47,29 @@
  */
 static inline uint64_t edge_weights_block_bytes(uint32_t dtype, uint64_t block) {
   switch (dtype) {
-    case 9: return 2 + block;      /* EDGE_DTYPE_Q8_0 */
-    case 10: return 2 + block / 2; /* EDGE_DTYPE_Q4_0 */
-    case 11: return 4 + block / 2; /* EDGE_DTYPE_Q4_1 */
+    case EDGE_DTYPE_Q8_0: return 2 + block;
+    case EDGE_DTYPE_Q4_0: return 2 + block / 2;
+    case EDGE_DTYPE_Q4_1: return 4 + block / 2;
     default: return 0;
   }
 }
+
+/* The blocks of 32 values (the default block size) as C structs; other block sizes have
+ * the same heads with `block` values or block / 2 nibble bytes after them. */
+typedef struct edge_block_q8_0_t {
+  uint16_t d; /* f16 scale */
+  int8_t q[32];
+} edge_block_q8_0_t;
+
+typedef struct edge_block_q4_0_t {
+  uint16_t d; /* f16 scale */
+  uint8_t nibbles[16];
+} edge_block_q4_0_t;
+
+typedef struct edge_block_q4_1_t {
+  uint16_t d, m; /* f16 scale and minimum */
+  uint8_t nibbles[16];
+} edge_block_q4_1_t;
 
 typedef struct edge_weights_header_t {
   char magic[8];
@@ -76,5 +95,18 @@ typedef struct edge_weights_entry_t {
   uint64_t checksum;    /* FNV-1a 64 of the tensor's bytes */
   uint64_t reserved;
 } edge_weights_entry_t; /* 80 bytes */
+
+/* The layout above, checked by every compiler that includes this header. */
+#ifdef __cplusplus
+#define EDGE_WEIGHTS_STATIC_ASSERT(condition, message) static_assert(condition, message)
+#else
+#define EDGE_WEIGHTS_STATIC_ASSERT(condition, message) _Static_assert(condition, message)
+#endif
+EDGE_WEIGHTS_STATIC_ASSERT(sizeof(edge_weights_header_t) == 64, "the weights header is 64 bytes");
+EDGE_WEIGHTS_STATIC_ASSERT(sizeof(edge_weights_entry_t) == 80, "a tensor entry is 80 bytes");
+EDGE_WEIGHTS_STATIC_ASSERT(sizeof(edge_block_q8_0_t) == 34, "a q8_0 block of 32 is 34 bytes");
+EDGE_WEIGHTS_STATIC_ASSERT(sizeof(edge_block_q4_0_t) == 18, "a q4_0 block of 32 is 18 bytes");
+EDGE_WEIGHTS_STATIC_ASSERT(sizeof(edge_block_q4_1_t) == 20, "a q4_1 block of 32 is 20 bytes");
+#undef EDGE_WEIGHTS_STATIC_ASSERT
 
 #endif /* EDGE_WEIGHTS_FORMAT_H_ */
