@@ -108,6 +108,26 @@ def StridedCopiesToLinalgPass : Pass<"edge-strided-copies-to-linalg", "mlir::fun
   let dependentDialects = ["mlir::linalg::LinalgDialect"];
 }
 
+def BindRuntimeImportsPass : Pass<"edge-bind-runtime-imports", "mlir::ModuleOp"> {
+  let summary = "Call the runtime through the run's import table, not by symbol";
+  let description = [{
+    On the LLVM dialect: appends a `!llvm.ptr` argument, the run's import table
+    (edge_model_imports_t, edge/model_abi.h), to the entry and its C wrapper, and turns
+    every call of the allocator (malloc, aligned_alloc, free, or finalize-memref-to-llvm's
+    generic functions) and of a runtime function (paged attention, the Vulkan dispatch)
+    into a load of its callback from the table and an indirect call with the table's
+    context first; malloc-like calls get alignment 0. Functions that make such calls (the
+    C-interface wrappers MLIR builds around `llvm.emit_c_interface` declarations) and
+    their callers get the table too, passed on at every call. The declarations go. A
+    function that calls the runtime but is not reached from the entry by direct calls is
+    an error.
+  }];
+  let options = [
+    Option<"entryName", "entry", "std::string", /*default=*/"\"main\"", "the entry function">,
+  ];
+  let dependentDialects = ["mlir::LLVM::LLVMDialect"];
+}
+
 def ApproximateMathPass : Pass<"edge-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Replace transcendental math ops by vectorizable polynomial approximations";
   let description = [{

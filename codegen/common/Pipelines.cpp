@@ -30,7 +30,7 @@ void addBufferizePasses(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass()); // copies of a tile onto itself, once CSE merged the views
 }
 
-void addLowerToLLVMPasses(OpPassManager &pm, bool genericAllocations) {
+void addLowerToLLVMPasses(OpPassManager &pm) {
   pm.addPass(createConvertMathToFuncs());
   {
     OpPassManager &func = pm.nest<func::FuncOp>();
@@ -52,9 +52,7 @@ void addLowerToLLVMPasses(OpPassManager &pm, bool genericAllocations) {
   vectorOptions.vectorContractLowering = vector::VectorContractLowering::OuterProduct;
   vectorOptions.reassociateFPReductions = true;
   pm.addPass(createConvertVectorToLLVMPass(vectorOptions));
-  FinalizeMemRefToLLVMConversionPassOptions memrefOptions;
-  memrefOptions.useGenericFunctions = genericAllocations;
-  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memrefOptions));
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
@@ -62,6 +60,7 @@ void addLowerToLLVMPasses(OpPassManager &pm, bool genericAllocations) {
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createReconcileUnrealizedCastsPass());
+  pm.addPass(createBindRuntimeImportsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }

@@ -12,10 +12,9 @@ namespace edge {
 void addBufferizePasses(mlir::OpPassManager &pm);
 
 /// Upstream passes that take linalg/vector/memref code down to the LLVM dialect, with C
-/// wrappers for the entry. With `genericAllocations`, allocations become calls of
-/// _mlir_memref_to_llvm_{alloc,aligned_alloc,free} (which the Vulkan host code binds to
-/// device buffers) instead of malloc and free.
-void addLowerToLLVMPasses(mlir::OpPassManager &pm, bool genericAllocations);
+/// wrappers for the entry; then its runtime calls go through the run's import table
+/// (edge-bind-runtime-imports), allocations included: on Vulkan they are device buffers.
+void addLowerToLLVMPasses(mlir::OpPassManager &pm);
 
 } // namespace edge
 

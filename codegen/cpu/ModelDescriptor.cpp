@@ -64,17 +64,17 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelIdentity &ident
   // outputs), preceded by a result slot when the entry still returns its outputs.
   const CausalLMInterface &lm = interface.causalLM;
   size_t numArgs = 1 + (lm.enabled ? 1 : 0) + interface.inputs.size() + interface.outputs.size();
-  size_t numParams = ciface->arg_size();
-  if (numParams != numArgs && numParams != numArgs + 1)
+  size_t numParams = ciface->arg_size(); // + the import table (edge-bind-runtime-imports)
+  if (numParams != numArgs + 1 && numParams != numArgs + 2)
     return llvm::createStringError("entry takes " + llvm::Twine(numParams) + " arguments, the model ABI passes " +
-                                   llvm::Twine(numArgs));
+                                   llvm::Twine(numArgs) + " and the import table");
   auto *runType = llvm::FunctionType::get(d.i32, {d.ptr}, false);
   auto *run = llvm::Function::Create(runType, llvm::GlobalValue::InternalLinkage, identity.name + "_run", module);
   llvm::IRBuilder<> b(llvm::BasicBlock::Create(context, "entry", run));
   std::vector<llvm::Value *> callArgs;
-  if (numParams == numArgs + 1) // the result descriptor, unused: outputs are written in place
+  if (numParams == numArgs + 2) // the result descriptor, unused: outputs are written in place
     callArgs.push_back(b.CreateAlloca(llvm::ArrayType::get(d.i64, 3 + 2 * EDGE_MAX_RANK)));
-  for (size_t i = 0; i < numArgs; ++i)
+  for (size_t i = 0; i <= numArgs; ++i) // the descriptors, then the import table
     callArgs.push_back(b.CreateLoad(d.ptr, b.CreateConstGEP1_64(d.ptr, run->getArg(0), i)));
   b.CreateCall(ciface, callArgs);
   b.CreateRet(llvm::ConstantInt::get(d.i32, 0));

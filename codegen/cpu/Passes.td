@@ -90,8 +90,10 @@ def LowerPagedAttentionPass : Pass<"edge-lower-paged-attention", "mlir::ModuleOp
         func.call @edge_rt_paged_attention(%context, %q, %k, %v, %out, %layer, %scale)
 
     with the 4-D operands cast to fully dynamic strided memrefs; the declaration carries
-    `llvm.emit_c_interface`, so the runtime's `_mlir_ciface_edge_rt_paged_attention`
-    receives memref descriptors and reads every stride.
+    `llvm.emit_c_interface`, so the kernel receives memref descriptors and reads every
+    stride. The call reaches the runtime through the run's import table
+    (edge-bind-runtime-imports binds `_mlir_ciface_edge_rt_paged_attention` to its
+    paged_attention slot).
   }];
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }

@@ -25,7 +25,7 @@ void buildCpuBackPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
   pm.addPass(createLowerPagedAttentionPass());
   pm.addPass(createLowerQuantizedOpsPass());
-  addLowerToLLVMPasses(pm, /*genericAllocations=*/false);
+  addLowerToLLVMPasses(pm);
 }
 
 } // namespace edge

@@ -71,9 +71,9 @@ void buildVulkanBackPipeline(OpPassManager &pm) {
 }
 
 void buildVulkanHostPipeline(OpPassManager &pm) {
-  // Allocations become calls of _mlir_memref_to_llvm_{alloc,aligned_alloc,free}, which the
-  // driver renames to the runtime's device-buffer functions.
-  addLowerToLLVMPasses(pm, /*genericAllocations=*/true);
+  // Allocations go through the run's import table: the Vulkan backend makes them device
+  // buffers.
+  addLowerToLLVMPasses(pm);
 }
 
 } // namespace edge

@@ -2,7 +2,7 @@
  * Internal: the attention context of one LM step: which sequence and position each token
  * of the batch belongs to. The LM front door (runtime/sched) fills it and hands it to the
  * backend's step. On the CPU its address is the model's attention-context argument, which
- * the generated code hands to edge_rt_paged_attention unchanged (so the layout is the
+ * the generated code hands to the import table's paged_attention unchanged (so the layout is the
  * runtime's own, not part of the model ABI); the Vulkan backend writes it into its KV arena
  * instead (edge/model_abi.h).
  */

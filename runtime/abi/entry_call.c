@@ -29,16 +29,18 @@ static void fill_memref(memref_words_t *memref, const void *data, uint32_t rank,
 
 edge_status_t edge_entry_call(const edge_model_desc_t *model, const void *weights_data,
                               uint64_t weights_size, void *attention_context, uint64_t context_bytes,
-                              const edge_tensor_t *inputs, edge_tensor_t *outputs) {
+                              const edge_tensor_t *inputs, edge_tensor_t *outputs,
+                              const edge_model_imports_t *imports) {
   uint32_t leading = attention_context ? 2 : 1;
   uint32_t count = leading + model->num_inputs + model->num_outputs;
+  /* The descriptors, then the import table (one more pointer, not a descriptor). */
   memref_words_t stack_memrefs[kStackArgs];
-  void *stack_args[kStackArgs];
+  void *stack_args[kStackArgs + 1];
   memref_words_t *memrefs = stack_memrefs;
   void **args = stack_args;
   if (count > kStackArgs) {
     memrefs = calloc(count, sizeof(*memrefs));
-    args = calloc(count, sizeof(*args));
+    args = calloc(count + 1, sizeof(*args));
     if (!memrefs || !args) {
       free(memrefs);
       free(args);
@@ -57,6 +59,7 @@ edge_status_t edge_entry_call(const edge_model_desc_t *model, const void *weight
     fill_memref(&memrefs[leading + model->num_inputs + i], outputs[i].data, outputs[i].rank,
                 outputs[i].dims);
   for (uint32_t i = 0; i < count; ++i) args[i] = &memrefs[i];
+  args[count] = (void *)imports;
   int32_t result = model->run(args);
   if (memrefs != stack_memrefs) {
     free(memrefs);

@@ -9,8 +9,31 @@
 
 #include "abi/entry_call.h"
 #include "base/status.h"
+#include "cpu/paged_attention.h"
 #include "cpu/thread_pool.h"
 #include "io/weights_internal.h"
+
+/* The generated code's allocations: the C heap (alignment rounds the size up, as
+ * aligned_alloc requires). */
+static void *cpu_alloc(void *context, uint64_t alignment, uint64_t bytes) {
+  (void)context;
+  if (alignment <= sizeof(void *)) return malloc(bytes ? bytes : 1);
+  return aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
+}
+
+static void cpu_free(void *context, void *pointer) {
+  (void)context;
+  free(pointer);
+}
+
+/* What CPU code calls; it needs no per-run state (a step's is in its attention batch). */
+static const edge_model_imports_t kCpuImports = {
+    .context = NULL,
+    .alloc = cpu_alloc,
+    .free = cpu_free,
+    .paged_attention = edge_cpu_paged_attention,
+    .vk_dispatch = NULL,
+};
 
 struct edge_backend_instance_s {
   const edge_model_desc_t *model;
@@ -57,7 +80,7 @@ static edge_status_t cpu_create(const edge_model_desc_t *model, const edge_weigh
 
 static edge_status_t cpu_run(edge_backend_instance_t *cpu, const edge_tensor_t *inputs, edge_tensor_t *outputs) {
   return edge_entry_call(cpu->model, cpu->weights->data, cpu->weights->header->data_size, NULL, 0, inputs,
-                         outputs);
+                         outputs, &kCpuImports);
 }
 
 static edge_status_t cpu_step(edge_backend_instance_t *cpu, edge_attention_batch_t *batch,
@@ -65,7 +88,7 @@ static edge_status_t cpu_step(edge_backend_instance_t *cpu, edge_attention_batch
   batch->threads = cpu->threads;
   batch->scratch = &cpu->scratch;
   edge_status_t status = edge_entry_call(cpu->model, cpu->weights->data, cpu->weights->header->data_size, batch,
-                                         sizeof(*batch), inputs, outputs);
+                                         sizeof(*batch), inputs, outputs, &kCpuImports);
   if (!status && batch->error)
     status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
                               batch->error, (long long)batch->error_token);

@@ -1,5 +1,6 @@
 /*
- * edge_rt_paged_attention: the attention the compiler's edge-paged-attention rewrite calls
+ * edge_cpu_paged_attention: the attention the compiler's edge-paged-attention rewrite calls
+ * (through the run's import table, edge_model_imports_t.paged_attention)
  * in place of softmax(Q K^T * scale + causal mask) V over concatenated past_key_values.
  *
  * For every token of the batch it first stores the token's new keys and values in its
@@ -13,6 +14,7 @@
 
 #include "abi/attention_batch.h"
 #include "base/memref.h"
+#include "cpu/paged_attention.h"
 #include "cpu/thread_pool.h"
 #include "edge/quantize.h"
 
@@ -143,8 +145,11 @@ static void attend(void *context, int64_t item, uint32_t worker) {
   }
 }
 
-void _mlir_ciface_edge_rt_paged_attention(memref_i8_1d_t *context, memref_f32_4d_t *q, memref_f32_4d_t *k,
-                                          memref_f32_4d_t *v, memref_f32_4d_t *out, int64_t layer, float scale) {
+void edge_cpu_paged_attention(void *imports_context, void *attention_context, void *q_desc, void *k_desc,
+                              void *v_desc, void *out_desc, int64_t layer, float scale) {
+  (void)imports_context; /* everything the kernel needs is in the step's attention batch */
+  memref_i8_1d_t *context = attention_context;
+  memref_f32_4d_t *q = q_desc, *k = k_desc, *v = v_desc, *out = out_desc;
   edge_attention_batch_t *batch = (edge_attention_batch_t *)(void *)context->aligned;
   if (batch->error) return;
   int64_t heads = q->sizes[1], tokens = q->sizes[2], dim = q->sizes[3], kv_heads = k->sizes[1];

@@ -68,9 +68,6 @@ struct edge_vk_graph_s {
   edge_tensor_t *device_inputs, *device_outputs;
 };
 
-/* The graph whose run this thread is recording (the generated code takes no context). */
-static __thread edge_vk_graph_t *recording;
-
 enum { kSetsPerPool = 256, kBuffersPerPool = 256 * 16 };
 
 /* ---- address ranges ------------------------------------------------------------------ */
@@ -382,6 +379,12 @@ static edge_status_t record_dispatch(edge_vk_graph_t *g, int32_t index, const in
   return NULL;
 }
 
+/* The import table's callbacks (below); a run's context is its graph. */
+static void vk_dispatch(void *context, int32_t kernel, int64_t groups_x, int64_t groups_y, int64_t groups_z,
+                        const void *addresses_desc, const void *scalars_desc);
+static void *vk_alloc(void *context, uint64_t alignment, uint64_t bytes);
+static void vk_free(void *context, void *address);
+
 static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t context_bytes,
                                 const edge_tensor_t *inputs, edge_tensor_t *outputs) {
   const edge_model_desc_t *model = g->model;
@@ -406,10 +409,10 @@ static edge_status_t run_locked(edge_vk_graph_t *g, uintptr_t context, uint64_t 
   if (!status) status = edge_vk_check(vkBeginCommandBuffer(g->commands, &begin), "vkBeginCommandBuffer");
   if (!status) {
     g->recording_error = NULL;
-    recording = g;
+    const edge_model_imports_t imports = {
+        .context = g, .alloc = vk_alloc, .free = vk_free, .paged_attention = NULL, .vk_dispatch = vk_dispatch};
     status = edge_entry_call(model, (const void *)g->weights_address, g->weights->header->data_size,
-                             (void *)context, context_bytes, device_inputs, device_outputs);
-    recording = NULL;
+                             (void *)context, context_bytes, device_inputs, device_outputs, &imports);
     if (g->recording_error) {
       edge_status_free(status);
       status = g->recording_error;
@@ -467,29 +470,32 @@ edge_status_t edge_vk_graph_add_buffer(edge_vk_graph_t *g, uint64_t bytes, void 
   return status;
 }
 
-/* ---- called by the generated host code (model_abi.h) ---------------------------------- */
+/* ---- the import table of a run: what the generated host code calls ------------------- */
 
 EDGE_MEMREF_DESCRIPTOR(edge_vk_words_t, int64_t, 1);
 
-void _mlir_ciface_edge_vk_dispatch(int32_t kernel, int64_t groups_x, int64_t groups_y, int64_t groups_z,
-                                   const edge_vk_words_t *addresses, const edge_vk_words_t *scalars) {
-  edge_vk_graph_t *g = recording;
-  if (!g || g->recording_error) return;
+static void vk_dispatch(void *context, int32_t kernel, int64_t groups_x, int64_t groups_y, int64_t groups_z,
+                        const void *addresses_desc, const void *scalars_desc) {
+  edge_vk_graph_t *g = context;
+  const edge_vk_words_t *addresses = addresses_desc, *scalars = scalars_desc;
+  if (g->recording_error) return;
   const int64_t groups[3] = {groups_x, groups_y, groups_z};
   g->recording_error = record_dispatch(g, kernel, groups, addresses->aligned + addresses->offset, addresses->sizes[0],
                                        scalars->aligned + scalars->offset, scalars->sizes[0]);
 }
 
-void *edge_vk_aligned_alloc(uint64_t alignment, uint64_t bytes) {
+/* The host code's allocations are device buffers, known to it by address only. */
+static void *vk_alloc(void *context, uint64_t alignment, uint64_t bytes) {
   (void)alignment; /* reservations are page-aligned */
-  edge_vk_graph_t *g = recording;
-  if (!g || g->recording_error) return NULL;
+  edge_vk_graph_t *g = context;
+  if (g->recording_error) return NULL;
   uintptr_t address = 0;
   g->recording_error = add_device_buffer(g, bytes, NULL, &address);
   return (void *)address;
 }
 
-void *edge_vk_alloc(uint64_t bytes) { return edge_vk_aligned_alloc(1, bytes); }
-
 /* Buffers of a run live until its commands completed; the run releases them. */
-void edge_vk_free(void *address) { (void)address; }
+static void vk_free(void *context, void *address) {
+  (void)context;
+  (void)address;
+}

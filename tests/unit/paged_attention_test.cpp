@@ -20,7 +20,7 @@ struct Memref4 {
   float *base, *aligned;
   int64_t offset, sizes[4], strides[4];
 };
-extern "C" void _mlir_ciface_edge_rt_paged_attention(MemrefI8 *, Memref4 *, Memref4 *, Memref4 *, Memref4 *, int64_t,
+extern "C" void edge_cpu_paged_attention(void *, void *, void *, void *, void *, void *, int64_t,
                                                      float);
 
 namespace {
@@ -87,7 +87,7 @@ TEST_P(PagedAttentionTest, MatchesNaiveAttention) {
     MemrefI8 context = {nullptr, reinterpret_cast<int8_t *>(&batch), 0, {1}, {1}};
     Memref4 qm = view(q, kHeads, tokens), km = view(k, kKVHeads, tokens), vm = view(v, kKVHeads, tokens);
     Memref4 om = view(out, kHeads, tokens);
-    _mlir_ciface_edge_rt_paged_attention(&context, &qm, &km, &vm, &om, layer, scale);
+    edge_cpu_paged_attention(nullptr, &context, &qm, &km, &vm, &om, layer, scale);
     ASSERT_EQ(batch.error, 0);
     if (c.scratchSpan >= 0) {
       ASSERT_NE(scratch.data, nullptr);
@@ -153,7 +153,7 @@ TEST(PagedAttentionErrors, MissingPageIsAnError) {
   edge_attention_batch_t batch = {1, tokenSeq, tokenPos, &seq, 1, 0, 0, nullptr};
   MemrefI8 context = {nullptr, reinterpret_cast<int8_t *>(&batch), 0, {1}, {1}};
   Memref4 qm = view(q, 1, 1), km = view(k, 1, 1), vm = view(v, 1, 1), om = view(out, 1, 1);
-  _mlir_ciface_edge_rt_paged_attention(&context, &qm, &km, &vm, &om, 0, 1.0f);
+  edge_cpu_paged_attention(nullptr, &context, &qm, &km, &vm, &om, 0, 1.0f);
   EXPECT_NE(batch.error, 0);
   EXPECT_EQ(batch.error_token, 0);
   edge_kv_seq_release(seq);

@@ -60,15 +60,6 @@ static llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef
   return llvm::createStringError(outputPath + ": no C compiler driver (cc, clang-22, gcc) to link it");
 }
 
-/// --target vulkan: the host code's allocations (finalize-memref-to-llvm's generic
-/// functions) are device buffers, allocated by the runtime's Vulkan backend.
-static void bindDeviceAllocations(llvm::Module &module) {
-  for (auto [generic, runtime] : {std::pair{"_mlir_memref_to_llvm_alloc", "edge_vk_alloc"},
-                                  std::pair{"_mlir_memref_to_llvm_aligned_alloc", "edge_vk_aligned_alloc"},
-                                  std::pair{"_mlir_memref_to_llvm_free", "edge_vk_free"}})
-    if (llvm::Function *f = module.getFunction(generic)) f->setName(runtime);
-}
-
 /// The weights file's records: each imported weight in the layout the passes chose.
 static std::vector<WeightRecord> weightRecords(const ImportedWeights &weights) {
   std::vector<WeightRecord> records;
@@ -291,7 +282,6 @@ private:
       auto program = emitVulkanProgram(**llvmModule, spirv, "__edge_" + options.name + ".");
       if (!program) return program.takeError();
       vulkanProgram = *program;
-      bindDeviceAllocations(**llvmModule);
     }
     if (llvm::Error error = emitModelDescriptor(**llvmModule, identity, *interface, "main", vulkanProgram))
       return error;

@@ -3,8 +3,8 @@
 // What a compiled model looks like from outside: its named inputs and outputs with their
 // element types and symbolic dims, how derived symbols are computed, and, for a causal
 // LM, the KV-cache geometry. The importer records it on the module as the `edge.model`
-// attribute; the driver's causal-LM step records the signature the paged-attention
-// rewrite leaves (tools/edgec/CausalLM.cpp); codegen derives the runtime descriptor
+// attribute; edge-causal-lm-interface records the signature the paged-attention rewrite
+// leaves (compiler/transforms/CausalLMInterface.cpp); codegen derives the runtime descriptor
 // (edge/model_abi.h) and NAME.h from it. This header is the typed view of that
 // attribute, and EdgeDialect verifies it.
 //

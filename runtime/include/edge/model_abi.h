@@ -22,7 +22,7 @@
 extern "C" {
 #endif
 
-#define EDGE_MODEL_ABI_VERSION 4u
+#define EDGE_MODEL_ABI_VERSION 5u
 
 /* Element types, shared by the descriptor, the weights file and the runtime API. */
 typedef enum edge_dtype_e {
@@ -82,13 +82,45 @@ typedef struct edge_tensor_desc_t {
 /*
  * The compiled entry point of a graph model. `args` holds one pointer per argument, in
  * order: the weights buffer, then each input, then each output (causal LMs take one more,
- * see edge_lm_desc_t). Each pointer addresses a strided-memref descriptor laid out as
- * int64 words:
+ * see edge_lm_desc_t), then the run's import table (edge_model_imports_t). Each pointer
+ * but the last addresses a strided-memref descriptor laid out as int64 words:
  *     { base_ptr, aligned_ptr, offset, sizes[rank], strides[rank] }
  * (rank 1 for the weights buffer of i8). Returns 0 on success; a non-zero value is an
  * internal failure code (the runtime reports it as EDGE_STATUS_INTERNAL).
  */
 typedef int32_t (*edge_graph_run_fn_t)(void *const *args);
+
+/*
+ * What generated code calls in the runtime. Code never names a runtime symbol: every run
+ * passes this table, and each callback gets `context` first, so a backend keeps the
+ * run's state there (no globals, no thread-locals). Memref descriptors are passed by
+ * pointer, as MLIR's C interface does. A backend sets the callbacks its models use;
+ * the others may be NULL.
+ */
+typedef struct edge_model_imports_t {
+  void *context;
+  /* The code's allocations (its arena and scratch), like aligned_alloc and free;
+   * alignment 0: malloc's. NULL on failure. */
+  void *(*alloc)(void *context, uint64_t alignment, uint64_t bytes);
+  void (*free)(void *context, void *pointer);
+  /* Causal LMs on the CPU: attention over the paged KV cache for one layer of the step
+   * (runtime/cpu/paged_attention.c): attention context, q, k, v, out descriptors. */
+  void (*paged_attention)(void *context, void *attention_context, void *q, void *k, void *v, void *out,
+                          int64_t layer, float scale);
+  /* --target vulkan: one kernel dispatch (see edge_vk_program_t). */
+  void (*vk_dispatch)(void *context, int32_t kernel, int64_t groups_x, int64_t groups_y, int64_t groups_z,
+                      const void *addresses, const void *scalars);
+} edge_model_imports_t;
+
+/* The callbacks' positions in edge_model_imports_t, in pointers (generated code loads
+ * them by these). */
+enum {
+  EDGE_IMPORT_CONTEXT = 0,
+  EDGE_IMPORT_ALLOC = 1,
+  EDGE_IMPORT_FREE = 2,
+  EDGE_IMPORT_PAGED_ATTENTION = 3,
+  EDGE_IMPORT_VK_DISPATCH = 4,
+};
 
 /*
  * A causal LM (EDGE_MODEL_KIND_CAUSAL_LM), compiled by edgec's edge-paged-attention
@@ -114,13 +146,9 @@ typedef struct edge_lm_desc_t {
 
 /*
  * Code compiled with --target vulkan: the entry point runs on the host and records one
- * dispatch per kernel by calling the runtime (runtime/vulkan):
- *
- *   void _mlir_ciface_edge_vk_dispatch(int32_t kernel, int64_t groups_x, int64_t groups_y,
- *                                      int64_t groups_z, const memref<?xi64> *addresses,
- *                                      const memref<?xi64> *scalars);
- *   void *_mlir_memref_to_llvm_alloc(uint64_t bytes), *..._aligned_alloc(alignment, bytes);
- *   void _mlir_memref_to_llvm_free(void *);   (device buffers: see edge_vk_*_alloc)
+ * dispatch per kernel through the import table's vk_dispatch, with `addresses` and
+ * `scalars` memref<?xi64> descriptors; its allocations (through alloc and free) are
+ * device buffers, known to it by address only.
  *
  * `addresses` holds the address of the first element of each of the kernel's buffers
  * (inside the weights, an input, an output, an allocation or a constant below); the host
