@@ -9,7 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/Passes.h"
-#include "edge/model_abi.h"
+#include "edge/codegen_abi.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/SymbolTable.h"

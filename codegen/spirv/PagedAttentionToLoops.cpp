@@ -13,7 +13,7 @@
 #include "codegen/common/HalfFloat.h"
 #include "codegen/spirv/Passes.h"
 
-#include "edge/model_abi.h"
+#include "edge/codegen_abi.h"
 
 namespace edge {
 #define GEN_PASS_DEF_PAGEDATTENTIONTOLOOPSPASS

@@ -136,6 +136,8 @@ using OpHandler = llvm::Error (*)(NodeContext &node);
 /// The handler for `node` at `opset` (of the node's domain), or an error saying what is
 /// missing: the domain, the op, or an attribute (named).
 llvm::Expected<OpHandler> findOpHandler(const ::onnx::NodeProto &node, int64_t opset);
+/// An ONNX element type for messages: its name and number ("BFLOAT16 (16)").
+std::string onnxTypeName(int32_t type);
 bool isSupportedDomain(llvm::StringRef domain);
 
 } // namespace edge

@@ -102,7 +102,7 @@ llvm::Expected<GraphValue> GraphImporter::describeConstant(const ::onnx::TensorP
     return llvm::createStringError("4-bit tensor '" + tensor.name() + "' must keep its values in raw_data");
   if (!kind)
     return llvm::createStringError("tensor '" + tensor.name() + "' has unsupported element type " +
-                                   std::to_string(tensor.data_type()));
+                                   onnxTypeName(tensor.data_type()));
   GraphValue value;
   uint64_t count = 1;
   for (int64_t dim : tensor.dims()) {
@@ -187,7 +187,7 @@ llvm::Error GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
     std::optional<ElementKind> kind = getElementKind(&context, tensorType.elem_type());
     if (!kind)
       return llvm::createStringError("graph input '" + input.name() + "' has unsupported element type " +
-                                     std::to_string(tensorType.elem_type()));
+                                     onnxTypeName(tensorType.elem_type()));
     GraphValue value;
     TensorInterface desc{input.name(), kind->dtype, {}};
     for (const auto &dim : tensorType.shape().dim()) {

@@ -73,4 +73,11 @@ llvm::Expected<OpHandler> findOpHandler(const ::onnx::NodeProto &node, int64_t o
   return best->handler;
 }
 
+std::string onnxTypeName(int32_t type) {
+  std::string name = ::onnx::TensorProto_DataType_IsValid(type)
+                         ? ::onnx::TensorProto_DataType_Name(static_cast<::onnx::TensorProto_DataType>(type))
+                         : "unknown";
+  return name + " (" + std::to_string(type) + ")";
+}
+
 } // namespace edge

@@ -4,6 +4,7 @@
 
 #include <stdint.h>
 
+#include "edge/codegen_abi.h"
 #include "edge/edgert.h"
 
 /*

@@ -12,6 +12,7 @@
  */
 #define _GNU_SOURCE
 #include "vulkan/vk_graph.h"
+#include "edge/codegen_abi.h"
 
 #include <pthread.h>
 #include <stdlib.h>

@@ -6,6 +6,7 @@
  * host writes the step's token records and page tables into the arena's front.
  */
 #include "vulkan/vk_lm.h"
+#include "edge/codegen_abi.h"
 
 #include <stdlib.h>
 #include <string.h>

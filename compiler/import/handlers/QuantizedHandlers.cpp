@@ -124,7 +124,7 @@ llvm::Error importDequantizeLinear(NodeContext &node) {
                       llvm::Twine(k));
   const int type = x->tensor->data_type(); // INT8 3, UINT4 21, INT4 22
   if (type != 3 && type != 21 && type != 22)
-    return node.error("x has ONNX type " + llvm::Twine(type) + ": only int8, int4 and uint4 weights are kept quantized");
+    return node.error("x has ONNX type " + onnxTypeName(type) + ": only int8, int4 and uint4 weights are kept quantized");
   if (!scale->elementType.isF32() || bytesOf(*scale) != static_cast<uint64_t>(blocks * n * 4))
     return node.error("x_scale must be f32 [K / block_size, N] = [" + llvm::Twine(blocks) + ", " + llvm::Twine(n) + "]");
   const uint64_t zeroBytes = type == 3 ? blocks * n : (blocks * n + 1) / 2;
