@@ -128,6 +128,17 @@ def BindRuntimeImportsPass : Pass<"edge-bind-runtime-imports", "mlir::ModuleOp">
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def LayOutWeightsPass : Pass<"edge-lay-out-weights", "mlir::ModuleOp"> {
+  let summary = "Place every weight in NAME.weights as its stored type says";
+  let description = [{
+    After the target's weight layout (packing, quantization): the distinct weights, in the
+    order of their offsets so far (the importer's), are placed one after another at
+    64-byte aligned offsets, each the bytes its stored type holds (bools one byte each).
+    Every edge.weight op of a name gets its offset; the module gets `edge.weights_size`,
+    the data section's size. Ops of one name with different types are an error.
+  }];
+}
+
 def ApproximateMathPass : Pass<"edge-approximate-math", "mlir::func::FuncOp"> {
   let summary = "Replace transcendental math ops by vectorizable polynomial approximations";
   let description = [{

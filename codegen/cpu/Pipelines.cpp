@@ -14,6 +14,7 @@ void buildCpuWeightLayoutPipeline(OpPassManager &pm) {
   pm.addPass(createSelectStrategyPass());
   pm.addNestedPass<func::FuncOp>(createPackWeightsPass());
   pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLayOutWeightsPass());
 }
 
 void buildCpuBackPipeline(OpPassManager &pm) {

@@ -17,7 +17,10 @@ using namespace mlir;
 
 namespace edge {
 
-void buildVulkanWeightLayoutPipeline(OpPassManager &pm) { pm.addPass(createCanonicalizerPass()); }
+void buildVulkanWeightLayoutPipeline(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createLayOutWeightsPass());
+}
 
 void buildVulkanBackPipeline(OpPassManager &pm) {
   addBufferizePasses(pm);

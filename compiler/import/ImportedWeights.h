@@ -18,25 +18,21 @@
 
 namespace edge {
 
-/// One tensor of NAME.weights, in file order.
+/// One tensor the model holds, in file order, as imported: its ONNX element type and
+/// dims, and where its bytes are. How it is stored in NAME.weights (packed, quantized,
+/// where) is the IR's to say (the edge.weight ops); only pre-quantized weights arrive in
+/// their stored form.
 struct WeightEntry {
   std::string name;
   uint32_t dtype = 0;
   std::vector<int64_t> dims;
-  uint64_t offset = 0; ///< in the data section, 64-byte aligned
+  uint64_t offset = 0; ///< as imported (the order of the file); edge-lay-out-weights places it
   TensorSource source;
-  /// Panel packing (edge.weight's pack_n): 0 = stored as in the model; P = the 2-D
-  /// source [K, N] ([N, K] when packFromNK) stored as [N/P, K, P]; dims then hold that.
-  int64_t packN = 0;
-  bool packFromNK = false;
-  /// Block quantization (edge.weight's quant): 0 = none, else the EDGE_DTYPE_Q* stored.
-  /// The 2-D f32 source ([K, N] when quantFromKN, else [N, K]) is stored as N rows of K
-  /// values in blocks of quantBlock; dtype and dims ([N, K / block, block]) then say so.
+  /// Pre-quantized weights only: the EDGE_DTYPE_Q* they are stored as, in N rows of K
+  /// values in blocks of quantBlock (dtype and dims [N, K / block, block] say so).
   uint32_t quantDtype = 0;
   int64_t quantBlock = 0;
   bool quantFromKN = false;
-  /// Measured by the packer while quantizing: ||deq(q(w)) - w|| / ||w|| and max |deq(q(w)) - w|.
-  double quantRelRmse = 0, quantMaxAbsError = 0;
   /// Pre-quantized (com.microsoft MatMulNBits, 4 bits): `source` is B [N, K / block,
   /// block / 2] (element 2i in the low nibble of byte i), these its f32 scales
   /// [N * K / block] and optional packed 4-bit zero points (default 8); the packer re-lays
@@ -49,10 +45,8 @@ struct WeightEntry {
   /// optional zero points (x's type, same shape); converted exactly as for MatMulNBits.
   std::optional<TensorSource> dqScales, dqZeroPoints;
   int32_t dqElementType = 0;
-  /// Why a 2-D weight that could have been quantized stays f32 (for --quant-report).
-  std::string keptReason;
 
-  /// Bytes in NAME.weights.
+  /// Bytes it takes as imported.
   uint64_t storedBytes() const {
     if (!quantDtype) return source.byteSize;
     return static_cast<uint64_t>(dims[0] * dims[1]) * edge_weights_block_bytes(quantDtype, static_cast<uint64_t>(dims[2]));

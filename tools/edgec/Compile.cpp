@@ -60,23 +60,45 @@ static llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef
   return llvm::createStringError(outputPath + ": no C compiler driver (cc, clang-22, gcc) to link it");
 }
 
-/// The weights file's records: each imported weight in the layout the passes chose.
-static std::vector<WeightRecord> weightRecords(const ImportedWeights &weights) {
+/// The weights file as the IR lays it out: one record per weight the module still reads,
+/// its stored form from its edge.weight ops (edge-lay-out-weights placed them), its
+/// source the importer's entry of that name (`sources`, parallel to the records).
+static llvm::Expected<std::vector<WeightRecord>> weightRecords(mlir::ModuleOp module, const ImportedWeights &weights,
+                                                               std::vector<const WeightEntry *> &sources) {
+  llvm::StringMap<WeightOp> opByName;
+  module.walk([&](WeightOp op) { opByName.try_emplace(op.getName(), op); });
   std::vector<WeightRecord> records;
   for (const WeightEntry &entry : weights.entries) {
+    WeightOp op = opByName.lookup(entry.name);
+    if (!op) continue; // nothing reads it any more
     WeightRecord record;
     record.name = entry.name;
     record.dtype = entry.dtype;
     record.dims = entry.dims;
-    record.offset = entry.offset;
+    record.offset = static_cast<uint64_t>(op.getOffset());
     record.sourceBytes = entry.source.byteSize;
-    record.packN = entry.packN;
-    record.packFromNK = entry.packFromNK;
-    record.quantDtype = entry.quantDtype;
-    record.quantBlock = entry.quantBlock;
-    record.quantFromKN = entry.quantFromKN;
     record.prequantized = entry.nbitsScales || entry.dqScales;
+    if (record.prequantized) { // already the stored blocks, laid out by the importer
+      record.quantDtype = entry.quantDtype;
+      record.quantBlock = entry.quantBlock;
+      record.quantFromKN = entry.quantFromKN;
+    } else if (op.getQuant()) { // N rows of K values, from [K, N] or [N, K]
+      record.quantDtype = weightFormatDtype(*op.getQuant());
+      record.quantBlock = *op.getQuantBlock();
+      record.quantFromKN = op.getQuantFromKn();
+      if (entry.dims.size() != 2 || !record.quantDtype || record.quantBlock <= 0)
+        return llvm::createStringError("weight '" + entry.name + "' is marked quantized but is not a 2-D matrix");
+      int64_t rows = entry.dims[record.quantFromKN ? 1 : 0], k = entry.dims[record.quantFromKN ? 0 : 1];
+      record.dtype = record.quantDtype;
+      record.dims = {rows, k / record.quantBlock, record.quantBlock};
+    } else if (op.getPackN()) { // [N / P, K, P] panels, as the op's type says
+      record.packN = *op.getPackN();
+      record.packFromNK = op.getPackFromNk();
+      auto shape = mlir::cast<mlir::RankedTensorType>(op.getType()).getShape();
+      record.dims.assign(shape.begin(), shape.end());
+    }
     records.push_back(std::move(record));
+    sources.push_back(&entry);
   }
   return records;
 }
@@ -84,14 +106,14 @@ static std::vector<WeightRecord> weightRecords(const ImportedWeights &weights) {
 /// The weights writer reads the importer's sources through this.
 class ImportedWeightSource : public WeightSource {
 public:
-  explicit ImportedWeightSource(const ImportedWeights &weights) : weights(weights) {}
+  explicit ImportedWeightSource(const std::vector<const WeightEntry *> &entries) : entries(entries) {}
   llvm::Error stream(size_t index, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume,
                      QuantizationError *measured) override {
-    return streamWeightSource(weights.entries[index], consume, &measured->relRmse, &measured->maxAbs);
+    return streamWeightSource(*entries[index], consume, &measured->relRmse, &measured->maxAbs);
   }
 
 private:
-  const ImportedWeights &weights;
+  const std::vector<const WeightEntry *> &entries;
 };
 
 /// Collects the first error diagnostic as one line ("loc: message") and prints remarks as
@@ -204,7 +226,7 @@ private:
             },
             "quantization planning failed"))
       return error;
-    collectQuantNotes(module(), imported->weights);
+    quantNotes = collectQuantNotes(module());
     return llvm::Error::success();
   }
 
@@ -220,37 +242,27 @@ private:
             },
             "compilation failed"))
       return error;
-    // The front half chose each weight's stored layout; the packer writes exactly that.
-    module().walk([&](WeightOp op) {
-      for (WeightEntry &entry : imported->weights.entries)
-        if (entry.name == op.getName() && op.getPackN()) {
-          entry.packN = *op.getPackN();
-          entry.packFromNK = op.getPackFromNk();
-          auto shape = mlir::cast<mlir::RankedTensorType>(op.getType()).getShape();
-          entry.dims.assign(shape.begin(), shape.end());
-        }
-    });
-    layOutQuantizedWeights(module(), imported->weights);
     return llvm::Error::success();
   }
 
   /// NAME.weights goes before codegen: the code records its fingerprint.
   llvm::Error weightsPhase() {
-    ImportedWeights &weights = imported->weights;
-    identity.weightsDataSize = weights.dataSize;
-    identity.weightsCount = weights.entries.size();
+    auto size = module()->getAttrOfType<mlir::IntegerAttr>(kWeightsSizeAttr);
+    if (!size) return llvm::createStringError(options.input + ": the weights were not laid out");
+    std::vector<const WeightEntry *> sources;
+    auto records = weightRecords(module(), imported->weights, sources);
+    if (!records) return records.takeError();
+    identity.weightsDataSize = static_cast<uint64_t>(size.getInt());
+    identity.weightsCount = records->size();
     if (options.emit != Emit::Artifacts) return llvm::Error::success();
     if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
       return llvm::createStringError(options.outputDir + ": cannot create: " + ec.message());
     base = (llvm::Twine(options.outputDir) + "/").str();
-    std::vector<WeightRecord> records = weightRecords(weights);
-    ImportedWeightSource source(weights);
-    auto fingerprint = writeWeightsFile(base + options.name + ".weights", records, weights.dataSize, source);
+    ImportedWeightSource source(sources);
+    auto fingerprint = writeWeightsFile(base + options.name + ".weights", *records, identity.weightsDataSize, source);
     if (!fingerprint) return fingerprint.takeError();
     identity.weightsFingerprint = *fingerprint;
-    for (auto [entry, record] : llvm::zip(weights.entries, records))
-      entry.quantRelRmse = record.measured.relRmse, entry.quantMaxAbsError = record.measured.maxAbs;
-    return writeQuantReport(options.quant, weights);
+    return writeQuantReport(options.quant, *records, quantNotes);
   }
 
   llvm::Error backPhase() {
@@ -328,6 +340,7 @@ private:
   std::string arch;
   std::optional<CpuTargetConfig> config;
   ModelIdentity identity;
+  llvm::StringMap<std::string> quantNotes; ///< why each kept weight stays f32 (the report's)
   std::string base; ///< "OUT/" when artifacts are written
   SpirvProgram spirv;
 };

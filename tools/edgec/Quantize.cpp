@@ -36,48 +36,19 @@ PlanQuantizationPassOptions planOptions(const QuantOptions &options) {
   return plan;
 }
 
-void collectQuantNotes(mlir::ModuleOp module, ImportedWeights &weights) {
-  llvm::StringMap<WeightEntry *> byName;
-  for (WeightEntry &entry : weights.entries) byName[entry.name] = &entry;
+llvm::StringMap<std::string> collectQuantNotes(mlir::ModuleOp module) {
+  llvm::StringMap<std::string> notes;
   module.walk([&](WeightOp op) {
-    auto note = op->getAttrOfType<mlir::StringAttr>(kQuantNoteAttr);
-    if (WeightEntry *entry = byName.lookup(op.getName()); note && entry) entry->keptReason = note.str();
+    if (auto note = op->getAttrOfType<mlir::StringAttr>(kQuantNoteAttr)) notes[op.getName()] = note.str();
   });
+  return notes;
 }
 
-void layOutQuantizedWeights(mlir::ModuleOp module, ImportedWeights &weights) {
-  llvm::StringMap<WeightEntry *> byName;
-  for (WeightEntry &entry : weights.entries) byName[entry.name] = &entry;
-  module.walk([&](WeightOp op) {
-    if (!op.getQuant()) return;
-    WeightEntry *entry = byName.lookup(op.getName());
-    if (!entry || entry->quantDtype) return;
-    int64_t block = *op.getQuantBlock();
-    bool fromKN = op.getQuantFromKn();
-    int64_t rows = entry->dims[fromKN ? 1 : 0], k = entry->dims[fromKN ? 0 : 1];
-    entry->quantDtype = weightFormatDtype(*op.getQuant());
-    entry->quantBlock = block;
-    entry->quantFromKN = fromKN;
-    entry->dtype = entry->quantDtype;
-    entry->dims = {rows, k / block, block};
-  });
-  uint64_t offset = 0;
-  for (WeightEntry &entry : weights.entries) {
-    entry.offset = offset;
-    offset = (offset + entry.storedBytes() + 63) / 64 * 64;
-  }
-  weights.dataSize = offset;
-  mlir::Builder builder(module.getContext());
-  module.walk([&](WeightOp op) {
-    if (WeightEntry *entry = byName.lookup(op.getName()))
-      op.setOffsetAttr(builder.getI64IntegerAttr(static_cast<int64_t>(entry->offset)));
-  });
-}
-
-llvm::Error writeQuantReport(const QuantOptions &options, const ImportedWeights &weights) {
+llvm::Error writeQuantReport(const QuantOptions &options, const std::vector<WeightRecord> &records,
+                             const llvm::StringMap<std::string> &notes) {
   if (options.reportPath.empty()) return llvm::Error::success();
-  auto formatOf = [](const WeightEntry &entry) -> std::string {
-    switch (entry.quantDtype) {
+  auto formatOf = [](const WeightRecord &record) -> std::string {
+    switch (record.quantDtype) {
       case EDGE_DTYPE_Q8_0: return "q8_0";
       case EDGE_DTYPE_Q4_0: return "q4_0";
       case EDGE_DTYPE_Q4_1: return "q4_1";
@@ -89,15 +60,15 @@ llvm::Error writeQuantReport(const QuantOptions &options, const ImportedWeights 
   if (ec) return llvm::createStringError(options.reportPath + ": cannot write: " + ec.message());
   table << "# weight\tformat\tstored_dims\tbytes\trel_rmse\tmax_abs_error\tnote\n";
   uint64_t total = 0, f32Total = 0;
-  std::vector<const WeightEntry *> plotted;
-  for (const WeightEntry &entry : weights.entries) {
+  std::vector<const WeightRecord *> plotted;
+  for (const WeightRecord &entry : records) {
     std::string dims;
     for (int64_t d : entry.dims) dims += (dims.empty() ? "" : "x") + std::to_string(d);
     table << entry.name << "\t" << formatOf(entry) << "\t" << dims << "\t" << entry.storedBytes() << "\t"
-          << llvm::format("%.6g", entry.quantRelRmse) << "\t" << llvm::format("%.6g", entry.quantMaxAbsError) << "\t"
-          << entry.keptReason << "\n";
+          << llvm::format("%.6g", entry.measured.relRmse) << "\t" << llvm::format("%.6g", entry.measured.maxAbs) << "\t"
+          << notes.lookup(entry.name) << "\n";
     total += entry.storedBytes();
-    f32Total += entry.quantDtype ? entry.dims[0] * entry.dims[1] * entry.dims[2] * 4 : entry.source.byteSize;
+    f32Total += entry.quantDtype ? entry.dims[0] * entry.dims[1] * entry.dims[2] * 4 : entry.sourceBytes;
     if (entry.quantDtype) plotted.push_back(&entry);
   }
   table << "# total " << total << " bytes; " << f32Total << " as f32 (ratio "
@@ -110,7 +81,7 @@ llvm::Error writeQuantReport(const QuantOptions &options, const ImportedWeights 
   llvm::raw_fd_ostream svg(svgPath, ec);
   if (ec) return llvm::createStringError(svgPath + ": cannot write: " + ec.message());
   double worst = 1e-9;
-  for (const WeightEntry *entry : plotted) worst = std::max(worst, entry->quantRelRmse);
+  for (const WeightRecord *entry : plotted) worst = std::max(worst, entry->measured.relRmse);
   const int rowHeight = 16, left = 320, width = 420, top = 40;
   int height = top + rowHeight * static_cast<int>(plotted.size()) + 40;
   auto color = [](uint32_t dtype) {
@@ -131,12 +102,12 @@ llvm::Error writeQuantReport(const QuantOptions &options, const ImportedWeights 
       << llvm::format("%.4g", worst) << "</text>\n";
   for (auto [i, entry] : llvm::enumerate(plotted)) {
     int y = top + static_cast<int>(i) * rowHeight;
-    double length = width * entry->quantRelRmse / worst;
+    double length = width * entry->measured.relRmse / worst;
     svg << "<text x=\"" << left - 6 << "\" y=\"" << y + 11 << "\" text-anchor=\"end\">" << escape(entry->name)
         << "</text>\n<rect x=\"" << left << "\" y=\"" << y + 2 << "\" width=\"" << llvm::format("%.1f", length)
         << "\" height=\"" << rowHeight - 4 << "\" fill=\"" << color(entry->quantDtype) << "\"/>\n<text x=\""
         << llvm::format("%.1f", left + length + 4) << "\" y=\"" << y + 11 << "\">"
-        << llvm::format("%.4f", entry->quantRelRmse) << "</text>\n";
+        << llvm::format("%.4f", entry->measured.relRmse) << "</text>\n";
   }
   svg << "</svg>\n";
   if (svg.has_error()) return llvm::createStringError(svgPath + ": write failed");

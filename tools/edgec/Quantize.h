@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "codegen/artifacts/Artifacts.h"
 #include "compiler/import/ImportedWeights.h"
 #include "compiler/transforms/PlanQuantization.h"
 #include "tools/edgec/CompileOptions.h"
@@ -20,17 +21,14 @@ QuantErrorFn measureQ4Error(const ImportedWeights &weights);
 /// edge-plan-quantization's options for the command line's.
 PlanQuantizationPassOptions planOptions(const QuantOptions &options);
 
-/// Copies the planner's notes (why a weight stays f32) from the IR into the entries, for
-/// the report.
-void collectQuantNotes(mlir::ModuleOp module, ImportedWeights &weights);
+/// The planner's notes on the weights that stay f32 (edge.quant_note), by weight name.
+llvm::StringMap<std::string> collectQuantNotes(mlir::ModuleOp module);
 
-/// After edge-quantize-weights: the quantized entries take their stored dtype and dims,
-/// every weight gets its offset in the new layout, and the edge.weight ops follow.
-void layOutQuantizedWeights(mlir::ModuleOp module, ImportedWeights &weights);
-
-/// Writes the per-tensor error table to options.reportPath and its plot to the same path
-/// with the extension .svg (after the weights file, which measures the errors).
-llvm::Error writeQuantReport(const QuantOptions &options, const ImportedWeights &weights);
+/// Writes the per-tensor table of NAME.weights' records (format, stored dims, bytes, the
+/// measured error, the note) to options.reportPath and its plot beside it (.svg), after the
+/// weights file, which measures the errors.
+llvm::Error writeQuantReport(const QuantOptions &options, const std::vector<WeightRecord> &records,
+                             const llvm::StringMap<std::string> &notes);
 
 } // namespace edge
 

@@ -25,6 +25,8 @@ inline constexpr llvm::StringLiteral kNameAttr = "edge.name";
 /// Module attributes naming the target architecture and CPU.
 inline constexpr llvm::StringLiteral kTargetAttr = "edge.target";
 inline constexpr llvm::StringLiteral kCpuAttr = "edge.cpu";
+/// Module attribute: bytes of NAME.weights' data section (set by edge-lay-out-weights).
+inline constexpr llvm::StringLiteral kWeightsSizeAttr = "edge.weights_size";
 
 } // namespace edge
 
