@@ -89,17 +89,21 @@ static SymDim scaled(const SymDim &a, int64_t c) {
 
 SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
   if (a.isStatic() && b.isStatic()) {
-    int64_t x = a.value, y = b.value;
+    // Folding never executes an undefined operation (overflow, division by zero,
+    // INT64_MIN / -1): such a result is unknown, and the op is left to run.
+    int64_t x = a.value, y = b.value, r = 0;
     switch (op) {
-    case IntOp::Add: return SymDim::fixed(x + y);
-    case IntOp::Sub: return SymDim::fixed(x - y);
-    case IntOp::Mul: return SymDim::fixed(x * y);
+    case IntOp::Add: return __builtin_add_overflow(x, y, &r) ? SymDim::unknown() : SymDim::fixed(r);
+    case IntOp::Sub: return __builtin_sub_overflow(x, y, &r) ? SymDim::unknown() : SymDim::fixed(r);
+    case IntOp::Mul: return __builtin_mul_overflow(x, y, &r) ? SymDim::unknown() : SymDim::fixed(r);
     case IntOp::Div:
-      if (y == 0) return SymDim::unknown();
+      if (y == 0 || (x == INT64_MIN && y == -1)) return SymDim::unknown();
       return SymDim::fixed(x / y - ((x % y != 0) && ((x < 0) != (y < 0)) ? 1 : 0)); // floor, as numpy
     case IntOp::Mod:
-      if (y == 0) return SymDim::unknown();
-      return SymDim::fixed(((x % y) + y) % y);
+      if (y == 0 || (x == INT64_MIN && y == -1)) return SymDim::unknown();
+      // The sum overflows only when x % y and y have the same sign: x % y is the floor modulus then.
+      if (__builtin_add_overflow(x % y, y, &r)) return SymDim::fixed(x % y);
+      return SymDim::fixed(r % y);
     case IntOp::Max: return SymDim::fixed(std::max(x, y));
     case IntOp::Min: return SymDim::fixed(std::min(x, y));
     }

@@ -49,4 +49,26 @@ TEST(SymbolicShapeTest, ReshapeChecksStaticCounts) {
   llvm::consumeError(zero.takeError());
 }
 
+// Folding constants never executes undefined integer arithmetic: overflowing sums and
+// products, division by zero and INT64_MIN / -1 give an unknown (the op stays), and the
+// floor modulus is right where the textbook ((x % y) + y) % y would overflow.
+TEST(SymbolicShapeTest, FoldingAvoidsUndefinedArithmetic) {
+  using edge::IntOp;
+  using edge::SymDim;
+  const int64_t kMin = INT64_MIN, kMax = INT64_MAX;
+  auto fold = [](IntOp op, int64_t x, int64_t y) { return edge::foldIntOp(op, SymDim::fixed(x), SymDim::fixed(y)); };
+  EXPECT_FALSE(fold(IntOp::Div, kMin, -1).isKnown());
+  EXPECT_FALSE(fold(IntOp::Mod, kMin, -1).isKnown());
+  EXPECT_FALSE(fold(IntOp::Div, 7, 0).isKnown());
+  EXPECT_FALSE(fold(IntOp::Mod, 7, 0).isKnown());
+  EXPECT_FALSE(fold(IntOp::Mul, kMax, 2).isKnown());
+  EXPECT_FALSE(fold(IntOp::Add, kMax, 1).isKnown());
+  EXPECT_FALSE(fold(IntOp::Sub, kMin, 1).isKnown());
+  EXPECT_EQ(fold(IntOp::Mod, kMax - 1, kMax).value, kMax - 1);
+  EXPECT_EQ(fold(IntOp::Mod, -5, kMax).value, kMax - 5);
+  EXPECT_EQ(fold(IntOp::Mod, -7, 3).value, 2); // floor, as numpy
+  EXPECT_EQ(fold(IntOp::Div, -7, 2).value, -4);
+  EXPECT_EQ(fold(IntOp::Div, kMin, 1).value, kMin);
+}
+
 } // namespace

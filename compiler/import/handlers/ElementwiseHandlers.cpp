@@ -59,7 +59,8 @@ llvm::Error importBinary(NodeContext &node) {
   if (auto op = intOpFor<OpTy>()) {
     // C-style truncating division is what ONNX Div means for integers; fold only when exact.
     auto fn = [&](const SymDim &a, const SymDim &b) {
-      if (*op == IntOp::Div && a.isStatic() && b.isStatic() && b.value != 0 && a.value % b.value != 0)
+      if (*op == IntOp::Div && a.isStatic() && b.isStatic() && b.value != 0 && !(a.value == INT64_MIN && b.value == -1) &&
+          a.value % b.value != 0)
         return SymDim::fixed(a.value / b.value);
       return foldIntOp(*op, a, b);
     };

@@ -141,6 +141,16 @@ CASES = {
         [helper.make_node("Concat", ["past", "x"], ["all"], axis=0),
          helper.make_node("Add", ["all", "mask"], ["y"], name="add_mask")],
         [vi("past", ["past", 4]), vi("x", ["seq", 4]), vi("mask", ["total", 1])], [vi("y", ["total", 4])]),
+    # Integer constants whose arithmetic is undefined in C: INT64_MIN / -1, INT64_MIN % -1,
+    # INT64_MAX * 2, INT64_MAX + 1 (folding must leave them, not trap).
+    "int_overflow": lambda: model(
+        [helper.make_node("Div", ["min", "minus1"], ["q"], name="div"),
+         helper.make_node("Mod", ["min", "minus1"], ["r"], name="mod"),
+         helper.make_node("Mul", ["max", "two"], ["m"], name="mul"),
+         helper.make_node("Add", ["max", "one"], ["s"], name="add"),
+         helper.make_node("Sum", ["x", "q", "r", "m", "s"], ["y"], name="sum")],
+        [vi("x", [1], TensorProto.INT64)], [vi("y", [1], TensorProto.INT64)],
+        [ints("min", [-2**63]), ints("minus1", [-1]), ints("max", [2**63 - 1]), ints("two", [2]), ints("one", [1])]),
 }
 
 
