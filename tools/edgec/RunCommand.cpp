@@ -1,5 +1,8 @@
 //===- RunCommand.cpp - `edgec run`: link the runner, run it --------------===//
 #include "RunCommand.h"
+#include "tools/edgec/ChildProcess.h"
+
+#include <cstring>
 
 #include "llvm/Object/Archive.h"
 #include "llvm/Object/ObjectFile.h"
@@ -115,10 +118,12 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
   command.push_back(executable);
   command.push_back(weights);
   command.insert(command.end(), runnerArgs.begin(), runnerArgs.end());
-  std::vector<llvm::StringRef> argv(command.begin(), command.end());
-  rc = llvm::sys::ExecuteAndWait(argv[0], argv, std::nullopt, {}, 0, 0, &message);
-  if (rc < 0) return llvm::createStringError(executable + ": " + message);
-  return rc;
+  auto exit = runChildProcess(command);
+  if (!exit) return exit.takeError();
+  if (exit->signal) // a crash is never a clean refusal: the shell's 128 + signal
+    llvm::errs() << "edgec: error: " << executable << " was killed by signal " << exit->signal << " ("
+                 << strsignal(exit->signal) << ")\n";
+  return exit->status;
 }
 
 } // namespace edge
