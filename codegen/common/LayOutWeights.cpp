@@ -9,8 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/common/Passes.h"
 
-#include <algorithm>
-
 namespace edge {
 #define GEN_PASS_DEF_LAYOUTWEIGHTSPASS
 #include "codegen/common/Passes.h.inc"
@@ -31,19 +29,14 @@ int64_t storedElementBytes(Type type) {
 struct LayOutWeightsPass : impl::LayOutWeightsPassBase<LayOutWeightsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    llvm::StringMap<SmallVector<WeightOp>> opsByName;
-    std::vector<WeightOp> firsts;
-    module.walk([&](WeightOp op) {
-      auto &ops = opsByName[op.getName()];
-      if (ops.empty()) firsts.push_back(op);
-      ops.push_back(op);
-    });
-    std::stable_sort(firsts.begin(), firsts.end(), [](WeightOp a, WeightOp b) { return a.getOffset() < b.getOffset(); });
+    WeightsByName weights = collectWeightsByName(module);
     Builder builder(module.getContext());
     int64_t offset = 0;
-    for (WeightOp first : firsts) {
+    for (llvm::StringRef name : weights.names) {
+      auto &ops = weights.ops[name];
+      WeightOp first = ops.front();
       auto type = cast<RankedTensorType>(first.getType());
-      for (WeightOp op : opsByName[first.getName()])
+      for (WeightOp op : ops)
         if (op.getType() != type) {
           op.emitError() << "weight '" << first.getName() << "' is stored as " << type << " and as " << op.getType();
           return signalPassFailure();
@@ -54,7 +47,7 @@ struct LayOutWeightsPass : impl::LayOutWeightsPassBase<LayOutWeightsPass> {
                           << " cannot be stored";
         return signalPassFailure();
       }
-      for (WeightOp op : opsByName[first.getName()]) op.setOffsetAttr(builder.getI64IntegerAttr(offset));
+      for (WeightOp op : ops) op.setOffsetAttr(builder.getI64IntegerAttr(offset));
       offset = (offset + type.getNumElements() * element + 63) / 64 * 64;
     }
     module->setAttr(kWeightsSizeAttr, builder.getI64IntegerAttr(offset));

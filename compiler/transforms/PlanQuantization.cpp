@@ -66,15 +66,7 @@ struct PlanQuantizationPass : impl::PlanQuantizationPassBase<PlanQuantizationPas
     for (const TensorInterface &output : interface->outputs)
       if (!vocab && output.name == "logits" && !output.dims.empty()) vocab = output.dims.back();
 
-    // Every weight once, in file order (the importer's offsets ascend in it).
-    llvm::StringMap<SmallVector<WeightOp>> opsByName;
-    std::vector<WeightOp> firsts;
-    module.walk([&](WeightOp op) {
-      auto &ops = opsByName[op.getName()];
-      if (ops.empty()) firsts.push_back(op);
-      ops.push_back(op);
-    });
-    std::stable_sort(firsts.begin(), firsts.end(), [](WeightOp a, WeightOp b) { return a.getOffset() < b.getOffset(); });
+    WeightsByName weights = collectWeightsByName(module);
 
     Builder builder(module.getContext());
     auto note = [&](WeightOp op, llvm::StringRef why) {
@@ -87,9 +79,10 @@ struct PlanQuantizationPass : impl::PlanQuantizationPassBase<PlanQuantizationPas
       bool pinned = false; // embedding, logits or override: not subject to mixed's error ranking
     };
     std::vector<Choice> choices;
-    for (WeightOp first : firsts) {
+    for (llvm::StringRef name : weights.names) {
+      auto &ops = weights.ops[name];
+      WeightOp first = ops.front();
       if (cast<RankedTensorType>(first.getType()).getRank() != 2) continue;
-      auto &ops = opsByName[first.getName()];
       QuantCandidate candidate = analyzeQuantCandidate(first);
       for (WeightOp op : llvm::drop_begin(ops)) {
         QuantCandidate other = analyzeQuantCandidate(op);
@@ -140,7 +133,7 @@ struct PlanQuantizationPass : impl::PlanQuantizationPassBase<PlanQuantizationPas
         note(choice.weight, "f32 by --quant or --quant-override");
         continue;
       }
-      for (WeightOp op : opsByName[choice.weight.getName()]) {
+      for (WeightOp op : weights.ops[choice.weight.getName()]) {
         op.setQuantAttr(builder.getStringAttr(choice.format));
         op.setQuantBlockAttr(builder.getI64IntegerAttr(block));
       }

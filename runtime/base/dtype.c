@@ -1,4 +1,4 @@
-/* Element types: their sizes and names (edge/edgert.h). */
+/* Element types: their sizes (edge/edgert.h; their names are edge_dtype_name in edge/model_abi.h). */
 #include "edge/edgert.h"
 
 size_t edge_dtype_size(uint32_t dtype) {
@@ -8,23 +8,6 @@ size_t edge_dtype_size(uint32_t dtype) {
     case EDGE_DTYPE_I64: case EDGE_DTYPE_F64: return 8;
     case EDGE_DTYPE_I8: case EDGE_DTYPE_U8: case EDGE_DTYPE_BOOL: return 1;
     default: return 0;
-  }
-}
-
-const char *edge_dtype_name(uint32_t dtype) {
-  switch (dtype) {
-    case EDGE_DTYPE_F32: return "f32";
-    case EDGE_DTYPE_F16: return "f16";
-    case EDGE_DTYPE_I64: return "i64";
-    case EDGE_DTYPE_I32: return "i32";
-    case EDGE_DTYPE_I8: return "i8";
-    case EDGE_DTYPE_U8: return "u8";
-    case EDGE_DTYPE_BOOL: return "bool";
-    case EDGE_DTYPE_F64: return "f64";
-    case EDGE_DTYPE_Q8_0: return "q8_0";
-    case EDGE_DTYPE_Q4_0: return "q4_0";
-    case EDGE_DTYPE_Q4_1: return "q4_1";
-    default: return "unknown";
   }
 }
 

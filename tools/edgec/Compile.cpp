@@ -65,12 +65,12 @@ static llvm::Error linkSharedLibrary(llvm::StringRef objectPath, llvm::StringRef
 /// source the importer's entry of that name (`sources`, parallel to the records).
 static llvm::Expected<std::vector<WeightRecord>> weightRecords(mlir::ModuleOp module, const ImportedWeights &weights,
                                                                std::vector<const WeightEntry *> &sources) {
-  llvm::StringMap<WeightOp> opByName;
-  module.walk([&](WeightOp op) { opByName.try_emplace(op.getName(), op); });
+  WeightsByName ops = collectWeightsByName(module);
   std::vector<WeightRecord> records;
   for (const WeightEntry &entry : weights.entries) {
-    WeightOp op = opByName.lookup(entry.name);
-    if (!op) continue; // nothing reads it any more
+    auto found = ops.ops.find(entry.name);
+    if (found == ops.ops.end()) continue; // nothing reads it any more
+    WeightOp op = found->second.front();
     WeightRecord record;
     record.name = entry.name;
     record.dtype = entry.dtype;

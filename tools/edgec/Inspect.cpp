@@ -147,7 +147,7 @@ llvm::Expected<size_t> inspectModel(llvm::StringRef path, llvm::raw_ostream &out
   mlir::PassManager cleanup(&context);
   buildImportCleanupPipeline(cleanup);
   if (mlir::failed(cleanup.run(imported->module.get())))
-    return llvm::createStringError(path + ": cleanup after import fails: " + firstError);
+    return llvm::createStringError(path + ": cleanup after import fails" + (firstError.empty() ? "" : ": " + firstError));
   std::map<std::string, size_t> after;
   size_t onnxOps = 0;
   imported->module->walk([&](mlir::Operation *op) {
@@ -170,7 +170,7 @@ llvm::Expected<size_t> inspectModel(llvm::StringRef path, llvm::raw_ostream &out
                                    (firstError.empty() ? std::string("the paged-attention rewrite failed") : firstError) +
                                    " (--paged-kv off compiles the graph as it is)");
   mlir::FailureOr<ModelInterface> interface = getModelInterface(imported->module.get());
-  if (mlir::failed(interface)) return llvm::createStringError(path + ": " + firstError);
+  if (mlir::failed(interface)) return llvm::createStringError(path + ": " + (firstError.empty() ? std::string("no model interface after the rewrite") : firstError));
   if (const CausalLMInterface &lm = interface->causalLM; lm.enabled) {
     std::vector<std::string> inputs;
     for (const TensorInterface &input : interface->inputs) inputs.push_back(input.name);

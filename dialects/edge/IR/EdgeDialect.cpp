@@ -1,5 +1,7 @@
 //===- EdgeDialect.cpp - edge dialect and op verifiers --------------------===//
 #include "dialects/edge/IR/EdgeDialect.h"
+
+#include <algorithm>
 #include "dialects/edge/IR/ModelInterface.h"
 
 #include "mlir/Dialect/Bufferization/IR/DstBufferizableOpInterfaceImpl.h"
@@ -75,6 +77,19 @@ LogicalResult verifyQuantized(Operation *op, StringRef format, int64_t block) {
 }
 
 } // namespace
+
+WeightsByName edge::collectWeightsByName(Operation *root) {
+  WeightsByName weights;
+  std::vector<WeightOp> firsts;
+  root->walk([&](WeightOp op) {
+    auto &ops = weights.ops[op.getName()];
+    if (ops.empty()) firsts.push_back(op);
+    ops.push_back(op);
+  });
+  std::stable_sort(firsts.begin(), firsts.end(), [](WeightOp a, WeightOp b) { return a.getOffset() < b.getOffset(); });
+  for (WeightOp op : firsts) weights.names.push_back(op.getName());
+  return weights;
+}
 
 LogicalResult EdgeDialect::verifyOperationAttribute(Operation *op, NamedAttribute attribute) {
   if (attribute.getName() != kModelInterfaceAttr) return success();

@@ -12,11 +12,6 @@ namespace edge {
 
 namespace {
 
-constexpr std::pair<uint32_t, const char *> kDtypeNames[] = {
-    {EDGE_DTYPE_F32, "f32"},   {EDGE_DTYPE_F16, "f16"},   {EDGE_DTYPE_I64, "i64"},   {EDGE_DTYPE_I32, "i32"},
-    {EDGE_DTYPE_I8, "i8"},     {EDGE_DTYPE_U8, "u8"},     {EDGE_DTYPE_BOOL, "bool"}, {EDGE_DTYPE_F64, "f64"},
-    {EDGE_DTYPE_Q8_0, "q8_0"}, {EDGE_DTYPE_Q4_0, "q4_0"}, {EDGE_DTYPE_Q4_1, "q4_1"},
-};
 
 DictionaryAttr encodeTensor(Builder &b, const TensorInterface &tensor) {
   return b.getDictionaryAttr({b.getNamedAttr("name", b.getStringAttr(tensor.name)),
@@ -52,15 +47,11 @@ FailureOr<std::vector<TensorInterface>> decodeTensors(DictionaryAttr attr, Strin
 
 } // namespace
 
-StringRef dtypeName(uint32_t dtype) {
-  for (auto [code, name] : kDtypeNames)
-    if (code == dtype) return name;
-  return "invalid";
-}
+StringRef dtypeName(uint32_t dtype) { return edge_dtype_name(dtype); }
 
 uint32_t dtypeFromName(StringRef name) {
-  for (auto [code, known] : kDtypeNames)
-    if (name == known) return code;
+  for (uint32_t code = EDGE_DTYPE_F32; code <= EDGE_DTYPE_Q4_1; ++code)
+    if (name == edge_dtype_name(code)) return code;
   return 0;
 }
 

@@ -74,7 +74,7 @@ void setModelInterface(mlir::ModuleOp module, const ModelInterface &interface);
 /// The module's interface; an error on the module when it has none or it is malformed.
 mlir::FailureOr<ModelInterface> getModelInterface(mlir::ModuleOp module);
 
-/// The name of an edge_dtype_t ("f32", "i64", "bool", "q4_0", ...); "invalid" otherwise.
+/// The name of an edge_dtype_t (edge_dtype_name of edge/model_abi.h); "unknown" otherwise.
 llvm::StringRef dtypeName(uint32_t dtype);
 /// The edge_dtype_t of a name dtypeName returns; 0 when there is none.
 uint32_t dtypeFromName(llvm::StringRef name);

@@ -156,8 +156,7 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
 
 /* Size in bytes of one element of `dtype` (0 for an unknown dtype). */
 size_t edge_dtype_size(uint32_t dtype);
-/* Name of `dtype` as errors and headers spell it ("f32", "i64", "q4_0"; "unknown"). */
-const char *edge_dtype_name(uint32_t dtype);
+/* edge_dtype_name (edge/model_abi.h) names a dtype. */
 /* Elements in a tensor (product of dims). */
 int64_t edge_tensor_element_count(const edge_tensor_t *tensor);
 

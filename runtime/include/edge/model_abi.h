@@ -45,6 +45,25 @@ typedef enum edge_dtype_e {
   EDGE_DTYPE_Q4_1 = 11,
 } edge_dtype_t;
 
+/* Name of `dtype` as errors, headers and the compiler's IR spell it ("f32", "i64", "bool",
+ * "q4_0"; "unknown" for anything else). */
+static inline const char *edge_dtype_name(uint32_t dtype) {
+  switch (dtype) {
+    case EDGE_DTYPE_F32: return "f32";
+    case EDGE_DTYPE_F16: return "f16";
+    case EDGE_DTYPE_I64: return "i64";
+    case EDGE_DTYPE_I32: return "i32";
+    case EDGE_DTYPE_I8: return "i8";
+    case EDGE_DTYPE_U8: return "u8";
+    case EDGE_DTYPE_BOOL: return "bool";
+    case EDGE_DTYPE_F64: return "f64";
+    case EDGE_DTYPE_Q8_0: return "q8_0";
+    case EDGE_DTYPE_Q4_0: return "q4_0";
+    case EDGE_DTYPE_Q4_1: return "q4_1";
+    default: return "unknown";
+  }
+}
+
 typedef enum edge_model_kind_e {
   EDGE_MODEL_KIND_GRAPH = 1,     /* one `run` over named inputs and outputs */
   EDGE_MODEL_KIND_CAUSAL_LM = 2, /* steps of prefill and decode tokens over a paged KV cache */
