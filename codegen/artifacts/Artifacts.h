@@ -3,6 +3,7 @@
 #define EDGE_CODEGEN_ARTIFACTS_ARTIFACTS_H
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -50,11 +51,21 @@ struct WeightRecord {
 class WeightSource {
 public:
   virtual ~WeightSource() = default;
-  /// Streams record `index`'s source bytes in chunks: the tensor as in the model or, for
+  /// Streams record `index`'s source bytes in chunks (called from several threads at
+  /// once, for different records): the tensor as in the model or, for
   /// a pre-quantized record, its rows in the stored block format, with the conversion's
   /// error in *measured.
   virtual llvm::Error stream(size_t index, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume,
                              QuantizationError *measured) = 0;
+};
+
+/// How the weights file is written.
+struct WeightsWriteOptions {
+  /// Tensors packed at once, each on its own thread (the file is the same for any count).
+  unsigned jobs = 1;
+  /// Called after each tensor, one call at a time, from the writing threads: tensors
+  /// done, of total, and their stored bytes so far.
+  std::function<void(size_t done, size_t total, uint64_t bytes)> progress;
 };
 
 /// Streams every record into `path` (weights_format.h) in the layout it states, computing
@@ -62,7 +73,8 @@ public:
 /// fingerprint. Writes a temporary file and renames it, so a failure never leaves a
 /// half-written file behind.
 llvm::Expected<uint64_t> writeWeightsFile(llvm::StringRef path, std::vector<WeightRecord> &weights,
-                                          uint64_t dataSize, WeightSource &source);
+                                          uint64_t dataSize, WeightSource &source,
+                                          const WeightsWriteOptions &options = {});
 
 /// Quantizes the f32 matrix in `bytes` (N = `rows` rows of `k` values: [N, K] row-major, or
 /// [K, N] when `fromKN`) row by row into `dtype` blocks of `block` values, handing each

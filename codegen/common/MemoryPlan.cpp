@@ -84,9 +84,11 @@ struct MemoryPlanPass : impl::MemoryPlanPassBase<MemoryPlanPass> {
       planned.push_back({alloc, position[alloc], position[ancestorIn(entry, last)], Value(), 0});
     });
 
-    // Buffers that cannot live in the arena get freed after their last use.
+    // Buffers that cannot live in the arena get freed after their last use (unless the
+    // pass that made them frees them already).
     OpBuilder builder(&getContext());
     for (auto [alloc, last] : unplanned) {
+      if (llvm::any_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>)) continue;
       builder.setInsertionPointAfter(last);
       memref::DeallocOp::create(builder, alloc.getLoc(), alloc.getResult());
     }
@@ -153,6 +155,9 @@ struct MemoryPlanPass : impl::MemoryPlanPassBase<MemoryPlanPass> {
     Value arena = memref::AllocOp::create(builder, loc, arenaType, ValueRange{total},
                                           builder.getI64IntegerAttr(kAlignment));
     for (Buffer &buffer : planned) {
+      // The arena is freed at the return; a buffer's own deallocation goes.
+      for (Operation *user : llvm::make_early_inc_range(buffer.alloc->getUsers()))
+        if (isa<memref::DeallocOp>(user)) user->erase();
       builder.setInsertionPoint(buffer.alloc);
       Value view = memref::ViewOp::create(builder, buffer.alloc.getLoc(), buffer.alloc.getType(), arena,
                                           slotOffset[buffer.slot], buffer.alloc.getDynamicSizes());

@@ -128,6 +128,41 @@ def BindRuntimeImportsPass : Pass<"edge-bind-runtime-imports", "mlir::ModuleOp">
   let dependentDialects = ["mlir::LLVM::LLVMDialect"];
 }
 
+def OutlineRepeatedLayersPass : Pass<"edge-outline-repeated-layers", "mlir::ModuleOp"> {
+  let summary = "Compile identical layers once: one function, called per layer";
+  let description = [{
+    Finds the longest run of identical blocks of top-level ops in the entry (same ops,
+    attributes and types, the same nested regions; different values read, such as each
+    layer's weight views and arena slices) and replaces each block with a call of one
+    private function made from the first block, repeatedly while runs remain. What a block
+    reads from outside becomes an argument, except constants equal in every block (cloned
+    into the function); what later ops read of it becomes a result. The block boundary is
+    placed where the fewest values cross it (for a decoder: the residual stream and the
+    shared inputs). A buffer a block allocates and later ops read is allocated by the
+    caller and passed in (a block whose other buffers escape is left alone). Runs on
+    buffers, before the memory plan and before loops are lowered; the calls execute the
+    same ops in the same order, so numerics are unchanged.
+
+    Before (two layers):
+    ```mlir
+    %h1 = ... ops reading %x, %w0 ...
+    %h2 = ... the same ops reading %h1, %w1 ...
+    ```
+    After:
+    ```mlir
+    %h1 = call @main_layer0(%x, %w0)
+    %h2 = call @main_layer0(%h1, %w1)
+    func.func private @main_layer0(%x: ..., %w: ...) -> ... { ... }
+    ```
+  }];
+  let options = [
+    Option<"entryName", "entry", "std::string", /*default=*/"\"main\"", "the entry function">,
+    Option<"minimumOps", "minimum-ops", "unsigned", /*default=*/"16",
+           "the fewest top-level ops a repeated block must have to be outlined">,
+  ];
+  let dependentDialects = ["mlir::func::FuncDialect"];
+}
+
 def LayOutWeightsPass : Pass<"edge-lay-out-weights", "mlir::ModuleOp"> {
   let summary = "Place every weight in NAME.weights as its stored type says";
   let description = [{

@@ -16,6 +16,10 @@ using namespace mlir;
 namespace edge {
 
 void addBufferizePasses(OpPassManager &pm) {
+  // C wrappers for the functions there are now: the entry (NAME_run calls it). Functions
+  // made later (repeated layers, math helpers) are called directly; the kernel and
+  // runtime declarations request their own.
+  pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   pm.addPass(createBindWeightsPass());
   pm.addPass(createOutputsToDestinationsPass());
   pm.addPass(createCanonicalizerPass());
@@ -44,7 +48,6 @@ void addLowerToLLVMPasses(OpPassManager &pm) {
     func.addPass(createCanonicalizerPass());
     func.addPass(createCSEPass());
   }
-  pm.addNestedPass<func::FuncOp>(LLVM::createLLVMRequestCWrappersPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
   ConvertVectorToLLVMPassOptions vectorOptions;

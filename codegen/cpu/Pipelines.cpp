@@ -23,9 +23,13 @@ void buildCpuBackPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());
   addBufferizePasses(pm);
-  pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
   pm.addPass(createLowerPagedAttentionPass());
   pm.addPass(createLowerQuantizedOpsPass());
+  // Identical layers become calls of one function once their ops are calls with operands
+  // (the paged attention's layer index is one), and before their buffers are planned (each
+  // function plans its own arena), so arena offsets cannot make them differ.
+  pm.addPass(createOutlineRepeatedLayersPass());
+  pm.addNestedPass<func::FuncOp>(createMemoryPlanPass());
   addLowerToLLVMPasses(pm);
 }
 

@@ -2,13 +2,15 @@
 """Generates real exporter output: small Llama-, GPT-2- and BERT-style models written by
 torch.onnx.export (Debian's python3-torch), with inputs and float64 torch references.
 
-    gen_transformers.py [llama|gpt2|bert|llama_mask ...]      (default: llama gpt2 bert)
+    gen_transformers.py [llama|gpt2|bert|llama_mask|llama_deep ...]      (default: llama gpt2 bert)
 
 Each model is a few hundred thousand random parameters in the architecture's exact shape:
   llama  RMSNorm, rotary embeddings indexed by position_ids, grouped-query attention
          (4 query heads, 2 KV heads), SwiGLU MLP, past_key_values inputs and present
          outputs; opset 17. llama_mask: the same weights with an attention_mask input
          [batch, past + sequence], as optimum exports decoders (not in the default set).
+  llama_deep  the Llama at hidden 32 and 6 layers deep, so that identical layers repeat
+         (not in the default set).
   gpt2   learned positions (from the past length), LayerNorm, fused QKV + Split, GELU-tanh,
          logits through the tied token embedding, past_key_values; opset 14.
   bert   word + position + token-type embeddings, LayerNorm, attention_mask input, GELU
@@ -28,6 +30,9 @@ from torch import nn
 HERE = os.path.dirname(os.path.abspath(__file__))
 VOCAB, HIDDEN, LAYERS, HEADS = 128, 64, 2, 4
 HEAD = HIDDEN // HEADS
+# The Llama's MLP width (None: 2 * HIDDEN) and rotary table length; the benchmark sets
+# them to a real model's.
+LLAMA_FF, LLAMA_POSITIONS = None, 256
 
 
 class RMSNorm(nn.Module):
@@ -63,9 +68,10 @@ class LlamaLayer(nn.Module):
         self.k = nn.Linear(HIDDEN, self.KV_HEADS * HEAD, bias=False)
         self.v = nn.Linear(HIDDEN, self.KV_HEADS * HEAD, bias=False)
         self.o = nn.Linear(HIDDEN, HIDDEN, bias=False)
-        self.gate = nn.Linear(HIDDEN, 2 * HIDDEN, bias=False)
-        self.up = nn.Linear(HIDDEN, 2 * HIDDEN, bias=False)
-        self.down = nn.Linear(2 * HIDDEN, HIDDEN, bias=False)
+        ff = LLAMA_FF or 2 * HIDDEN
+        self.gate = nn.Linear(HIDDEN, ff, bias=False)
+        self.up = nn.Linear(HIDDEN, ff, bias=False)
+        self.down = nn.Linear(ff, HIDDEN, bias=False)
 
     def forward(self, x, cos, sin, past_k, past_v, padding=None):
         b, s, _ = x.shape
@@ -100,7 +106,7 @@ class Llama(nn.Module):
         self.norm = RMSNorm(HIDDEN)
         self.lm_head = nn.Linear(HIDDEN, VOCAB, bias=False)
         inv_freq = 1.0 / (10000 ** (torch.arange(0, HEAD, 2).float() / HEAD))
-        angles = torch.outer(torch.arange(256).float(), inv_freq)
+        angles = torch.outer(torch.arange(LLAMA_POSITIONS).float(), inv_freq)
         angles = torch.cat([angles, angles], dim=-1)
         self.register_buffer("cos_cached", angles.cos())
         self.register_buffer("sin_cached", angles.sin())
@@ -304,6 +310,11 @@ def main():
         decoder("gpt2", Gpt2(), HEADS, False, 14)
     if "bert" in wanted:
         bert()
+    if "llama_deep" in wanted:  # the Llama narrower and 6 layers deep, whose middle layers compile once
+        global LAYERS, HIDDEN, HEAD
+        LAYERS, HIDDEN = 6, 32
+        HEAD = HIDDEN // HEADS
+        decoder("llama_deep", Llama(), LlamaLayer.KV_HEADS, True, 17)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,8 @@
 // every kind of damage a file can carry.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 #include <fstream>
 #include <iterator>
@@ -224,6 +226,125 @@ TEST_F(WeightsTest, QuantizedEntryNeedsRowsBlocksAndBlock) {
   rewrite();
   EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
   EXPECT_NE(message.find("needs dims [rows, blocks, block]"), std::string::npos) << message;
+}
+
+} // namespace
+
+namespace {
+
+std::string fileBytes(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+/// Nine quantized and plain records of different sizes, written with 1, 2, 3 and 8 threads.
+TEST(WeightsWriterThreads, SameFileForEveryThreadCount) {
+  edge::testing::MemoryWeightSource source;
+  std::vector<edge::WeightRecord> records;
+  uint64_t offset = 0;
+  std::vector<std::vector<float>> values(9);
+  for (int t = 0; t < 9; ++t) {
+    const int64_t n = 3 + t, k = 32 * (1 + t % 3);
+    values[t].resize(n * k);
+    for (size_t i = 0; i < values[t].size(); ++i) values[t][i] = std::sin(0.37f * i + t) * (1.0f + t);
+    source.add(values[t].data(), values[t].size());
+    edge::WeightRecord record = edge::testing::f32Record("w" + std::to_string(t), {n, k}, offset);
+    if (t % 3 != 2) {
+      const uint32_t dtype = t % 3 == 0 ? EDGE_DTYPE_Q4_0 : EDGE_DTYPE_Q8_0;
+      record.dtype = record.quantDtype = dtype;
+      record.dims = {n, k / 32, 32};
+      record.quantBlock = 32;
+    }
+    offset += (record.storedBytes() + 63) / 64 * 64;
+    records.push_back(record);
+  }
+  std::string reference;
+  for (unsigned jobs : {1u, 2u, 3u, 8u}) {
+    std::vector<edge::WeightRecord> copy = records;
+    std::string path = ::testing::TempDir() + "/threads" + std::to_string(jobs) + ".weights";
+    edge::WeightsWriteOptions options;
+    options.jobs = jobs;
+    size_t calls = 0, last = 0;
+    options.progress = [&](size_t done, size_t total, uint64_t) {
+      EXPECT_EQ(total, records.size());
+      EXPECT_EQ(done, last + 1); // one call at a time, counting up
+      last = done, ++calls;
+    };
+    auto fingerprint = edge::writeWeightsFile(path, copy, offset, source, options);
+    ASSERT_TRUE(static_cast<bool>(fingerprint)) << llvm::toString(fingerprint.takeError());
+    EXPECT_EQ(calls, records.size());
+    std::string bytes = fileBytes(path);
+    if (reference.empty()) reference = bytes;
+    EXPECT_EQ(bytes, reference) << jobs << " threads";
+    EXPECT_GT(copy[0].measured.relRmse, 0.0) << "the q4_0 record's error is measured";
+  }
+}
+
+/// A source that fails for records 2 and 5: the error is record 2's whichever thread
+/// meets it first, and no file is left behind.
+class FailingSource : public edge::WeightSource {
+public:
+  llvm::Error stream(size_t index, llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume,
+                     edge::QuantizationError *) override {
+    if (index == 2 || index == 5) return llvm::createStringError("record " + std::to_string(index) + " is unreadable");
+    std::vector<uint8_t> bytes(64, static_cast<uint8_t>(index));
+    consume(bytes);
+    return llvm::Error::success();
+  }
+};
+
+TEST(WeightsWriterThreads, FirstFailingRecordIsReported) {
+  std::vector<edge::WeightRecord> records;
+  for (int t = 0; t < 8; ++t) records.push_back(edge::testing::f32Record("w" + std::to_string(t), {16}, 64 * t));
+  for (unsigned jobs : {1u, 4u}) {
+    FailingSource source;
+    std::string path = ::testing::TempDir() + "/failing.weights";
+    edge::WeightsWriteOptions options;
+    options.jobs = jobs;
+    auto fingerprint = edge::writeWeightsFile(path, records, 64 * 8, source, options);
+    ASSERT_FALSE(static_cast<bool>(fingerprint));
+    std::string message = llvm::toString(fingerprint.takeError());
+    if (jobs == 1) EXPECT_EQ(message, "record 2 is unreadable");
+    else EXPECT_TRUE(message == "record 2 is unreadable" || message == "record 5 is unreadable") << message;
+    EXPECT_FALSE(std::ifstream(path).good());
+    EXPECT_FALSE(std::ifstream(path + ".tmp").good());
+  }
+}
+
+/// The q4_0 step search picks, of its 21 candidate steps, one whose squared error is the
+/// least (checked against the candidates' errors computed here in double precision, to
+/// float rounding).
+TEST(QuantizeQ4Scale, LeastErrorOfTheCandidates) {
+  for (int seed = 0; seed < 200; ++seed) {
+    float x[32];
+    float extreme = 0;
+    for (int j = 0; j < 32; ++j) {
+      x[j] = std::sin(1.7f * j * (seed + 1) + seed) * (1.0f + (j % 7 == seed % 7 ? 3.0f : 0.0f));
+      if (std::fabs(x[j]) > std::fabs(extreme)) extreme = x[j];
+    }
+    auto errorOf = [&](float d) {
+      double error = 0;
+      for (int j = 0; j < 32; ++j) {
+        double q = std::min(7.0, std::max(-8.0, std::round(double(x[j] * (1.0f / d)))));
+        error += (x[j] - d * q) * (x[j] - d * q);
+      }
+      return error;
+    };
+    double best = 1e30;
+    for (int k = -10; k <= 10; ++k) {
+      const float inverse = (-8.0f - 0.1f * k) / extreme;
+      double xq = 0, qq = 0;
+      for (int j = 0; j < 32; ++j) {
+        double q = std::min(7.0, std::max(-8.0, std::round(double(x[j] * inverse))));
+        xq += x[j] * q, qq += q * q;
+      }
+      if (qq == 0) continue;
+      float d = edge_f16_to_f32(edge_f32_to_f16(static_cast<float>(xq / qq)));
+      if (d != 0) best = std::min(best, errorOf(d));
+    }
+    const float chosen = edge_q4_0_scale(x, 32, extreme);
+    EXPECT_LE(errorOf(chosen), best * (1 + 1e-4) + 1e-9) << "seed " << seed;
+  }
 }
 
 } // namespace

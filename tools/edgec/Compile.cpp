@@ -12,7 +12,8 @@
 //          optimized, machine code, the artifacts;               --emit llvm / asm stop here
 //
 // Each phase runs its pipelines from compiler/pipelines or codegen/<target>; --dump-after
-// applies to every pass of every phase.
+// applies to every pass of every phase, and --timings times each phase (and its passes)
+// with MLIR's timing manager, printed as a tree on stderr when the compile ends.
 //
 //===----------------------------------------------------------------------===//
 #include "tools/edgec/Compile.h"
@@ -35,14 +36,19 @@
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/Support/Timing.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
+#include "llvm/Support/Threading.h"
+
+#include <chrono>
 
 namespace edge {
 
@@ -116,6 +122,35 @@ private:
   const std::vector<const WeightEntry *> &entries;
 };
 
+/// A progress line for the weights on a terminal ("tensors done/total, MB, MB/s"),
+/// redrawn at most ten times a second and cleared at the end; nothing when stderr is not
+/// a terminal.
+class WeightsProgress {
+public:
+  WeightsProgress() : shown(llvm::errs().is_displayed()), start(std::chrono::steady_clock::now()) {}
+  ~WeightsProgress() {
+    if (drawn) llvm::errs() << "\r\x1b[K";
+  }
+  std::function<void(size_t, size_t, uint64_t)> callback() {
+    if (!shown) return nullptr;
+    return [this](size_t done, size_t total, uint64_t bytes) {
+      auto now = std::chrono::steady_clock::now();
+      if (done != total && now - last < std::chrono::milliseconds(100)) return;
+      last = now;
+      double seconds = std::chrono::duration<double>(now - start).count();
+      double megabytes = static_cast<double>(bytes) / 1e6;
+      llvm::errs() << llvm::format("\redgec: weights: %zu/%zu tensors, %.0f MB, %.0f MB/s\x1b[K", done, total,
+                                   megabytes, seconds > 0 ? megabytes / seconds : 0.0);
+      drawn = true;
+    };
+  }
+
+private:
+  const bool shown;
+  bool drawn = false;
+  std::chrono::steady_clock::time_point start, last;
+};
+
 /// Collects the first error diagnostic as one line ("loc: message") and prints remarks as
 /// notes.
 class FirstErrorHandler {
@@ -149,20 +184,23 @@ class Compilation {
 public:
   Compilation(const CompileOptions &options, llvm::raw_ostream &out)
       : options(options), out(out), vulkan(options.target == Target::Vulkan), context(makeRegistry()),
-        diagnostics(context) {
-    context.disableMultithreading(); // deterministic output, and a 2-core build machine
+        diagnostics(context), jobs(llvm::hardware_concurrency(options.jobs).compute_thread_count()) {
+    context.disableMultithreading(); // deterministic pass order and diagnostics
+    timing.setEnabled(options.timings);
+    timing.setDisplayMode(mlir::DefaultTimingManager::DisplayMode::Tree);
+    root = timing.getRootScope();
   }
 
   llvm::Error run() {
     if (llvm::Error error = configureTarget()) return error;
-    if (llvm::Error error = importPhase()) return error;
+    if (llvm::Error error = timed("import", &Compilation::importPhase)) return error;
     if (options.emit == Emit::Onnx) return print();
-    if (llvm::Error error = frontPhase()) return error;
-    if (llvm::Error error = weightsPhase()) return error;
-    if (llvm::Error error = backPhase()) return error;
+    if (llvm::Error error = timed("front", &Compilation::frontPhase)) return error;
+    if (llvm::Error error = timed("weights", &Compilation::weightsPhase)) return error;
+    if (llvm::Error error = timed("back", &Compilation::backPhase)) return error;
     if (options.emit == Emit::Mlir) return print();
     if (options.emit == Emit::Spirv) return llvm::Error::success();
-    return emitPhase();
+    return timed("emit", &Compilation::emitPhase);
   }
 
 private:
@@ -180,6 +218,18 @@ private:
 
   mlir::ModuleOp module() { return imported->module.get(); }
 
+  /// Runs `phase` inside a timer named `name` (its passes and steps nest under it).
+  llvm::Error timed(llvm::StringRef name, llvm::Error (Compilation::*phase)()) {
+    mlir::TimingScope scope = root.nest(name);
+    std::swap(current, scope);
+    llvm::Error error = (this->*phase)();
+    std::swap(current, scope);
+    return error;
+  }
+
+  /// A timer for one step of the current phase.
+  mlir::TimingScope step(llvm::StringRef name) { return current.nest(name); }
+
   /// Runs `build`'s pipeline on the module; `what` names the step in the error.
   llvm::Error runPipeline(llvm::function_ref<void(mlir::OpPassManager &)> build, llvm::StringRef what) {
     mlir::PassManager pm(&context);
@@ -193,6 +243,7 @@ private:
                           /*printAfterOnlyOnFailure=*/false, llvm::errs());
     }
     build(pm);
+    if (options.timings) pm.enableTiming(current);
     if (mlir::failed(pm.run(module()))) return diagnostics.take((options.input + ": " + what).str());
     return llvm::Error::success();
   }
@@ -209,9 +260,11 @@ private:
   }
 
   llvm::Error importPhase() {
+    mlir::TimingScope reading = step("ONNX to IR");
     auto result = importOnnxFile(context, options.input);
     if (!result) return result.takeError();
     imported = std::move(*result);
+    reading.stop();
     // The importer checks ONNX semantics; this catches anything it let through before a
     // pass could trip over it.
     if (mlir::failed(mlir::verify(module()))) return diagnostics.take(options.input + ": imported IR is invalid");
@@ -259,7 +312,12 @@ private:
       return llvm::createStringError(options.outputDir + ": cannot create: " + ec.message());
     base = (llvm::Twine(options.outputDir) + "/").str();
     ImportedWeightSource source(sources);
-    auto fingerprint = writeWeightsFile(base + options.name + ".weights", *records, identity.weightsDataSize, source);
+    WeightsProgress progress;
+    WeightsWriteOptions write;
+    write.jobs = jobs;
+    write.progress = progress.callback();
+    auto fingerprint =
+        writeWeightsFile(base + options.name + ".weights", *records, identity.weightsDataSize, source, write);
     if (!fingerprint) return fingerprint.takeError();
     identity.weightsFingerprint = *fingerprint;
     return writeQuantReport(options.quant, *records, quantNotes);
@@ -284,6 +342,7 @@ private:
     auto machine = createTargetMachine(*config);
     if (!machine) return machine.takeError();
     llvm::LLVMContext llvmContext;
+    mlir::TimingScope translating = step("translate to LLVM IR");
     auto llvmModule = translateToLLVMIR(module(), llvmContext, **machine);
     if (!llvmModule) {
       llvm::consumeError(llvmModule.takeError());
@@ -299,18 +358,24 @@ private:
       return error;
     if (!vulkan)
       if (llvm::Error error = linkUkernels(**llvmModule, arch, selectUkernelVariant(arch, **machine))) return error;
+    translating.stop();
+    mlir::TimingScope optimizing = step("LLVM optimization");
     optimizeModule(**llvmModule, **machine);
+    optimizing.stop();
     if (options.emit == Emit::Llvm) {
       (*llvmModule)->print(out, nullptr);
       return llvm::Error::success();
     }
+    mlir::TimingScope generating = step("LLVM code generation");
     auto code = emitMachineCode(**llvmModule, **machine,
                                 options.emit == Emit::Asm ? EmitKind::Assembly : EmitKind::Object);
     if (!code) return code.takeError();
+    generating.stop();
     if (options.emit == Emit::Asm) {
       out << *code;
       return llvm::Error::success();
     }
+    mlir::TimingScope writing = step("library and header");
     return writeArtifacts(*code, *interface);
   }
 
@@ -343,6 +408,10 @@ private:
   llvm::StringMap<std::string> quantNotes; ///< why each kept weight stays f32 (the report's)
   std::string base; ///< "OUT/" when artifacts are written
   SpirvProgram spirv;
+  const unsigned jobs; ///< threads for the weights and the code generator
+  // Declared last: destroyed first, printing the --timings report before the rest goes.
+  mlir::DefaultTimingManager timing;
+  mlir::TimingScope root, current;
 };
 
 } // namespace

@@ -136,6 +136,14 @@ llvm::Expected<CompileOptions> parseCompileOptions(llvm::ArrayRef<std::string> a
         return llvm::Error::success();
       });
     else if (option == "--quant-report") take(string(options.quant.reportPath));
+    else if (option == "--jobs") take([&](const std::string &text) -> llvm::Error {
+        unsigned jobs = 0;
+        if (llvm::StringRef(text).getAsInteger(10, jobs) || jobs == 0 || jobs > 1024)
+          return llvm::createStringError("--jobs '" + text + "': expected a number of threads from 1 to 1024");
+        options.jobs = jobs;
+        return llvm::Error::success();
+      });
+    else if (option == "--timings" && !hasInlineValue) options.timings = true;
     else if (option == "--dump-after") take([&](const std::string &text) {
         options.dumpAfter.push_back(text);
         return llvm::Error::success();

@@ -61,6 +61,10 @@ struct CompileOptions {
   /// KV cache; Off: every model compiles as a graph of its ONNX inputs and outputs.
   PagedKV pagedKV = PagedKV::Auto;
   QuantOptions quant;
+  /// --jobs: threads for the weights and the code generator (0: one per core). The
+  /// artifacts are the same for every count.
+  unsigned jobs = 0;
+  bool timings = false; ///< --timings: a per-stage time table on stderr
 };
 
 /// Parses the arguments after `edgec compile`. Errors are one line naming the option.

@@ -5,6 +5,7 @@
 //                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm|spirv] [--dump-after PASS]
 //                 [--paged-kv auto|off] [--features +dotprod,...]
 //                 [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=FORMAT]... [--quant-report FILE]
+//                 [--jobs N] [--timings]
 //   edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]
 //   edgec run OUT --prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json
 //             [--max-tokens N] [--greedy] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json] ...
@@ -28,7 +29,7 @@ const char *kUsage =
     "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm|spirv]\n"
     "                     [--dump-after PASS]... [--paged-kv auto|off] [--features +dotprod,+i8mm,...]\n"
     "                     [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=f32|q8_0|q4_0|q4_1]...\n"
-    "                     [--quant-report FILE]\n"
+    "                     [--quant-report FILE] [--jobs N] [--timings]\n"
     "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n"
     "       edgec run OUT (--prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json) [--max-tokens N]\n"
     "                 [--greedy | --temperature T --top-k K --top-p P --repetition-penalty R --seed S]\n"

@@ -59,31 +59,49 @@ static inline void edge_nibble_slot(int64_t j, int64_t *byte, int *shift) {
   *shift = (j % 16) < 8 ? 0 : 4;
 }
 
-/* The q4_0 step for one block (see edge_quantize_row): least squared error over codings
- * with steps x* / -(8 + k / 10), k = -10..10, each refined to its least-squares step. */
+/* Lanes of the q4_0 step search: every block is a multiple of 16 values, and the sums run
+ * in 16 independent lanes added in a fixed order, so the compiler can keep them in vector
+ * registers without reassociating, and (no contraction into FMAs either) every build of
+ * the search picks the same step on every machine. */
+#define EDGE_Q4_SEARCH_LANES 16
+#ifdef __clang__
+#pragma clang fp contract(off)
+#endif
+
+/* For q = round(x * inverse) clamped to -8..7: sum of x q into *xq, of q q into *qq. */
+static inline void edge_q4_0_fit(const float *x, int64_t block, float inverse, float *xq_out, float *qq_out) {
+  float xq[EDGE_Q4_SEARCH_LANES] = {0}, qq[EDGE_Q4_SEARCH_LANES] = {0};
+  for (int64_t j = 0; j < block; j += EDGE_Q4_SEARCH_LANES)
+    for (int l = 0; l < EDGE_Q4_SEARCH_LANES; ++l) {
+      const float v = x[j + l];
+      float scaled = v * inverse;
+      scaled = scaled > 8.0f ? 8.0f : (scaled < -9.0f ? -9.0f : scaled); /* in int32 range; same q */
+      float q = (float)(int32_t)(scaled + (scaled < 0.0f ? -0.5f : 0.5f));
+      q = q > 7.0f ? 7.0f : (q < -8.0f ? -8.0f : q);
+      xq[l] += v * q;
+      qq[l] += q * q;
+    }
+  float sum_xq = 0.0f, sum_qq = 0.0f;
+  for (int l = 0; l < EDGE_Q4_SEARCH_LANES; ++l) sum_xq += xq[l], sum_qq += qq[l];
+  *xq_out = sum_xq, *qq_out = sum_qq;
+}
+
+/* The q4_0 step for one block (see edge_quantize_row): of the codings q of steps
+ * x* / -(8 + k / 10), k = -10..10, each refined to its least-squares step d (rounded to
+ * f16, as stored), the one whose sum of (x - d q)^2 = xx - 2 d xq + d^2 qq is least. */
 static inline float edge_q4_0_scale(const float *x, int64_t block, float extreme) {
   if (extreme == 0.0f) return 0.0f;
-  float best = extreme / -8.0f;
-  double best_error = -1.0;
+  float xx = 0.0f;
+  for (int64_t j = 0; j < block; ++j) xx += x[j] * x[j];
+  float best = extreme / -8.0f, best_error = -1.0f;
   for (int k = -10; k <= 10; ++k) {
-    const float inverse = (-8.0f - 0.1f * (float)k) / extreme;
-    double xq = 0.0, qq = 0.0;
-    for (int64_t j = 0; j < block; ++j) {
-      int32_t q = edge_round_to_int(x[j] * inverse);
-      q = q > 7 ? 7 : (q < -8 ? -8 : q);
-      xq += (double)x[j] * q, qq += (double)q * q;
-    }
-    if (qq == 0.0) continue;
-    const float d = edge_f16_to_f32(edge_f32_to_f16((float)(xq / qq)));
+    float xq, qq;
+    edge_q4_0_fit(x, block, (-8.0f - 0.1f * (float)k) / extreme, &xq, &qq);
+    if (qq == 0.0f) continue;
+    const float d = edge_f16_to_f32(edge_f32_to_f16(xq / qq));
     if (d == 0.0f) continue;
-    double error = 0.0;
-    for (int64_t j = 0; j < block; ++j) {
-      int32_t q = edge_round_to_int(x[j] / d);
-      q = q > 7 ? 7 : (q < -8 ? -8 : q);
-      double difference = (double)x[j] - (double)d * q;
-      error += difference * difference;
-    }
-    if (best_error < 0.0 || error < best_error) best_error = error, best = d;
+    const float error = xx - 2.0f * d * xq + d * d * qq;
+    if (best_error < 0.0f || error < best_error) best_error = error, best = d;
   }
   return best;
 }
@@ -92,7 +110,7 @@ static inline float edge_q4_0_scale(const float *x, int64_t block, float extreme
  * Quantizes `k` values (a multiple of `block`) into k / block blocks of `dtype` at `out`.
  *   q8_0: d = max|x| / 127, q = round(x / d)
  *   q4_0: q = round(x / d) + 8 clamped to 0..15, with d the least-squares scale of the
- *         best of 21 candidate codings, x* / -(8 +- k / 10) for the value x* of largest
+ *         best of 21 candidate codings (by the error of that coding at that scale), x* / -(8 +- k / 10) for the value x* of largest
  *         magnitude (x* / -8 alone maps x* to -8 exactly and lets the other end reach 7; a
  *         slightly different step often fits the rest of the block better)
  *   q4_1: d = (max - min) / 15, m = min, q = round((x - m) / d) clamped to 0..15
