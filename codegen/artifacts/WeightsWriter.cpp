@@ -117,13 +117,19 @@ static llvm::Error streamStored(WeightRecord &weight, size_t index, WeightSource
   size_t element = bytes->size() / static_cast<size_t>(n * k);
   std::vector<uint8_t> packed(bytes->size());
   uint8_t *out = packed.data();
+  const uint8_t *in = bytes->data();
   for (int64_t panel = 0; panel < panels; ++panel)
-    for (int64_t row = 0; row < k; ++row)
-      for (int64_t col = 0; col < p; ++col, out += element) {
-        int64_t column = panel * p + col;
-        int64_t index = weight.packFromNK ? column * k + row : row * n + column;
-        std::memcpy(out, bytes->data() + index * element, element);
+    for (int64_t row = 0; row < k; ++row, out += p * element) {
+      if (!weight.packFromNK) { // [K, N]: the panel's columns of a row are contiguous
+        std::memcpy(out, in + (row * n + panel * p) * element, static_cast<size_t>(p) * element);
+      } else if (element == 4) { // [N, K], f32: a strided gather
+        for (int64_t col = 0; col < p; ++col)
+          std::memcpy(out + col * 4, in + ((panel * p + col) * k + row) * 4, 4);
+      } else {
+        for (int64_t col = 0; col < p; ++col)
+          std::memcpy(out + col * element, in + ((panel * p + col) * k + row) * element, element);
       }
+    }
   consume(packed);
   return llvm::Error::success();
 }
@@ -250,8 +256,10 @@ llvm::Error writeRecords(std::vector<WeightRecord> &weights, WeightSource &sourc
   MemoryBudget budget(uint64_t(768) << 20);
   std::vector<size_t> order(weights.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return bytesInFlight(weights[a]) > bytesInFlight(weights[b]); });
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    uint64_t x = bytesInFlight(weights[a]), y = bytesInFlight(weights[b]);
+    return x != y ? x > y : a < b;
+  });
   auto work = [&] {
     for (size_t taken; !failed && (taken = next++) < weights.size();) {
       const size_t i = order[taken];

@@ -49,6 +49,9 @@
 #include "llvm/Support/Threading.h"
 
 #include <chrono>
+#include <memory>
+#include <optional>
+#include <thread>
 
 namespace edge {
 
@@ -196,8 +199,15 @@ public:
     if (llvm::Error error = timed("import", &Compilation::importPhase)) return error;
     if (options.emit == Emit::Onnx) return print();
     if (llvm::Error error = timed("front", &Compilation::frontPhase)) return error;
-    if (llvm::Error error = timed("weights", &Compilation::weightsPhase)) return error;
-    if (llvm::Error error = timed("back", &Compilation::backPhase)) return error;
+    if (llvm::Error error = weightsPhase()) return error;
+    // The weights are written while the code compiles; the code records their fingerprint.
+    llvm::Error back = timed("back", &Compilation::backPhase);
+    llvm::Error written = finishWeights();
+    if (back) {
+      llvm::consumeError(std::move(written));
+      return back;
+    }
+    if (written) return written;
     if (options.emit == Emit::Mlir) return print();
     if (options.emit == Emit::Spirv) return llvm::Error::success();
     return timed("emit", &Compilation::emitPhase);
@@ -298,12 +308,15 @@ private:
     return llvm::Error::success();
   }
 
-  /// NAME.weights goes before codegen: the code records its fingerprint.
+  /// NAME.weights as the IR lays it out: the records are read off the IR here, then the
+  /// file is written on its own threads, from the importer's sources only, while the back
+  /// phase compiles (finishWeights waits for it). Timed as "weights" until written.
   llvm::Error weightsPhase() {
+    mlir::TimingScope scope = root.nest("weights");
     auto size = module()->getAttrOfType<mlir::IntegerAttr>(kWeightsSizeAttr);
     if (!size) return llvm::createStringError(options.input + ": the weights were not laid out");
-    std::vector<const WeightEntry *> sources;
-    auto records = weightRecords(module(), imported->weights, sources);
+    auto writing = std::make_unique<WeightsWriting>();
+    auto records = weightRecords(module(), imported->weights, writing->sources);
     if (!records) return records.takeError();
     identity.weightsDataSize = static_cast<uint64_t>(size.getInt());
     identity.weightsCount = records->size();
@@ -311,16 +324,30 @@ private:
     if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
       return llvm::createStringError(options.outputDir + ": cannot create: " + ec.message());
     base = (llvm::Twine(options.outputDir) + "/").str();
-    ImportedWeightSource source(sources);
-    WeightsProgress progress;
-    WeightsWriteOptions write;
-    write.jobs = jobs;
-    write.progress = progress.callback();
-    auto fingerprint =
-        writeWeightsFile(base + options.name + ".weights", *records, identity.weightsDataSize, source, write);
-    if (!fingerprint) return fingerprint.takeError();
-    identity.weightsFingerprint = *fingerprint;
-    return writeQuantReport(options.quant, *records, quantNotes);
+    writing->records = std::move(*records);
+    writing->thread = std::thread([this, state = writing.get(), scope = std::move(scope)]() mutable {
+      ImportedWeightSource source(state->sources);
+      WeightsWriteOptions write;
+      write.jobs = jobs;
+      write.progress = state->progress.callback();
+      auto fingerprint =
+          writeWeightsFile(base + options.name + ".weights", state->records, identity.weightsDataSize, source, write);
+      if (fingerprint) state->fingerprint = *fingerprint;
+      else state->error = llvm::toString(fingerprint.takeError());
+      scope.stop();
+    });
+    pendingWeights = std::move(writing);
+    return llvm::Error::success();
+  }
+
+  /// Waits for NAME.weights (if it is being written), then writes the quantization report.
+  llvm::Error finishWeights() {
+    if (!pendingWeights) return llvm::Error::success();
+    std::unique_ptr<WeightsWriting> writing = std::move(pendingWeights);
+    writing->thread.join();
+    if (!writing->fingerprint) return llvm::createStringError(writing->error);
+    identity.weightsFingerprint = *writing->fingerprint;
+    return writeQuantReport(options.quant, writing->records, quantNotes);
   }
 
   llvm::Error backPhase() {
@@ -409,6 +436,19 @@ private:
   std::string base; ///< "OUT/" when artifacts are written
   SpirvProgram spirv;
   const unsigned jobs; ///< threads for the weights and the code generator
+  /// NAME.weights while its thread writes it (between weightsPhase and finishWeights).
+  struct WeightsWriting {
+    std::vector<WeightRecord> records;
+    std::vector<const WeightEntry *> sources;
+    WeightsProgress progress;
+    std::thread thread;
+    std::optional<uint64_t> fingerprint;
+    std::string error;
+    ~WeightsWriting() {
+      if (thread.joinable()) thread.join();
+    }
+  };
+  std::unique_ptr<WeightsWriting> pendingWeights;
   // Declared last: destroyed first, printing the --timings report before the rest goes.
   mlir::DefaultTimingManager timing;
   mlir::TimingScope root, current;

@@ -59,49 +59,100 @@ static inline void edge_nibble_slot(int64_t j, int64_t *byte, int *shift) {
   *shift = (j % 16) < 8 ? 0 : 4;
 }
 
-/* Lanes of the q4_0 step search: every block is a multiple of 16 values, and the sums run
- * in 16 independent lanes added in a fixed order, so the compiler can keep them in vector
- * registers without reassociating, and (no contraction into FMAs either) every build of
- * the search picks the same step on every machine. */
-#define EDGE_Q4_SEARCH_LANES 16
-#ifdef __clang__
-#pragma clang fp contract(off)
+/* edge_f16_to_f32(edge_f32_to_f16(value)), with the common case (a normal f16) as plain
+ * bit arithmetic: round the 23-bit mantissa to 10 bits, to nearest even. */
+static inline float edge_round_to_f16(float value) {
+  uint32_t bits;
+  __builtin_memcpy(&bits, &value, sizeof bits);
+  const uint32_t magnitude = bits & 0x7fffffffu;
+  if (magnitude < 0x38800000u || magnitude >= 0x477ff000u) return edge_f16_to_f32(edge_f32_to_f16(value));
+  bits = (bits + 0xfffu + ((bits >> 13) & 1u)) & ~0x1fffu;
+  __builtin_memcpy(&value, &bits, sizeof value);
+  return value;
+}
+
+/* The q4_0 step search tries its 21 candidate steps side by side (one vector lane each,
+ * padded to 24), so each value of the block is read once and nothing is summed across
+ * lanes; each candidate's sums run over the block in order, without contraction into
+ * FMAs, so every build picks the same step on every machine. */
+#define EDGE_Q4_CANDIDATES 24
+#if defined(__clang__)
+#define EDGE_NO_FP_CONTRACT _Pragma("clang fp contract(off)")
+#define EDGE_NO_FP_CONTRACT_FN
+#elif defined(__GNUC__)
+#define EDGE_NO_FP_CONTRACT
+#define EDGE_NO_FP_CONTRACT_FN __attribute__((optimize("fp-contract=off")))
+#else
+#define EDGE_NO_FP_CONTRACT
+#define EDGE_NO_FP_CONTRACT_FN
 #endif
 
-/* For q = round(x * inverse) clamped to -8..7: sum of x q into *xq, of q q into *qq. */
-static inline void edge_q4_0_fit(const float *x, int64_t block, float inverse, float *xq_out, float *qq_out) {
-  float xq[EDGE_Q4_SEARCH_LANES] = {0}, qq[EDGE_Q4_SEARCH_LANES] = {0};
-  for (int64_t j = 0; j < block; j += EDGE_Q4_SEARCH_LANES)
-    for (int l = 0; l < EDGE_Q4_SEARCH_LANES; ++l) {
-      const float v = x[j + l];
-      float scaled = v * inverse;
+/* sum of (x - d q)^2 for q = round(x / d) clamped to -8..7, as the block is stored at step
+ * d; in 16 lanes (a block is a multiple of 16 values) summed pairwise, in a fixed order. */
+EDGE_NO_FP_CONTRACT_FN static inline float edge_q4_0_error(const float *x, int64_t block, float d) {
+  EDGE_NO_FP_CONTRACT
+  float lanes[16] = {0};
+  const float inverse = 1.0f / d;
+  for (int64_t j = 0; j < block; j += 16)
+    for (int l = 0; l < 16; ++l) {
+      float scaled = x[j + l] * inverse;
+      scaled = scaled > 8.0f ? 8.0f : (scaled < -9.0f ? -9.0f : scaled);
+      float q = (float)(int32_t)(scaled + (scaled < 0.0f ? -0.5f : 0.5f));
+      q = q > 7.0f ? 7.0f : (q < -8.0f ? -8.0f : q);
+      const float r = x[j + l] - d * q;
+      lanes[l] += r * r;
+    }
+  for (int width = 8; width > 0; width /= 2)
+    for (int l = 0; l < width; ++l) lanes[l] += lanes[l + width];
+  return lanes[0];
+}
+
+/* The q4_0 step for one block (see edge_quantize_row): of the codings q of the steps
+ * x* / -(8 + k / 10), k = -10..10 (q = round(x / step) clamped to -8..7), each refined to
+ * its least-squares step d = sum(x q) / sum(q q) rounded to f16 as stored, the three with
+ * the least sum(x x) - 2 d sum(x q) + d^2 sum(q q), and of those the one whose block
+ * re-coded at d has the least squared error (the first such). */
+EDGE_NO_FP_CONTRACT_FN static inline float edge_q4_0_scale(const float *x, int64_t block, float extreme) {
+  EDGE_NO_FP_CONTRACT
+  if (extreme == 0.0f) return 0.0f;
+  float inverse[EDGE_Q4_CANDIDATES], xq[EDGE_Q4_CANDIDATES], qq[EDGE_Q4_CANDIDATES];
+  for (int c = 0; c < EDGE_Q4_CANDIDATES; ++c) {
+    inverse[c] = c < 21 ? (-8.0f - 0.1f * (float)(c - 10)) / extreme : 0.0f;
+    xq[c] = 0.0f, qq[c] = 0.0f;
+  }
+  for (int64_t j = 0; j < block; ++j) {
+    const float v = x[j];
+    for (int c = 0; c < EDGE_Q4_CANDIDATES; ++c) {
+      float scaled = v * inverse[c];
       scaled = scaled > 8.0f ? 8.0f : (scaled < -9.0f ? -9.0f : scaled); /* in int32 range; same q */
       float q = (float)(int32_t)(scaled + (scaled < 0.0f ? -0.5f : 0.5f));
       q = q > 7.0f ? 7.0f : (q < -8.0f ? -8.0f : q);
-      xq[l] += v * q;
-      qq[l] += q * q;
+      xq[c] += v * q;
+      qq[c] += q * q;
     }
-  float sum_xq = 0.0f, sum_qq = 0.0f;
-  for (int l = 0; l < EDGE_Q4_SEARCH_LANES; ++l) sum_xq += xq[l], sum_qq += qq[l];
-  *xq_out = sum_xq, *qq_out = sum_qq;
-}
-
-/* The q4_0 step for one block (see edge_quantize_row): of the codings q of steps
- * x* / -(8 + k / 10), k = -10..10, each refined to its least-squares step d (rounded to
- * f16, as stored), the one whose sum of (x - d q)^2 = xx - 2 d xq + d^2 qq is least. */
-static inline float edge_q4_0_scale(const float *x, int64_t block, float extreme) {
-  if (extreme == 0.0f) return 0.0f;
-  float xx = 0.0f;
-  for (int64_t j = 0; j < block; ++j) xx += x[j] * x[j];
-  float best = extreme / -8.0f, best_error = -1.0f;
-  for (int k = -10; k <= 10; ++k) {
-    float xq, qq;
-    edge_q4_0_fit(x, block, (-8.0f - 0.1f * (float)k) / extreme, &xq, &qq);
-    if (qq == 0.0f) continue;
-    const float d = edge_f16_to_f32(edge_f32_to_f16(xq / qq));
+  }
+  /* sum(x x) is the same for every candidate: rank by d^2 sum(q q) - 2 d sum(x q), the
+   * error of each candidate's own coding at its step. The three best are then scored as
+   * they will be stored, re-coded at their step (edge_q4_0_error). */
+  int top[3] = {-1, -1, -1};
+  float top_error[3] = {0.0f, 0.0f, 0.0f}, top_d[3] = {0.0f, 0.0f, 0.0f};
+  for (int c = 0; c < 21; ++c) {
+    if (qq[c] == 0.0f) continue;
+    const float d = edge_round_to_f16(xq[c] / qq[c]);
     if (d == 0.0f) continue;
-    const float error = xx - 2.0f * d * xq + d * d * qq;
-    if (best_error < 0.0f || error < best_error) best_error = error, best = d;
+    const float error = d * d * qq[c] - 2.0f * d * xq[c];
+    for (int slot = 0; slot < 3; ++slot)
+      if (top[slot] < 0 || error < top_error[slot]) {
+        for (int later = 2; later > slot; --later)
+          top[later] = top[later - 1], top_error[later] = top_error[later - 1], top_d[later] = top_d[later - 1];
+        top[slot] = c, top_error[slot] = error, top_d[slot] = d;
+        break;
+      }
+  }
+  float best = extreme / -8.0f, best_error = 0.0f;
+  for (int slot = 0; slot < 3 && top[slot] >= 0; ++slot) {
+    const float error = edge_q4_0_error(x, block, top_d[slot]);
+    if (slot == 0 || error < best_error) best_error = error, best = top_d[slot];
   }
   return best;
 }
