@@ -13,6 +13,7 @@ size_t edge_dtype_size(uint32_t dtype) {
 
 int64_t edge_tensor_element_count(const edge_tensor_t *tensor) {
   int64_t count = 1;
-  for (uint32_t i = 0; i < tensor->rank && i < EDGE_MAX_RANK; ++i) count *= tensor->dims[i];
+  for (uint32_t i = 0; i < tensor->rank && i < EDGE_MAX_RANK; ++i)
+    if (tensor->dims[i] < 0 || __builtin_mul_overflow(count, tensor->dims[i], &count)) return -1;
   return count;
 }

@@ -165,10 +165,15 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
                               "output '%s': shape or dtype differs from edge_graph_output_shape",
                               model->outputs[i].name);
   }
-  for (uint32_t i = 0; i < model->num_inputs; ++i)
-    if (!inputs[i].data && edge_tensor_element_count(&inputs[i]) > 0)
-      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "input '%s' has no data",
+  for (uint32_t i = 0; i < model->num_inputs; ++i) {
+    const int64_t count = edge_tensor_element_count(&inputs[i]);
+    const size_t element = edge_dtype_size(inputs[i].dtype); /* a valid dtype: bind_inputs checked it */
+    if (count < 0 || (element && (uint64_t)count > (uint64_t)INT64_MAX / element))
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "input '%s': its shape is too large for memory",
                               model->inputs[i].name);
+    if (!inputs[i].data && count > 0)
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "input '%s' has no data", model->inputs[i].name);
+  }
   for (uint32_t i = 0; i < model->num_outputs; ++i)
     if (!outputs[i].data && edge_tensor_element_count(&outputs[i]) > 0)
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "output '%s' has no data",

@@ -214,6 +214,7 @@ static edge_status_t reserve_tokens(edge_lm_session_t *session, uint64_t total) 
 }
 
 static edge_status_t append_tokens(edge_lm_session_t *session, const int32_t *ids, uint32_t n) {
+  if (n == 0) return NULL; /* ids and the token buffer may both be NULL: no memcpy of them */
   EDGE_RETURN_IF_ERROR(reserve_tokens(session, (uint64_t)session->count + n));
   memcpy(session->tokens + session->count, ids, sizeof(int32_t) * n);
   session->count += n;

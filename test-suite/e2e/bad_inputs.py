@@ -23,7 +23,8 @@ def main():
     os.makedirs(args.work)
     mlp = os.path.join(args.work, "mlp")
     encoder = os.path.join(args.work, "encoder")
-    for name, out in (("mlp", mlp), ("encoder", encoder)):
+    llama = os.path.join(args.work, "llama")
+    for name, out in (("mlp", mlp), ("encoder", encoder), ("llama", llama)):
         subprocess.run([args.edgec, "compile", os.path.join(args.models, name, f"{name}.onnx"), "-o", out], check=True)
     x = os.path.join(args.models, "mlp", "cases", "batch3", "x.npy")
     weights = os.path.join(mlp, "mlp.weights")
@@ -47,6 +48,12 @@ def main():
     garbage = os.path.join(args.work, "garbage.npy")
     with open(garbage, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00\xff\xff{'descr'")
+    # A shape whose byte count wraps (2^62 x 64 x 4 = 2^70) and no data.
+    huge = os.path.join(args.work, "huge.npy")
+    header = b"{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 64), }"
+    header += b" " * (63 - (10 + len(header)) % 64) + b"\n"
+    with open(huge, "wb") as f:
+        f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header)
 
     cases = [
         ("truncated weights", truncate, ["--input", f"x={x}"], "truncated"),
@@ -54,18 +61,26 @@ def main():
         ("wrong input shape", None, ["--input", f"x={wrong_shape}"], "input 'x': dim 1 is 32, expected 64"),
         ("wrong input dtype", None, ["--input", f"x={wrong_dtype}"], "input 'x': dtype i64, expected f32"),
         ("corrupt .npy", None, ["--input", f"x={garbage}"], "garbage.npy"),
+        ("a .npy shape whose size wraps", None, ["--input", f"x={huge}"], "huge.npy: shape too large"),
         ("missing input", None, [], "missing --input x"),
         ("unknown input name", None, ["--input", f"nope={x}"], "has no such input"),
         ("no compiled model", None, [], "no compiled model"),
+        # Causal-LM options: counts are whole numbers that fit, the KV dtypes exclusive.
+        ("--max-tokens past 32 bits", None, ["--prompt-ids", "1,2", "--max-tokens", "99999999999"],
+         "--max-tokens: expected a whole number up to 4294967295: 99999999999"),
+        ("--max-tokens not whole", None, ["--prompt-ids", "1,2", "--max-tokens", "2.5"],
+         "--max-tokens: expected a whole number up to 4294967295: 2.5"),
+        ("--kv-f16 with --kv-int8", None, ["--prompt-ids", "1,2", "--kv-f16", "--kv-int8"],
+         "--kv-f16 and --kv-int8 are exclusive"),
     ]
     passed = failed = 0
     for title, damage, extra, expected in cases:
         restore()
         if damage:
             damage()
-        folder = args.work if title == "no compiled model" else mlp
-        run = subprocess.run([args.edgec, "run", folder, "--output-dir", args.work] + extra,
-                             capture_output=True, text=True)
+        folder = args.work if title == "no compiled model" else llama if "--prompt-ids" in extra else mlp
+        output = [] if folder == llama else ["--output-dir", args.work]
+        run = subprocess.run([args.edgec, "run", folder] + output + extra, capture_output=True, text=True)
         lines = run.stderr.strip().splitlines()
         ok = run.returncode == 1 and len(lines) == 1 and expected in lines[0]
         print(f"{'ok  ' if ok else 'FAIL'} {title}: exit {run.returncode}: {run.stderr.strip()}")

@@ -188,3 +188,23 @@ TEST(StatusTest, NullIsOk) {
 }
 
 } // namespace
+
+namespace {
+
+// Element counts never wrap: a product past int64_t (or a negative dim) is -1, which the
+// graph refuses for an input before any size is computed from it.
+TEST(TensorElementCount, OverflowIsMinusOne) {
+  edge_tensor_t tensor{};
+  tensor.rank = 2;
+  tensor.dims[0] = int64_t(1) << 62;
+  tensor.dims[1] = 1;
+  EXPECT_EQ(edge_tensor_element_count(&tensor), int64_t(1) << 62);
+  tensor.dims[1] = 64;
+  EXPECT_EQ(edge_tensor_element_count(&tensor), -1);
+  tensor.dims[1] = -1;
+  EXPECT_EQ(edge_tensor_element_count(&tensor), -1);
+  tensor.rank = 0;
+  EXPECT_EQ(edge_tensor_element_count(&tensor), 1);
+}
+
+} // namespace

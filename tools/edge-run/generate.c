@@ -77,6 +77,12 @@ static int parse_number(const char *text, double *out) {
   return end != text && *end == '\0' && !errno;
 }
 
+/* Options that count things take whole numbers their field holds: 1e10 or 2.5 for
+ * --max-tokens is an error, not a wrapped or truncated count. */
+static int whole_number_up_to(double number, double largest) {
+  return number <= largest && number == (double)(uint64_t)number; /* 0 <= number, checked before */
+}
+
 /* Complete UTF-8 characters of `text` (a decoded prefix may end inside one). */
 static size_t complete_utf8(const char *text, size_t size) {
   size_t end = size;
@@ -179,8 +185,13 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (strcmp(arg, "--json") == 0) { json = 1; continue; }
     if (strcmp(arg, "--greedy") == 0) { params.sampling.temperature = 0; continue; }
     if (strcmp(arg, "--sequential") == 0) { sequential = 1; continue; }
-    if (strcmp(arg, "--kv-f16") == 0) { options.kv.dtype = EDGE_DTYPE_F16; continue; }
-    if (strcmp(arg, "--kv-int8") == 0) { options.kv.dtype = EDGE_DTYPE_I8; continue; }
+    if (strcmp(arg, "--kv-f16") == 0 || strcmp(arg, "--kv-int8") == 0) {
+      const uint32_t dtype = arg[5] == 'f' ? EDGE_DTYPE_F16 : EDGE_DTYPE_I8;
+      if (options.kv.dtype && options.kv.dtype != dtype)
+        return usage_error("--kv-f16 and --kv-int8 are exclusive; give one", arg);
+      options.kv.dtype = dtype;
+      continue;
+    }
     if (strcmp(arg, "--no-bos") == 0) { bos = 0; continue; }
     if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
     if (!value) return usage_error("option needs a value", arg);
@@ -200,6 +211,14 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
       continue;
     }
     if (!parse_number(value, &number) || number < 0) return usage_error("expected a non-negative number", value);
+    const int real_valued = strcmp(arg, "--temperature") == 0 || strcmp(arg, "--top-p") == 0 ||
+                            strcmp(arg, "--repetition-penalty") == 0 || strcmp(arg, "--kv-budget-mb") == 0;
+    const double largest = strcmp(arg, "--seed") == 0 ? 18446744073709549568.0 /* largest double below 2^64 */
+                                                      : (double)UINT32_MAX;
+    if (!real_valued && !whole_number_up_to(number, largest)) {
+      fprintf(stderr, "edge-run: error: %s: expected a whole number up to %.0f: %s\n", arg, largest, value);
+      return 1;
+    }
     if (strcmp(arg, "--max-tokens") == 0) params.max_tokens = (uint32_t)number;
     else if (strcmp(arg, "--temperature") == 0) params.sampling.temperature = (float)number;
     else if (strcmp(arg, "--top-k") == 0) params.sampling.top_k = (uint32_t)number;

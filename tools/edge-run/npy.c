@@ -55,6 +55,11 @@ static edge_status_t parse_header(const char *path, const char *header, edge_ten
     tensor->dims[tensor->rank++] = dim;
     shape = end;
   }
+  /* The data's size must be a number: (2^62, 64) f32 would wrap to 0 bytes. */
+  uint64_t bytes = edge_dtype_size(tensor->dtype);
+  for (uint32_t i = 0; i < tensor->rank; ++i)
+    if (__builtin_mul_overflow(bytes, (uint64_t)tensor->dims[i], &bytes) || bytes > (uint64_t)INT64_MAX)
+      return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: shape too large: its data would not fit in memory", path);
   return NULL;
 }
 

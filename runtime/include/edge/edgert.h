@@ -157,7 +157,8 @@ edge_status_t edge_graph_run(const edge_graph_t *graph, const edge_tensor_t *inp
 /* Size in bytes of one element of `dtype` (0 for an unknown dtype). */
 size_t edge_dtype_size(uint32_t dtype);
 /* edge_dtype_name (edge/model_abi.h) names a dtype. */
-/* Elements in a tensor (product of dims). */
+/* Elements in a tensor (product of dims); -1 when a dim is negative or the product does
+ * not fit in int64_t. */
 int64_t edge_tensor_element_count(const edge_tensor_t *tensor);
 
 #ifdef __cplusplus
