@@ -85,6 +85,8 @@ public:
 
   const ::onnx::AttributeProto *attr(llvm::StringRef name) const;
   int64_t attrInt(llvm::StringRef name, int64_t fallback) const;
+  /// A 0/1 attribute (Gemm's transA): anything but the integer 0 or 1 is an error.
+  llvm::Expected<bool> attrFlag(llvm::StringRef name, bool fallback) const;
   float attrFloat(llvm::StringRef name, float fallback) const;
   std::optional<std::vector<int64_t>> attrInts(llvm::StringRef name) const;
 

@@ -235,6 +235,13 @@ llvm::Error GraphImporter::run() {
     opsets[entry.domain() == "ai.onnx" ? "" : entry.domain()] = entry.version();
   int64_t opset = opsets.count("") ? opsets[""] : -1;
   if (opset < 1) return llvm::createStringError("the model imports no default-domain opset");
+  // Each op's handler knows the versions it implements; a newer opset may change any op.
+  if (opset > 21)
+    return llvm::createStringError("the model's default-domain opset is " + llvm::Twine(opset) +
+                                   "; edgec imports opsets up to 21");
+  if (model.ir_version() < 3 || model.ir_version() > 11)
+    return llvm::createStringError("the model's IR version is " + llvm::Twine(model.ir_version()) +
+                                   "; edgec reads ONNX IR versions 3 to 11");
   out.opset = opset;
   out.nodeCount = graph.node_size();
 
@@ -477,6 +484,14 @@ const ::onnx::AttributeProto *NodeContext::attr(llvm::StringRef name) const {
 int64_t NodeContext::attrInt(llvm::StringRef name, int64_t fallback) const {
   const auto *a = attr(name);
   return a ? a->i() : fallback;
+}
+
+llvm::Expected<bool> NodeContext::attrFlag(llvm::StringRef name, bool fallback) const {
+  const auto *a = attr(name);
+  if (!a) return fallback;
+  if (a->type() != ::onnx::AttributeProto::INT || (a->i() != 0 && a->i() != 1))
+    return error("attribute '" + name + "' must be the integer 0 or 1");
+  return a->i() == 1;
 }
 
 float NodeContext::attrFloat(llvm::StringRef name, float fallback) const {

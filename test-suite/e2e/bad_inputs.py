@@ -72,13 +72,18 @@ def main():
          "--max-tokens: expected a whole number up to 4294967295: 2.5"),
         ("--kv-f16 with --kv-int8", None, ["--prompt-ids", "1,2", "--kv-f16", "--kv-int8"],
          "--kv-f16 and --kv-int8 are exclusive"),
+        ("--window 0", None, ["--perplexity", x, "--window", "0"],
+         "--window: expected a whole number from 2 to 1073741824: 0"),
+        ("--repeat -1", None, ["--input", f"x={x}", "--repeat", "-1"],
+         "--repeat: expected a whole number from 1 to 1000000: -1"),
     ]
     passed = failed = 0
     for title, damage, extra, expected in cases:
         restore()
         if damage:
             damage()
-        folder = args.work if title == "no compiled model" else llama if "--prompt-ids" in extra else mlp
+        lm_run = "--prompt-ids" in extra or "--perplexity" in extra
+        folder = args.work if title == "no compiled model" else llama if lm_run else mlp
         output = [] if folder == llama else ["--output-dir", args.work]
         run = subprocess.run([args.edgec, "run", folder] + output + extra, capture_output=True, text=True)
         lines = run.stderr.strip().splitlines()

@@ -57,8 +57,14 @@ int main(int argc, char **argv) {
     } else if (strcmp(argv[i], "--vulkan-device") == 0 && i + 1 < argc) {
       options.vulkan_device = argv[++i];
     } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
-      repeat = atoi(argv[++i]);
-      if (repeat < 1) repeat = 1;
+      const char *value = argv[++i];
+      char *end = NULL;
+      long number = strtol(value, &end, 10);
+      if (end == value || *end != '\0' || number < 1 || number > 1000000) {
+        fprintf(stderr, "edge-run: error: --repeat: expected a whole number from 1 to 1000000: %s\n", value);
+        return 1;
+      }
+      repeat = (int)number;
     } else if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) {
       char *spec = argv[++i];
       char *eq = strchr(spec, '=');

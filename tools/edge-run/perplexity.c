@@ -99,8 +99,13 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
   for (int i = 2; i < argc; ++i) {
     const char *arg = argv[i];
     if (strcmp(arg, "--json") == 0) { json = 1; continue; }
-    if (strcmp(arg, "--kv-f16") == 0) { options.kv.dtype = EDGE_DTYPE_F16; continue; }
-    if (strcmp(arg, "--kv-int8") == 0) { options.kv.dtype = EDGE_DTYPE_I8; continue; }
+    if (strcmp(arg, "--kv-f16") == 0 || strcmp(arg, "--kv-int8") == 0) {
+      const uint32_t dtype = arg[5] == 'f' ? EDGE_DTYPE_F16 : EDGE_DTYPE_I8;
+      if (options.kv.dtype && options.kv.dtype != dtype)
+        return fail("--kv-f16 and --kv-int8 are exclusive; give one", arg);
+      options.kv.dtype = dtype;
+      continue;
+    }
     if (i + 1 >= argc) return fail("option needs a value", arg);
     const char *value = argv[++i];
     char *end = NULL;
@@ -110,9 +115,16 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
     else if (strcmp(arg, "--tokenizer") == 0) tokenizer_path = value;
     else if (strcmp(arg, "--predictions") == 0) predictions_path = value;
     else if (strcmp(arg, "--vulkan-device") == 0) options.vulkan_device = value;
-    else if (strcmp(arg, "--window") == 0 && numeric && number >= 2) window = (uint32_t)number;
-    else if (strcmp(arg, "--max-tokens") == 0 && numeric) max_tokens = (uint32_t)number;
-    else return fail("unknown option or bad value for perplexity", arg);
+    else if (strcmp(arg, "--window") == 0 || strcmp(arg, "--max-tokens") == 0) {
+      const long least = arg[2] == 'w' ? 2 : 1; /* a window scores from its second token on */
+      if (!numeric || number < least) {
+        fprintf(stderr, "edge-run: error: %s: expected a whole number from %ld to %d: %s\n", arg, least, 1 << 30,
+                value);
+        return 1;
+      }
+      if (arg[2] == 'w') window = (uint32_t)number;
+      else max_tokens = (uint32_t)number;
+    } else return fail("unknown option for --perplexity", arg);
   }
   if (!text_path || !tokenizer_path) return fail("--perplexity TEXT needs --tokenizer tokenizer.json", NULL);
 

@@ -143,7 +143,8 @@ llvm::Error importGemm(NodeContext &node) {
   EDGE_TRY(a, node.input(0));
   EDGE_TRY(b, node.input(1));
   if (a.shape.size() != 2 || b.shape.size() != 2) return node.error("A and B must be 2-D");
-  bool transA = node.attrInt("transA", 0), transB = node.attrInt("transB", 0);
+  EDGE_TRY(transA, node.attrFlag("transA", false));
+  EDGE_TRY(transB, node.attrFlag("transB", false));
   const SymDim &kA = a.shape[transA ? 0 : 1], &kB = b.shape[transB ? 1 : 0];
   if (!provablyEqual(kA, kB)) return node.error("contraction dims are not provably equal");
   SymShape shape = {a.shape[transA ? 1 : 0], b.shape[transB ? 0 : 1]};

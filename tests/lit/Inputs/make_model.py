@@ -24,6 +24,11 @@ def model(nodes, inputs, outputs, inits=(), opset=17, extra_opsets=()):
     return helper.make_model(graph, opset_imports=opsets)
 
 
+def ir_version(m, version):
+    m.ir_version = version
+    return m
+
+
 def weight(name, shape, seed=0):
     return numpy_helper.from_array(np.random.default_rng(seed).standard_normal(shape).astype(np.float32), name)
 
@@ -97,6 +102,14 @@ CASES = {
          helper.make_node("Gemm", ["e", "w", "c"], ["y"], name="gemm", transB=1, alpha=0.5)],
         [vi("ids", ["n"], TensorProto.INT64)], [vi("y", ["n", 4])],
         [weight("table", (50, 8)), weight("w", (4, 8), 2)]),
+    # Gemm's transB must be 0 or 1; opsets and IR versions outside what edgec reads.
+    "gemm_trans_two": lambda: model(
+        [helper.make_node("Gemm", ["x", "w"], ["y"], name="gemm", transB=2)],
+        [vi("x", ["batch", 4])], [vi("y", ["batch", 3])], [weight("w", [3, 4])]),
+    "opset_99": lambda: model(
+        [helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2])], opset=99),
+    "ir_version_99": lambda: ir_version(
+        model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2])]), 99),
     "unknown_op": lambda: model(
         [helper.make_node("Celu", ["x"], ["y"], name="my_celu")],
         [vi("x", [2])], [vi("y", [2])]),
