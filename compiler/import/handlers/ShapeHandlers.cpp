@@ -529,6 +529,16 @@ llvm::Error importGather(NodeContext &node) {
   size_t rank = data.shape.size();
   int64_t axis = normalizeAxis(node.attrInt("axis", 0), rank);
   if (axis < 0 || axis >= static_cast<int64_t>(rank)) return node.error("axis out of range");
+  // Constant indices must lie in [-n, n) of a static axis: ONNX leaves others undefined,
+  // and a kernel would read another row or past the data.
+  if (data.shape[axis].isStatic())
+    if (auto picks = node.knownInts(1)) {
+      const int64_t n = data.shape[axis].value;
+      for (const SymDim &p : *picks)
+        if (p.isStatic() && (p.value < -n || p.value >= n))
+          return node.error("index " + llvm::Twine(p.value) + " is out of range for axis " + llvm::Twine(axis) +
+                            " of size " + llvm::Twine(n));
+    }
   // Picking from a known shape list folds (Shape → Gather).
   if (rank == 1 && indices.shape.size() <= 1 && isa<IntegerType>(data.elementType))
     if (auto known = node.knownInts(0))

@@ -110,6 +110,10 @@ CASES = {
         [helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2])], opset=99),
     "ir_version_99": lambda: ir_version(
         model([helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2])]), 99),
+    # Gather with a constant index past the 10 rows of its table.
+    "gather_out_of_range": lambda: model(
+        [helper.make_node("Gather", ["table", "idx"], ["y"], name="lookup", axis=0)],
+        [vi("x", [1])], [vi("y", [2, 4])], [weight("table", [10, 4]), ints("idx", [3, 100])]),
     "unknown_op": lambda: model(
         [helper.make_node("Celu", ["x"], ["y"], name="my_celu")],
         [vi("x", [2])], [vi("y", [2])]),
