@@ -228,6 +228,35 @@ llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node) {
   return (*handler)(ctx);
 }
 
+/// What the model declares of an output (element type, rank, static dims) must be what
+/// its graph computes: a mismatch means a broken export or an import bug, and callers
+/// would size their buffers by the declaration.
+static llvm::Error checkDeclaredOutput(const ::onnx::ValueInfoProto &output, const GraphValue &value) {
+  if (!output.type().has_tensor_type()) return llvm::Error::success();
+  const auto &declared = output.type().tensor_type();
+  auto mismatch = [&](const llvm::Twine &what) {
+    return llvm::createStringError("graph output '" + output.name() + "' is declared " + what);
+  };
+  if (declared.elem_type() != 0) {
+    std::optional<ElementKind> kind = getElementKind(value.elementType.getContext(), declared.elem_type());
+    if (!kind || kind->type != value.elementType) {
+      std::string computed;
+      llvm::raw_string_ostream os(computed);
+      os << value.elementType;
+      return mismatch(onnxTypeName(declared.elem_type()) + " but computes " + computed);
+    }
+  }
+  if (!declared.has_shape()) return llvm::Error::success();
+  if (declared.shape().dim_size() != static_cast<int>(value.shape.size()))
+    return mismatch("of rank " + llvm::Twine(declared.shape().dim_size()) + " but computes rank " +
+                    llvm::Twine(value.shape.size()));
+  for (auto [i, dim] : llvm::enumerate(declared.shape().dim()))
+    if (dim.has_dim_value() && value.shape[i].isStatic() && dim.dim_value() != value.shape[i].value)
+      return mismatch("with dim " + llvm::Twine(i) + " = " + llvm::Twine(dim.dim_value()) + " but computes " +
+                      llvm::Twine(value.shape[i].value));
+  return llvm::Error::success();
+}
+
 llvm::Error GraphImporter::run() {
   if (!model.has_graph()) return llvm::createStringError("the model has no graph");
   const ::onnx::GraphProto &graph = model.graph();
@@ -293,6 +322,7 @@ llvm::Error GraphImporter::run() {
   for (const ::onnx::ValueInfoProto &output : graph.output()) {
     auto value = materialize(output.name());
     if (!value) return llvm::createStringError("graph output '" + output.name() + "' is never computed");
+    if (llvm::Error error = checkDeclaredOutput(output, *value)) return error;
     TensorInterface desc{output.name(), 0, {}};
     desc.dtype = getDtype(value->elementType);
     for (auto [i, dim] : llvm::enumerate(value->shape)) {

@@ -114,6 +114,11 @@ CASES = {
     "gather_out_of_range": lambda: model(
         [helper.make_node("Gather", ["table", "idx"], ["y"], name="lookup", axis=0)],
         [vi("x", [1])], [vi("y", [2, 4])], [weight("table", [10, 4]), ints("idx", [3, 100])]),
+    # Outputs declared other than the graph computes: element type, static dim.
+    "declared_type": lambda: model(
+        [helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2], TensorProto.INT64)]),
+    "declared_dim": lambda: model(
+        [helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2, 3])], [vi("y", [2, 4])]),
     "unknown_op": lambda: model(
         [helper.make_node("Celu", ["x"], ["y"], name="my_celu")],
         [vi("x", [2])], [vi("y", [2])]),
