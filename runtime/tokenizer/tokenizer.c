@@ -1,6 +1,7 @@
 /* BPE tokenizers from Hugging Face tokenizer.json: byte-level and SentencePiece-style. */
 #include "edge/tokenizer.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -391,32 +392,92 @@ static int push_id(id_list_t *list, int32_t id) {
 }
 
 
+/* A candidate merge: the pair starting at symbol `left`, as it was when pushed. */
+typedef struct {
+  int32_t rank;
+  size_t left;              /* index of the left symbol (its first byte never moves) */
+  size_t left_end, right_end; /* the pair's byte ends then: a changed pair is stale */
+} bpe_candidate_t;
+
+/* Lower rank first, then the leftmost: the order in which repeated full scans for the
+ * lowest-ranked pair would merge. */
+static int candidate_before(const bpe_candidate_t *a, const bpe_candidate_t *b) {
+  return a->rank != b->rank ? a->rank < b->rank : a->left < b->left;
+}
+
+static void heap_push(bpe_candidate_t *heap, size_t *count, bpe_candidate_t c) {
+  size_t i = (*count)++;
+  while (i > 0 && candidate_before(&c, &heap[(i - 1) / 2])) {
+    heap[i] = heap[(i - 1) / 2];
+    i = (i - 1) / 2;
+  }
+  heap[i] = c;
+}
+
+static bpe_candidate_t heap_pop(bpe_candidate_t *heap, size_t *count) {
+  bpe_candidate_t top = heap[0], last = heap[--*count];
+  size_t i = 0;
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= *count) break;
+    if (child + 1 < *count && candidate_before(&heap[child + 1], &heap[child])) ++child;
+    if (!candidate_before(&heap[child], &last)) break;
+    heap[i] = heap[child];
+    i = child;
+  }
+  if (*count) heap[i] = last;
+  return top;
+}
+
+/* Pushes the pair of symbol i and the next when the merges rank it (`key`: scratch for the
+ * merge's "left\xffright" spelling). */
+static void push_pair(const edge_tokenizer_t *t, const char *word, const size_t *starts, const size_t *next, size_t n,
+                      size_t i, char *key, bpe_candidate_t *heap, size_t *count) {
+  size_t r = next[i];
+  if (r >= n) return;
+  size_t left = starts[r] - starts[i], right = starts[next[r]] - starts[r];
+  memcpy(key, word + starts[i], left);
+  key[left] = '\xff';
+  memcpy(key + left + 1, word + starts[r], right);
+  int32_t rank = strmap_get(&t->merges, key, left + right + 1);
+  if (rank >= 0) heap_push(heap, count, (bpe_candidate_t){rank, i, starts[r], starts[next[r]]});
+}
+
 /* Merges the symbols of `word` (boundaries in `starts`, n symbols) by BPE rank, then
- * appends their ids. */
+ * appends their ids. O(n log n): the symbols are a linked list, the candidate pairs a
+ * heap; a merge pushes the two pairs it creates, and popped pairs that changed since
+ * they were pushed are skipped. */
 static edge_status_t bpe_word(const edge_tokenizer_t *t, const char *word, size_t size, size_t *starts, size_t n,
                               id_list_t *out) {
-  char *key = malloc(size + 2);
-  if (!key) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   starts[n] = size;
-  while (n > 1) {
-    int32_t best = -1;
-    size_t at = 0;
-    for (size_t i = 0; i + 1 < n; ++i) {
-      size_t left = starts[i + 1] - starts[i], right = starts[i + 2] - starts[i + 1];
-      memcpy(key, word + starts[i], left);
-      key[left] = '\xff';
-      memcpy(key + left + 1, word + starts[i + 1], right);
-      int32_t rank = strmap_get(&t->merges, key, left + right + 1);
-      if (rank >= 0 && (best < 0 || rank < best)) {
-        best = rank;
-        at = i;
-      }
-    }
-    if (best < 0) break;
-    memmove(starts + at + 1, starts + at + 2, sizeof(size_t) * (n - at - 1)); /* drop the inner boundary */
-    --n;
+  char *key = malloc(size + 2);
+  size_t *next = malloc(sizeof(size_t) * (n + 1)), *prev = malloc(sizeof(size_t) * (n + 1));
+  bpe_candidate_t *heap = malloc(sizeof(bpe_candidate_t) * (3 * n + 1)); /* n - 1 pairs, then 2 per merge */
+  if (!key || !next || !prev || !heap) {
+    free(key), free(next), free(prev), free(heap);
+    return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
-  free(key);
+  /* Symbol i spans [starts[i], starts[next[i]]); next[i] == n ends the list. */
+  for (size_t i = 0; i < n; ++i) next[i] = i + 1, prev[i] = i ? i - 1 : n;
+  size_t count = 0;
+  for (size_t i = 0; i + 1 < n; ++i) push_pair(t, word, starts, next, n, i, key, heap, &count);
+  while (count) {
+    bpe_candidate_t c = heap_pop(heap, &count);
+    size_t r = next[c.left];
+    /* Stale: the left symbol was merged away (starts no longer matches) or either side grew. */
+    if (prev[c.left] == SIZE_MAX || r >= n || starts[r] != c.left_end || starts[next[r]] != c.right_end) continue;
+    next[c.left] = next[r];
+    if (next[r] < n) prev[next[r]] = c.left;
+    prev[r] = SIZE_MAX; /* r is gone */
+    if (prev[c.left] < n) push_pair(t, word, starts, next, n, prev[c.left], key, heap, &count);
+    push_pair(t, word, starts, next, n, c.left, key, heap, &count);
+  }
+  /* The surviving symbols, in order, back into starts[0..n). */
+  size_t kept = 0;
+  for (size_t i = 0; i < n; i = next[i]) starts[kept++] = starts[i];
+  starts[kept] = size;
+  n = kept;
+  free(key), free(next), free(prev), free(heap);
   int last_was_unk = 0;
   for (size_t i = 0; i < n; ++i) {
     const char *symbol = word + starts[i];
