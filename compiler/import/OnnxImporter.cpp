@@ -2,6 +2,7 @@
 #include "compiler/import/OnnxImporter.h"
 
 #include <fcntl.h>
+#include <limits>
 #include <unistd.h>
 
 #include "compiler/import/ImportContext.h"
@@ -10,6 +11,7 @@
 #include "edge/model_abi.h"
 
 #include "google/protobuf/io/coded_stream.h"
+#include "onnx/defs/schema.h"
 #include "google/protobuf/io/zero_copy_stream_impl.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -215,6 +217,39 @@ llvm::Error GraphImporter::importInputs(SmallVectorImpl<Type> &types) {
   return llvm::Error::success();
 }
 
+/// The node's input and output counts and attribute types against ONNX's own schema of
+/// its op at the model's opset. Opsets newer than the ONNX library knows, and domains it
+/// does not (com.microsoft), are left to the handlers.
+static llvm::Error checkSchema(const NodeContext &ctx, const ::onnx::NodeProto &node, int64_t opset) {
+  const std::string domain = node.domain() == "ai.onnx" ? "" : node.domain();
+  const auto &known = ::onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+  auto range = known.find(domain);
+  if (range == known.end() || opset > range->second.second) return llvm::Error::success();
+  const ::onnx::OpSchema *schema = ::onnx::OpSchemaRegistry::Schema(node.op_type(), static_cast<int>(opset), domain);
+  if (!schema) return llvm::Error::success();
+  auto count = [&](const char *what, int have, int least, int most) -> llvm::Error {
+    if (have >= least && have <= most) return llvm::Error::success();
+    std::string allowed = least == most ? std::to_string(least)
+                          : most == std::numeric_limits<int>::max() ? std::to_string(least) + " or more"
+                                                                    : std::to_string(least) + " to " + std::to_string(most);
+    return ctx.error("takes " + allowed + " " + (allowed == "1" ? llvm::StringRef(what).drop_back() : what) +
+                     ", has " + llvm::Twine(have));
+  };
+  if (llvm::Error error = count("inputs", node.input_size(), schema->min_input(), schema->max_input())) return error;
+  if (llvm::Error error = count("outputs", node.output_size(), schema->min_output(), schema->max_output()))
+    return error;
+  for (const ::onnx::AttributeProto &attribute : node.attribute()) {
+    auto declared = schema->attributes().find(attribute.name());
+    if (declared == schema->attributes().end() || attribute.type() == ::onnx::AttributeProto::UNDEFINED ||
+        attribute.type() == declared->second.type)
+      continue;
+    return ctx.error("attribute '" + attribute.name() + "' is " +
+                     ::onnx::AttributeProto_AttributeType_Name(attribute.type()) + "; the op takes " +
+                     ::onnx::AttributeProto_AttributeType_Name(declared->second.type));
+  }
+  return llvm::Error::success();
+}
+
 llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node) {
   auto opset = opsets.find(node.domain() == "ai.onnx" ? "" : node.domain());
   NodeContext ctx(*this, node, opset == opsets.end() ? 0 : opset->second);
@@ -225,6 +260,7 @@ llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node) {
       return ctx.error("input '" + input + "' is not defined before this node");
   auto handler = findOpHandler(node, ctx.getOpset());
   if (!handler) return ctx.error(handler.takeError());
+  if (llvm::Error error = checkSchema(ctx, node, ctx.getOpset())) return error;
   return (*handler)(ctx);
 }
 

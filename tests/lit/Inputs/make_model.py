@@ -119,6 +119,12 @@ CASES = {
         [helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2], TensorProto.INT64)]),
     "declared_dim": lambda: model(
         [helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2, 3])], [vi("y", [2, 4])]),
+    # Against ONNX's schema: Erf takes one input; Gemm's alpha is a float.
+    "erf_two_inputs": lambda: model(
+        [helper.make_node("Erf", ["x", "x"], ["y"], name="erf")], [vi("x", [2])], [vi("y", [2])]),
+    "gemm_int_alpha": lambda: model(
+        [helper.make_node("Gemm", ["x", "w"], ["y"], name="gemm", alpha=2)],
+        [vi("x", ["batch", 4])], [vi("y", ["batch", 3])], [weight("w", [4, 3])]),
     "unknown_op": lambda: model(
         [helper.make_node("Celu", ["x"], ["y"], name="my_celu")],
         [vi("x", [2])], [vi("y", [2])]),
