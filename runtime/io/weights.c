@@ -78,14 +78,19 @@ static edge_status_t validate(const char *path, const uint8_t *bytes, uint64_t s
     return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: weights format version %u, expected %u",
                             path, header->version, EDGE_WEIGHTS_VERSION);
   uint64_t table_size = (uint64_t)header->tensor_count * sizeof(edge_weights_entry_t);
-  if (!range_inside(header->table_offset, table_size, size) ||
-      !range_inside(header->names_offset, header->names_size, size) ||
-      !range_inside(header->data_offset, header->data_size, size))
-    return edge_make_status(EDGE_STATUS_DATA_LOSS,
-                            "%s: file is %llu bytes, but its header describes sections up to %llu "
-                            "bytes (truncated?)",
-                            path, (unsigned long long)size,
-                            (unsigned long long)(header->data_offset + header->data_size));
+  const struct {
+    const char *name;
+    uint64_t offset, bytes;
+  } sections[] = {{"tensor table", header->table_offset, table_size},
+                  {"names", header->names_offset, header->names_size},
+                  {"data", header->data_offset, header->data_size}};
+  for (size_t i = 0; i < sizeof(sections) / sizeof(sections[0]); ++i)
+    if (!range_inside(sections[i].offset, sections[i].bytes, size)) /* offset and size: their sum may wrap */
+      return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                              "%s: file is %llu bytes, but its header puts the %s section at offset %llu, "
+                              "%llu bytes long (truncated or damaged)",
+                              path, (unsigned long long)size, sections[i].name,
+                              (unsigned long long)sections[i].offset, (unsigned long long)sections[i].bytes);
   if (header->table_offset % 8 != 0 || header->data_offset % EDGE_WEIGHTS_ALIGNMENT != 0)
     return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: misaligned table or data section", path);
 

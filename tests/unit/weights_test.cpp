@@ -117,12 +117,22 @@ TEST_F(WeightsTest, DamagedTableFailsTheFingerprint) {
 
 TEST_F(WeightsTest, OutOfBoundsSectionsAreRejected) {
   std::string bytes = read();
-  edge_weights_header_t header;
+  edge_weights_header_t header, pristine;
   std::memcpy(&header, bytes.data(), sizeof(header));
+  pristine = header;
   header.data_size = UINT64_MAX - 8; // would wrap an unchecked offset + size
   std::memcpy(bytes.data(), &header, sizeof(header));
   write(bytes);
-  EXPECT_EQ(open(), EDGE_STATUS_DATA_LOSS);
+  std::string message;
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("puts the data section at offset"), std::string::npos) << message;
+  // A tensor count the table cannot hold: the message names the table, not the data.
+  edge_weights_header_t damaged = pristine;
+  damaged.tensor_count = 1000000;
+  std::memcpy(bytes.data(), &damaged, sizeof(damaged));
+  write(bytes);
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("puts the tensor table section at offset"), std::string::npos) << message;
 }
 
 TEST_F(WeightsTest, ChecksumsAreCheckedOnRequest) {
