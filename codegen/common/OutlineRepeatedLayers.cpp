@@ -1,8 +1,8 @@
 //===- OutlineRepeatedLayers.cpp - one function per repeated layer ---------===//
 //
 // A decoder of L identical layers reaches this point as L copies of the same ops, which
-// differ only in the values they read: each layer's weight views, arena slices and
-// offsets. Compiling them L times costs L times the LLVM time and code size. This pass
+// differ only in the values they read: each layer's weight views and offsets, and the
+// buffers the previous layer wrote. Compiling them L times costs L times the LLVM time and code size. This pass
 // finds the longest run of identical blocks of top-level ops in the entry and replaces
 // each block with a call of one function made from the first block; what the blocks
 // read from outside becomes the function's arguments (constants that every block shares
@@ -12,11 +12,11 @@
 // and before loops are lowered: every top-level op of the entry is straight-line code and
 // the blocks are contiguous, so a call placed where a block's last op was executes the
 // same ops in the same order. A buffer a block allocates and later ops read is allocated
-// by the caller instead and passed in, so the entry's plan sees its lifetime. Two
-// kinds of op float between the blocks: constants, and the deallocations of buffers a
-// block reads but did not allocate (the last layer frees what the first computed for all
-// of them), which move to just after the call. The first layer usually stays inline: it
-// computes what the later layers share (CSE merged their copies into it).
+// by the caller instead and passed in, so the entry's plan sees its lifetime. Two kinds of
+// op float between the blocks: constants, and deallocations: one of a buffer the block
+// allocated (a lowering's scratch) goes into the function, one of a buffer from outside
+// moves to just after the call. The first layer usually stays inline: it computes what
+// the later layers share (CSE merged their copies into it).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/Passes.h"
@@ -44,8 +44,7 @@ namespace {
 bool isConstant(Operation *op) { return op->hasTrait<OpTrait::ConstantLike>(); }
 
 /// Ops that do not take part in finding the repeated blocks: constants (outside every
-/// block) and deallocations, which the memory plan places after a buffer's last use: the
-/// last layer frees what the first layer computed for all of them.
+/// block) and deallocations, which sit after a buffer's last use wherever that falls.
 bool isFloating(Operation *op) { return isConstant(op) || isa<memref::DeallocOp>(op); }
 
 /// The op of `entry` (the entry's block) that holds `value`'s definition, or null for the

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "edge/lm.h"
+#include "kv_option.h"
 #include "edge/tokenizer.h"
 
 #define MAX_SESSIONS 64
@@ -185,13 +186,9 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (strcmp(arg, "--json") == 0) { json = 1; continue; }
     if (strcmp(arg, "--greedy") == 0) { params.sampling.temperature = 0; continue; }
     if (strcmp(arg, "--sequential") == 0) { sequential = 1; continue; }
-    if (strcmp(arg, "--kv-f16") == 0 || strcmp(arg, "--kv-int8") == 0) {
-      const uint32_t dtype = arg[5] == 'f' ? EDGE_DTYPE_F16 : EDGE_DTYPE_I8;
-      if (options.kv.dtype && options.kv.dtype != dtype)
-        return usage_error("--kv-f16 and --kv-int8 are exclusive; give one", arg);
-      options.kv.dtype = dtype;
-      continue;
-    }
+    const int kv_option = parse_kv_dtype_option(arg, &options);
+    if (kv_option < 0) return 1;
+    if (kv_option) continue;
     if (strcmp(arg, "--no-bos") == 0) { bos = 0; continue; }
     if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
     if (!value) return usage_error("option needs a value", arg);

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "edge/lm.h"
+#include "kv_option.h"
 #include "edge/edgert.h"
 #include "edge/tokenizer.h"
 
@@ -99,13 +100,9 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
   for (int i = 2; i < argc; ++i) {
     const char *arg = argv[i];
     if (strcmp(arg, "--json") == 0) { json = 1; continue; }
-    if (strcmp(arg, "--kv-f16") == 0 || strcmp(arg, "--kv-int8") == 0) {
-      const uint32_t dtype = arg[5] == 'f' ? EDGE_DTYPE_F16 : EDGE_DTYPE_I8;
-      if (options.kv.dtype && options.kv.dtype != dtype)
-        return fail("--kv-f16 and --kv-int8 are exclusive; give one", arg);
-      options.kv.dtype = dtype;
-      continue;
-    }
+    const int kv_option = parse_kv_dtype_option(arg, &options);
+    if (kv_option < 0) return 1;
+    if (kv_option) continue;
     if (i + 1 >= argc) return fail("option needs a value", arg);
     const char *value = argv[++i];
     char *end = NULL;

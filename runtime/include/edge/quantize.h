@@ -87,6 +87,15 @@ static inline float edge_round_to_f16(float value) {
 #define EDGE_NO_FP_CONTRACT_FN
 #endif
 
+/* The q4_0 code of a value already divided by the step: round half away from zero,
+ * clamped to -8..7 (as edge_round_to_int and the clamp of edge_quantize_row); clamped
+ * first so the conversion stays in int32 range, which gives the same code. */
+static inline float edge_q4_0_code(float scaled) {
+  scaled = scaled > 8.0f ? 8.0f : (scaled < -9.0f ? -9.0f : scaled);
+  const float q = (float)(int32_t)(scaled + (scaled < 0.0f ? -0.5f : 0.5f));
+  return q > 7.0f ? 7.0f : (q < -8.0f ? -8.0f : q);
+}
+
 /* sum of (x - d q)^2 for q = round(x / d) clamped to -8..7, as the block is stored at step
  * d; in 16 lanes (a block is a multiple of 16 values) summed pairwise, in a fixed order. */
 EDGE_NO_FP_CONTRACT_FN static inline float edge_q4_0_error(const float *x, int64_t block, float d) {
@@ -95,10 +104,7 @@ EDGE_NO_FP_CONTRACT_FN static inline float edge_q4_0_error(const float *x, int64
   const float inverse = 1.0f / d;
   for (int64_t j = 0; j < block; j += 16)
     for (int l = 0; l < 16; ++l) {
-      float scaled = x[j + l] * inverse;
-      scaled = scaled > 8.0f ? 8.0f : (scaled < -9.0f ? -9.0f : scaled);
-      float q = (float)(int32_t)(scaled + (scaled < 0.0f ? -0.5f : 0.5f));
-      q = q > 7.0f ? 7.0f : (q < -8.0f ? -8.0f : q);
+      const float q = edge_q4_0_code(x[j + l] * inverse);
       const float r = x[j + l] - d * q;
       lanes[l] += r * r;
     }
@@ -123,10 +129,7 @@ EDGE_NO_FP_CONTRACT_FN static inline float edge_q4_0_scale(const float *x, int64
   for (int64_t j = 0; j < block; ++j) {
     const float v = x[j];
     for (int c = 0; c < EDGE_Q4_CANDIDATES; ++c) {
-      float scaled = v * inverse[c];
-      scaled = scaled > 8.0f ? 8.0f : (scaled < -9.0f ? -9.0f : scaled); /* in int32 range; same q */
-      float q = (float)(int32_t)(scaled + (scaled < 0.0f ? -0.5f : 0.5f));
-      q = q > 7.0f ? 7.0f : (q < -8.0f ? -8.0f : q);
+      const float q = edge_q4_0_code(v * inverse[c]);
       xq[c] += v * q;
       qq[c] += q * q;
     }

@@ -80,3 +80,30 @@ func.func @yielded(%x: memref<4xf32>, %n: index) -> memref<4xf32> {
   }
   return %r : memref<4xf32>
 }
+
+// -----
+
+// Deallocations already there (a lowering's scratch buffers): a planned buffer's goes,
+// since the arena is freed at the return; an unplanned buffer keeps its own and gets no
+// second one.
+// CHECK-LABEL: func.func @existing_deallocs
+// CHECK:         %[[ARENA:.*]] = memref.alloc({{.*}}) {alignment = 64 : i64} : memref<?xi8>
+// CHECK:         memref.view %[[ARENA]]
+// CHECK-NOT:     memref.dealloc
+// CHECK:         %[[S:.*]] = memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK:         memref.dealloc %[[S]] : memref<?xf32>
+// CHECK-NOT:     memref.dealloc %[[S]]
+// CHECK:         memref.dealloc %[[ARENA]] : memref<?xi8>
+// CHECK-NEXT:    return
+func.func @existing_deallocs(%x: memref<4xf32>, %sizes: memref<1xindex>, %out: memref<4xf32>) {
+  %c0 = arith.constant 0 : index
+  %t = memref.alloc() : memref<4xf32>
+  memref.copy %x, %t : memref<4xf32> to memref<4xf32>
+  memref.dealloc %t : memref<4xf32>
+  %n = memref.load %sizes[%c0] : memref<1xindex>
+  %s = memref.alloc(%n) : memref<?xf32>
+  %v = memref.subview %s[0] [4] [1] : memref<?xf32> to memref<4xf32, strided<[1]>>
+  memref.copy %v, %out : memref<4xf32, strided<[1]>> to memref<4xf32>
+  memref.dealloc %s : memref<?xf32>
+  return
+}

@@ -71,3 +71,36 @@ func.func @main(%x: memref<4xf32>, %w: memref<?xi8>, %out: memref<4xf32>) {
   memref.copy %b2, %out : memref<4xf32> to memref<4xf32>
   return
 }
+
+// -----
+
+// A scratch buffer each layer allocates and frees (a lowering's) stays inside the
+// function with its deallocation; the input's deallocation, inside the last layer, moves
+// after that layer's call.
+// CHECK-LABEL:   func.func private @main_layer0
+// CHECK:           %[[S:.*]] = memref.alloc() : memref<4xf32>
+// CHECK:           memref.dealloc %[[S]]
+// CHECK:           return
+// CHECK-LABEL:   func.func @main(
+// CHECK-COUNT-3:   call @main_layer0
+// CHECK-NEXT:      memref.dealloc %arg0
+// CHECK-NEXT:      return
+func.func @main(%x: memref<4xf32>, %w: memref<4xf32>) {
+  linalg.add ins(%x, %w : memref<4xf32>, memref<4xf32>) outs(%w : memref<4xf32>)
+  %s0 = memref.alloc() : memref<4xf32>
+  linalg.mul ins(%w, %w : memref<4xf32>, memref<4xf32>) outs(%s0 : memref<4xf32>)
+  linalg.add ins(%s0, %w : memref<4xf32>, memref<4xf32>) outs(%w : memref<4xf32>)
+  memref.dealloc %s0 : memref<4xf32>
+  linalg.add ins(%x, %w : memref<4xf32>, memref<4xf32>) outs(%w : memref<4xf32>)
+  %s1 = memref.alloc() : memref<4xf32>
+  linalg.mul ins(%w, %w : memref<4xf32>, memref<4xf32>) outs(%s1 : memref<4xf32>)
+  linalg.add ins(%s1, %w : memref<4xf32>, memref<4xf32>) outs(%w : memref<4xf32>)
+  memref.dealloc %s1 : memref<4xf32>
+  linalg.add ins(%x, %w : memref<4xf32>, memref<4xf32>) outs(%w : memref<4xf32>)
+  %s2 = memref.alloc() : memref<4xf32>
+  linalg.mul ins(%w, %w : memref<4xf32>, memref<4xf32>) outs(%s2 : memref<4xf32>)
+  memref.dealloc %x : memref<4xf32>
+  linalg.add ins(%s2, %w : memref<4xf32>, memref<4xf32>) outs(%w : memref<4xf32>)
+  memref.dealloc %s2 : memref<4xf32>
+  return
+}
