@@ -5,7 +5,9 @@
 // runtime function or of the allocator becomes a load of the callback from that table
 // and an indirect call with the table's context first. So a model links against nothing
 // but its own code, and a backend keeps its per-run state in the context instead of
-// globals or thread-locals.
+// globals or thread-locals. The ukernels linked into the model later (the quantized
+// matmul) are called directly, with the table as their last argument: they reach the
+// backend's threads through its parallel_for.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/common/Passes.h"
@@ -25,12 +27,15 @@ namespace edge {
 namespace {
 
 /// How a call of `symbol` becomes a call of table slot `slot`: the context first, then
-/// (for allocations without one) an alignment, then the call's own operands.
+/// (for allocations without one) an alignment, then the call's own operands. Slot
+/// kPassTable: the call stays direct and gets the table as its last operand.
 struct ImportRule {
   llvm::StringLiteral symbol;
   unsigned slot;
   bool addAlignment; ///< malloc-like: alloc(context, 0, bytes)
 };
+
+constexpr unsigned kPassTable = ~0u;
 
 constexpr ImportRule kRules[] = {
     {"malloc", EDGE_IMPORT_ALLOC, true},
@@ -41,6 +46,7 @@ constexpr ImportRule kRules[] = {
     {"_mlir_memref_to_llvm_free", EDGE_IMPORT_FREE, false},
     {"_mlir_ciface_edge_rt_paged_attention", EDGE_IMPORT_PAGED_ATTENTION, false},
     {"_mlir_ciface_edge_vk_dispatch", EDGE_IMPORT_VK_DISPATCH, false},
+    {"_mlir_ciface_edge_uk_qmatmul", kPassTable, false}, // runtime/ukernels/qmatmul.h
 };
 
 const ImportRule *ruleFor(llvm::StringRef symbol) {
@@ -127,6 +133,7 @@ struct BindRuntimeImportsPass : impl::BindRuntimeImportsPassBase<BindRuntimeImpo
     auto ptr = LLVM::LLVMPointerType::get(context);
     auto i64 = IntegerType::get(context, 64);
     llvm::SetVector<llvm::StringRef> bound;
+    llvm::SmallPtrSet<Operation *, 2> tabled; // declarations given the table parameter
     module.walk([&](LLVM::CallOp call) {
       std::optional<llvm::StringRef> callee = call.getCallee();
       const ImportRule *rule = callee ? ruleFor(*callee) : nullptr;
@@ -135,6 +142,22 @@ struct BindRuntimeImportsPass : impl::BindRuntimeImportsPassBase<BindRuntimeImpo
       Value table = caller.getArgument(caller.getNumArguments() - 1);
       OpBuilder builder(call);
       Location loc = call.getLoc();
+      if (rule->slot == kPassTable) {
+        auto declaration = module.lookupSymbol<LLVM::LLVMFuncOp>(*callee);
+        if (!tabled.contains(declaration.getOperation())) {
+          LLVM::LLVMFunctionType type = declaration.getFunctionType();
+          SmallVector<Type> params(type.getParams());
+          params.push_back(ptr);
+          declaration.setFunctionType(LLVM::LLVMFunctionType::get(type.getReturnType(), params, type.isVarArg()));
+          tabled.insert(declaration.getOperation());
+        }
+        SmallVector<Value> operands(call.getArgOperands());
+        operands.push_back(table);
+        auto direct = LLVM::CallOp::create(builder, loc, declaration, operands);
+        call->replaceAllUsesWith(direct);
+        call->erase();
+        return;
+      }
       Value contextValue = LLVM::LoadOp::create(builder, loc, ptr, table);
       Value slot = LLVM::GEPOp::create(builder, loc, ptr, ptr, table, ArrayRef<LLVM::GEPArg>{int32_t(rule->slot)});
       Value callback = LLVM::LoadOp::create(builder, loc, ptr, slot);

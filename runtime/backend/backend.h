@@ -23,7 +23,7 @@ typedef struct edge_backend_lm_params_t {
   edge_kv_options_t kv;     /* edge_lm_options_t.kv as given (0 fields: the pool's defaults) */
   uint32_t max_step_tokens; /* the most tokens one step runs */
   uint32_t max_context;     /* positions one sequence holds at most */
-  uint32_t num_threads;     /* threads of a step, the caller's included */
+  uint32_t num_threads;     /* threads of a step, the caller's included; 0: the backend picks */
 } edge_backend_lm_params_t;
 
 typedef struct edge_backend_t {

@@ -9,6 +9,7 @@
 
 #include "abi/entry_call.h"
 #include "base/status.h"
+#include "cpu/cpu_cores.h"
 #include "cpu/paged_attention.h"
 #include "cpu/thread_pool.h"
 #include "io/weights_internal.h"
@@ -26,13 +27,33 @@ static void cpu_free(void *context, void *pointer) {
   free(pointer);
 }
 
-/* What CPU code calls; it needs no per-run state (a step's is in its attention batch). */
+/* parallel_for on the instance's thread pool (the import table's context). */
+typedef struct forward_t {
+  void (*fn)(void *args, int64_t item);
+  void *args;
+} forward_t;
+
+static void forward_item(void *raw, int64_t item, uint32_t worker) {
+  (void)worker;
+  const forward_t *forward = (const forward_t *)raw;
+  forward->fn(forward->args, item);
+}
+
+static void cpu_parallel_for(void *context, int64_t count, void (*fn)(void *args, int64_t item), void *args) {
+  forward_t forward = {fn, args};
+  edge_thread_pool_run((edge_thread_pool_t *)context, count, forward_item, &forward);
+}
+
+/* What CPU code calls; it needs no per-run state (a step's is in its attention batch).
+ * Graphs run on the calling thread (several may run one graph at once); an LM's steps,
+ * which its lock serializes, also use its thread pool. */
 static const edge_model_imports_t kCpuImports = {
     .context = NULL,
     .alloc = cpu_alloc,
     .free = cpu_free,
     .paged_attention = edge_cpu_paged_attention,
     .vk_dispatch = NULL,
+    .parallel_for = NULL,
 };
 
 struct edge_backend_instance_s {
@@ -42,6 +63,7 @@ struct edge_backend_instance_s {
   edge_kv_pool_t *pool;
   edge_thread_pool_t *threads;
   edge_attention_scratch_t scratch;
+  edge_model_imports_t step_imports; /* kCpuImports with parallel_for on `threads` */
 };
 
 static void cpu_release(edge_backend_instance_t *cpu) {
@@ -65,7 +87,10 @@ static edge_status_t cpu_create(const edge_model_desc_t *model, const edge_weigh
   edge_status_t status = NULL;
   if (lm) {
     status = edge_kv_pool_create(&lm->layout, &lm->kv, &cpu->pool);
-    if (!status) status = edge_thread_pool_create(lm->num_threads, &cpu->threads);
+    if (!status) status = edge_thread_pool_create(lm->num_threads ? lm->num_threads : edge_cpu_fast_cores(), &cpu->threads);
+    cpu->step_imports = kCpuImports;
+    cpu->step_imports.context = cpu->threads;
+    cpu->step_imports.parallel_for = cpu_parallel_for;
     uint32_t window = lm->kv.sliding_window;
     cpu->scratch.max_span = window && window < lm->max_context ? window : lm->max_context;
   }
@@ -88,7 +113,7 @@ static edge_status_t cpu_step(edge_backend_instance_t *cpu, edge_attention_batch
   batch->threads = cpu->threads;
   batch->scratch = &cpu->scratch;
   edge_status_t status = edge_entry_call(cpu->model, cpu->weights->data, cpu->weights->header->data_size, batch,
-                                         sizeof(*batch), inputs, outputs, &kCpuImports);
+                                         sizeof(*batch), inputs, outputs, &cpu->step_imports);
   if (!status && batch->error)
     status = edge_make_status(EDGE_STATUS_INTERNAL, "paged attention failed (code %d) at token %lld of the step",
                               batch->error, (long long)batch->error_token);

@@ -68,7 +68,6 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   if (!opts.max_context) opts.max_context = 2048;
   if (!opts.prefill_chunk) opts.prefill_chunk = 64;
   if (!opts.max_step_tokens) opts.max_step_tokens = 256;
-  if (!opts.num_threads) opts.num_threads = 1;
   const edge_backend_t *backend = NULL;
   EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
   edge_lm_t *lm = calloc(1, sizeof(*lm));

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "base/memref.h"
+#include "edge/codegen_abi.h"
 
 /* MLIR's ranked memref descriptors (what `llvm.emit_c_interface` passes by pointer). */
 EDGE_MEMREF_DESCRIPTOR(edge_uk_memref3d_f32, float, 3);
@@ -31,11 +32,14 @@ EDGE_MEMREF_DESCRIPTOR(edge_uk_memref1d_i8, int8_t, 1);
  * [B, M, N] (any strides); the B x M rows are one matrix. scratch: at least
  * B * M * K / block * EDGE_UK_ACT_BLOCK_BYTES(block) bytes.
  * `dtype` is EDGE_DTYPE_Q8_0, _Q4_0 or _Q4_1; `block` a multiple of 16 dividing K. The
- * caller (generated code) guarantees shapes and sizes.
+ * caller (generated code) guarantees shapes and sizes. `imports`: the run's import table
+ * (generated code passes its own); the kernel splits its work with the table's
+ * parallel_for, in tiles of output columns, so C is the same bits for every thread count.
+ * NULL, or no parallel_for: the calling thread does it all.
  */
 #define EDGE_UK_QMATMUL_ARGS                                                                 \
   const edge_uk_memref3d_f32 *a, const edge_uk_memref1d_i8 *w, edge_uk_memref3d_f32 *c,    \
-      edge_uk_memref1d_i8 *scratch, int64_t dtype, int64_t block
+      edge_uk_memref1d_i8 *scratch, int64_t dtype, int64_t block, const edge_model_imports_t *imports
 
 /* The largest block the kernels take (pre-quantized models use 16..256). */
 #define EDGE_UK_MAX_BLOCK 256

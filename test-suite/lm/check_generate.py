@@ -9,7 +9,10 @@ model generates the same prompts:
   - each prompt alone (--sequential), with the default chunk and page size;
   - the prompts that share a prefix forked from one prefill of it (copy-on-write pages),
     which must also take fewer KV pages than running them apart.
-Any difference fails, naming the session and the first differing token. Then text in:
+Any difference fails, naming the session and the first differing token. Compiled with
+q4_0 weights (whose matmul ukernels split their output columns over the threads), the
+tokens of all sessions at once must be the same for 1, 2 and 4 threads, and the same as
+each session alone. Then text in:
 --prompt through a tokenizer.json gives the ids SentencePiece gives (plus <s>) and the
 same generation as those ids given directly.
 """
@@ -87,6 +90,15 @@ def main():
     if not shared_peak < apart_peak:
         print("FAIL shared prefix pages are not counted once")
         failures += 1
+
+    quantized = os.path.join(args.work, "compiled-q4_0")
+    subprocess.run([args.edgec, "compile", os.path.join(args.model, onnx[0]), "-o", quantized, "--target", args.target,
+                    "--quant", "q4_0"], check=True)
+    by_threads = {t: run(args.edgec, quantized, prompts, ["--prefill-chunk", "3", "--threads", str(t)]) for t in (1, 2, 4)}
+    for t in (2, 4):
+        failures += compare(f"q4_0, concurrent, {t} threads as 1 thread", by_threads[t], by_threads[1])
+    failures += compare("q4_0, one session at a time as all at once",
+                        run(args.edgec, quantized, prompts, ["--sequential", "--threads", "2"]), by_threads[1])
 
     case = json.load(open(os.path.join(TOKENIZER, "reference.json")))["cases"][1]
     text = run(args.edgec, compiled, [], ["--prompt", case["text"], "--tokenizer",

@@ -11,7 +11,9 @@
  *   - against plain f32 math with the dequantized weights: within the activation
  *     quantization's error bound (0.5/127 of each block's max|a| per value);
  *   - that nothing outside the output (strided, so with gaps) and the scratch is written:
- *     sentinel bytes around and between them.
+ *     sentinel bytes around and between them;
+ *   - that work split through the import table's parallel_for (here run backwards, as
+ *     another thread count might order it) gives the same bits as one thread.
  * Exits 1 on the first failure, naming the variant, format, block and shape.
  */
 #include <math.h>
@@ -32,6 +34,13 @@ typedef struct variant_t {
 } variant_t;
 
 static int always(void) { return 1; }
+
+/* parallel_for that runs the items last to first: any order must give the same bits. */
+static void backwards(void *context, int64_t count, void (*fn)(void *args, int64_t item), void *args) {
+  (void)context;
+  for (int64_t item = count - 1; item >= 0; --item) fn(args, item);
+}
+static const edge_model_imports_t kBackwards = {.parallel_for = backwards};
 #if defined(__x86_64__)
 static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 static int has_vnni(void) { return has_avx2() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"); }
@@ -99,7 +108,10 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
   edge_uk_memref1d_i8 w_desc = {(int8_t *)w, (int8_t *)w, 0, {n * w_row}, {1}};
   edge_uk_memref3d_f32 c_desc = {c, c, 0, {batch, m / batch, n}, {m / batch * ldc, ldc, 1}};
   edge_uk_memref1d_i8 s_desc = {(int8_t *)scratch_raw, (int8_t *)scratch_raw, GUARD, {(int64_t)scratch_bytes}, {1}};
-  variant->fn(&a_desc, &w_desc, &c_desc, &s_desc, dtype, block);
+  variant->fn(&a_desc, &w_desc, &c_desc, &s_desc, dtype, block, NULL);
+  float *serial = malloc(c_bytes);
+  memcpy(serial, c, c_bytes);
+  variant->fn(&a_desc, &w_desc, &c_desc, &s_desc, dtype, block, &kBackwards);
 
   int failed = 0;
   char where[160];
@@ -110,6 +122,12 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
     fprintf(stderr, "FAIL %s: wrote outside the output or scratch buffer\n", where);
     failed = 1;
   }
+  for (int64_t r = 0; r < m && !failed; ++r)
+    if (memcmp(serial + r * ldc, c + r * ldc, sizeof(float) * (size_t)n) != 0) {
+      fprintf(stderr, "FAIL %s: row %lld differs when the tiles run in another order\n", where, (long long)r);
+      failed = 1;
+    }
+  free(serial);
   for (int64_t r = 0; r < m && !failed; ++r) {
     for (int64_t j = n; j < ldc; ++j) /* the row gaps */
       if (!guard_intact((const uint8_t *)(c + r * ldc + j), sizeof(float))) {
@@ -146,7 +164,8 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
 static int run_variant(const variant_t *variant) {
   static const uint32_t dtypes[] = {EDGE_DTYPE_Q8_0, EDGE_DTYPE_Q4_0, EDGE_DTYPE_Q4_1};
   static const int64_t blocks[] = {16, 32, 64, 256};
-  static const int64_t shapes[][3] = {{1, 1, 256}, {1, 37, 512}, {2, 2, 256}, {3, 5, 256}, {4, 16, 768}, {7, 33, 256}};
+  static const int64_t shapes[][3] = {{1, 1, 256}, {1, 37, 512}, {2, 2, 256},  {3, 5, 256},
+                                      {4, 16, 768}, {7, 33, 256}, {1, 70, 1024}, {2, 3, 512}};
   int cases = 0;
   for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; ++d)
     for (size_t b = 0; b < sizeof blocks / sizeof *blocks; ++b)

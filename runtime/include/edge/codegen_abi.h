@@ -36,16 +36,23 @@ typedef struct edge_model_imports_t {
   /* --target vulkan: one kernel dispatch (see edge_vk_program_t). */
   void (*vk_dispatch)(void *context, int32_t kernel, int64_t groups_x, int64_t groups_y, int64_t groups_z,
                       const void *addresses, const void *scalars);
+  /* The backend's threads: runs fn(args, item) for every item in [0, count) and returns
+   * when all are done. The calling thread takes items too. Items must not depend on one
+   * another or on the thread that runs them (so results never depend on the thread
+   * count); fn must not call parallel_for. NULL: the code runs every item itself. */
+  void (*parallel_for)(void *context, int64_t count, void (*fn)(void *args, int64_t item), void *args);
 } edge_model_imports_t;
 
 /* The callbacks' positions in edge_model_imports_t, in pointers (generated code loads
- * them by these). */
+ * them by these). The ukernels edgec links into a model get the table itself as their
+ * last argument and call parallel_for through it. */
 enum {
   EDGE_IMPORT_CONTEXT = 0,
   EDGE_IMPORT_ALLOC = 1,
   EDGE_IMPORT_FREE = 2,
   EDGE_IMPORT_PAGED_ATTENTION = 3,
   EDGE_IMPORT_VK_DISPATCH = 4,
+  EDGE_IMPORT_PARALLEL_FOR = 5,
 };
 
 /*

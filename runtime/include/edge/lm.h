@@ -44,12 +44,14 @@ typedef struct edge_lm_options_t {
   uint32_t prefill_chunk;   /* prompt tokens of one session per step, and of one run of
                                edge_lm_score; 0 selects 64 */
   uint32_t max_step_tokens; /* tokens of all sessions per step; 0 selects 256 */
-  uint32_t num_threads;     /* threads of a step, the caller's included; 0 selects 1. Work is
-                               split into items whose results do not depend on the thread
+  uint32_t num_threads;     /* threads of a step, the caller's included; 0 selects the fast
+                               cores this process may run on (the big cores of a big.LITTLE
+                               CPU: highest cpu_capacity, else highest maximum frequency).
+                               The quantized matmuls and the attention kernel split their
+                               work into items whose results do not depend on the thread
                                that computes them: the thread count never changes the tokens.
-                               (The attention kernel is threaded; the generated code of the
-                               other layers runs on the calling thread. Models on Vulkan
-                               ignore it.) */
+                               Workers spin briefly between the parallel loops of a step,
+                               then sleep. Models on Vulkan ignore it. */
   const char *vulkan_device; /* models compiled with --target vulkan: the device, by index or
                                 by a substring of its name; NULL or "": $EDGE_VULKAN_DEVICE,
                                 else the first discrete, integrated, then any device */

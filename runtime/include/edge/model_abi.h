@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define EDGE_MODEL_ABI_VERSION 5u
+#define EDGE_MODEL_ABI_VERSION 6u
 
 /* Element types, shared by the descriptor, the weights file and the runtime API. */
 typedef enum edge_dtype_e {

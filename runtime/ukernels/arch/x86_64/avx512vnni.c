@@ -1,12 +1,94 @@
-/* ukernels/arch/x86_64/avx512vnni.c — qmatmul for x86-64 with AVX512-VNNI (256-bit, AVX512VL). */
+/* ukernels/arch/x86_64/avx512vnni.c — qmatmul for x86-64 with AVX512-VNNI.
+ *
+ * Blocks of a multiple of 32 values go through uk_dot1x4: four weight rows at once in one
+ * 512-bit register (a row per 128-bit lane for the q4 formats, per 256-bit half for q8_0),
+ * the activation block loaded once for the four. vpdpbusd multiplies unsigned by signed
+ * bytes, so the q4 nibbles go in as they are (0..15) and q4_0's -8 becomes -8 * sum(a),
+ * seeded into the accumulator; q8_0's signed weights go in offset by 128 (w ^ 0x80) and
+ * -128 * sum(a) is seeded the same way. */
 #include <immintrin.h>
 
 #define UK_VARIANT avx512vnni
+#define UK_HAS_DOT1X4 1
 
-/* a.w for signed a and w: vpdpbusd multiplies unsigned |a| by w with a's sign, sums quads. */
+/* a.w for signed a and w (16-value blocks): vpdpbusd multiplies unsigned |a| by w with
+ * a's sign, sums quads. */
 static inline __m256i uk_idot32(__m256i a, __m256i w) {
   return _mm256_dpbusd_epi32(_mm256_setzero_si256(), _mm256_sign_epi8(a, a), _mm256_sign_epi8(w, a));
 }
 #define UK_IDOT32 uk_idot32
 
 #include "ukernels/arch/x86_64/x86_dot.h"
+
+/* Four 16-byte runs, one per 128-bit lane. */
+static inline __m512i uk_load4x16(const uint8_t *const *w, int64_t offset) {
+  __m512i v = _mm512_castsi128_si512(_mm_loadu_si128((const __m128i *)(w[0] + offset)));
+  v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(w[1] + offset)), 1);
+  v = _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(w[2] + offset)), 2);
+  return _mm512_inserti32x4(v, _mm_loadu_si128((const __m128i *)(w[3] + offset)), 3);
+}
+
+/* Two 32-byte rows, one per 256-bit half. */
+static inline __m512i uk_load2x32(const uint8_t *w0, const uint8_t *w1, int64_t offset) {
+  __m512i v = _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)(w0 + offset)));
+  return _mm512_inserti64x4(v, _mm256_loadu_si256((const __m256i *)(w1 + offset)), 1);
+}
+
+static inline __m128 uk_lane(__m512 v, int lane) {
+  switch (lane) {
+    case 0: return _mm512_extractf32x4_ps(v, 0);
+    case 1: return _mm512_extractf32x4_ps(v, 1);
+    case 2: return _mm512_extractf32x4_ps(v, 2);
+    default: return _mm512_extractf32x4_ps(v, 3);
+  }
+}
+
+static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
+                             float *out) {
+  const int64_t header = dtype == EDGE_DTYPE_Q4_1 ? 4 : 2;
+  const int64_t w_block = header + (dtype == EDGE_DTYPE_Q8_0 ? block : block / 2);
+  const __m512i nibble = _mm512_set1_epi8(15), flip = _mm512_set1_epi8((char)0x80);
+  /* A row's scale over its 128-bit lane (q4) or 256-bit half (q8_0, two registers). */
+  const __m512i by_lane = _mm512_set_epi32(3, 3, 3, 3, 2, 2, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0);
+  const __m512i half01 = _mm512_set_epi32(1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0);
+  const __m512i half23 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2);
+  __m512 acc = _mm512_setzero_ps(), acc23 = _mm512_setzero_ps();
+  __m128 minimum_terms = _mm_setzero_ps();
+  /* The next four rows follow these in memory: fetch them while these are multiplied. */
+  const int64_t ahead = 4 * (w[1] - w[0]);
+  for (int64_t b = 0, offset = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), offset += w_block) {
+    for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
+    const int32_t asum = uk_load_i32(act + 4);
+    const __m512 scales = _mm512_castps128_ps512(uk_scales4(w, offset, uk_load_f32(act)));
+    if (dtype == EDGE_DTYPE_Q8_0) {
+      __m512i sum01 = _mm512_maskz_set1_epi32(0x0101, -128 * asum), sum23 = sum01;
+      for (int64_t j = 0; j < block; j += 32) {
+        const __m512i a = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(act + 8 + j)));
+        sum01 = _mm512_dpbusd_epi32(sum01, _mm512_xor_si512(uk_load2x32(w[0], w[1], offset + header + j), flip), a);
+        sum23 = _mm512_dpbusd_epi32(sum23, _mm512_xor_si512(uk_load2x32(w[2], w[3], offset + header + j), flip), a);
+      }
+      acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum01), _mm512_permutexvar_ps(half01, scales), acc);
+      acc23 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum23), _mm512_permutexvar_ps(half23, scales), acc23);
+    } else {
+      __m512i sum = _mm512_maskz_set1_epi32(0x1111, dtype == EDGE_DTYPE_Q4_0 ? -8 * asum : 0);
+      for (int64_t j = 0; j < block; j += 32) {
+        const __m512i packed = uk_load4x16(w, offset + header + j / 2);
+        const __m512i low = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(act + 8 + j)));
+        const __m512i high = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(act + 8 + j + 16)));
+        sum = _mm512_dpbusd_epi32(sum, _mm512_and_si512(packed, nibble), low);
+        sum = _mm512_dpbusd_epi32(sum, _mm512_and_si512(_mm512_srli_epi16(packed, 4), nibble), high);
+      }
+      acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_permutexvar_ps(by_lane, scales), acc);
+      if (dtype == EDGE_DTYPE_Q4_1) /* + m * da * sum(a) per row */
+        minimum_terms = _mm_fmadd_ps(uk_scales4(w, offset + 2, uk_load_f32(act)), _mm_set1_ps((float)asum), minimum_terms);
+    }
+  }
+  __m128 rows;
+  if (dtype == EDGE_DTYPE_Q8_0)
+    rows = uk_hsum4(_mm_add_ps(uk_lane(acc, 0), uk_lane(acc, 1)), _mm_add_ps(uk_lane(acc, 2), uk_lane(acc, 3)),
+                    _mm_add_ps(uk_lane(acc23, 0), uk_lane(acc23, 1)), _mm_add_ps(uk_lane(acc23, 2), uk_lane(acc23, 3)));
+  else
+    rows = _mm_add_ps(uk_hsum4(uk_lane(acc, 0), uk_lane(acc, 1), uk_lane(acc, 2), uk_lane(acc, 3)), minimum_terms);
+  _mm_storeu_ps(out, rows);
+}
+

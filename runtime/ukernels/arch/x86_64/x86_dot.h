@@ -21,8 +21,32 @@ static inline float uk_f16_to_f32(const uint8_t *p) {
 }
 
 static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, int64_t blocks, int64_t block);
+#ifdef UK_HAS_DOT1X4 /* the includer defines it after this header */
+static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
+                             float *out);
+#endif
 
 #include "ukernels/qmatmul_driver.h"
+
+static inline uint16_t uk_load_u16(const uint8_t *p) {
+  uint16_t value;
+  __builtin_memcpy(&value, p, sizeof value);
+  return value;
+}
+
+/* The f16 at `offset` in each of four weight rows, as f32, times the activation scale. */
+static inline __m128 uk_scales4(const uint8_t *const *w, int64_t offset, float da) {
+  __m128i h = _mm_cvtsi32_si128(uk_load_u16(w[0] + offset));
+  h = _mm_insert_epi16(h, uk_load_u16(w[1] + offset), 1);
+  h = _mm_insert_epi16(h, uk_load_u16(w[2] + offset), 2);
+  h = _mm_insert_epi16(h, uk_load_u16(w[3] + offset), 3);
+  return _mm_mul_ps(_mm_cvtph_ps(h), _mm_set1_ps(da));
+}
+
+/* [sum of x0, x1, x2, x3] */
+static inline __m128 uk_hsum4(__m128 x0, __m128 x1, __m128 x2, __m128 x3) {
+  return _mm_hadd_ps(_mm_hadd_ps(x0, x1), _mm_hadd_ps(x2, x3));
+}
 
 /* 32 weights of a block from value `j` on, as int8 (q4_0 centered, q4_1 as 0..15). */
 static inline __m256i uk_load_w32(int64_t dtype, const uint8_t *q, int64_t j) {

@@ -40,6 +40,36 @@ module {
 
 // -----
 
+// The quantized matmul ukernel (linked into the model later) stays a direct call and
+// gets the table last, so it can reach the backend's threads; its declaration keeps its
+// name and gains the parameter. Its C-interface wrapper, which the entry calls, is given
+// the table too.
+// CHECK:       llvm.func @_mlir_ciface_edge_uk_qmatmul(!llvm.ptr, !llvm.ptr, i64, !llvm.ptr)
+// CHECK-LABEL: llvm.func @edge_uk_qmatmul(
+// CHECK-SAME:    %[[A:.*]]: !llvm.ptr, %[[W:.*]]: !llvm.ptr, %[[D:.*]]: i64, %[[QT:.*]]: !llvm.ptr)
+// CHECK:         llvm.call @_mlir_ciface_edge_uk_qmatmul(%[[A]], %[[W]], %[[D]], %[[QT]]) : (!llvm.ptr, !llvm.ptr, i64, !llvm.ptr) -> ()
+// CHECK-LABEL: llvm.func @main(
+// CHECK-SAME:    %{{.*}}: !llvm.ptr, %[[MT:.*]]: !llvm.ptr)
+// CHECK:         llvm.call @edge_uk_qmatmul(%{{.*}}, %{{.*}}, %{{.*}}, %[[MT]])
+module {
+  llvm.func @_mlir_ciface_edge_uk_qmatmul(!llvm.ptr, !llvm.ptr, i64)
+  llvm.func @edge_uk_qmatmul(%a: !llvm.ptr, %w: !llvm.ptr, %d: i64) {
+    llvm.call @_mlir_ciface_edge_uk_qmatmul(%a, %w, %d) : (!llvm.ptr, !llvm.ptr, i64) -> ()
+    llvm.return
+  }
+  llvm.func @main(%a: !llvm.ptr) {
+    %d = llvm.mlir.constant(10 : i64) : i64
+    llvm.call @edge_uk_qmatmul(%a, %a, %d) : (!llvm.ptr, !llvm.ptr, i64) -> ()
+    llvm.return
+  }
+  llvm.func @_mlir_ciface_main(%a: !llvm.ptr) {
+    llvm.call @main(%a) : (!llvm.ptr) -> ()
+    llvm.return
+  }
+}
+
+// -----
+
 // A function that calls the runtime gets the table from its caller (here a helper the
 // entry calls, as MLIR's C-interface wrappers are).
 // CHECK-LABEL: llvm.func @helper(

@@ -1,0 +1,118 @@
+#!/usr/bin/python3
+"""Text generation at the size users ship, side by side with llama.cpp in the same run.
+
+The model is gen_llama_1b.py's TinyLlama-1.1B-shaped Llama (random weights; ONNX for
+edgec, the same weights as GGUF for llama.cpp). For each weight format (f32, q8_0, q4_0)
+and thread count, both engines prefill a 128-token prompt and decode 64 tokens; printed
+per row: prefill and decode tokens/s, the bytes of weights a decoded token reads, decode
+as a share of the roofline (the measured streaming bandwidth over those bytes) and the
+peak RSS of the process.
+
+    bench_1b.py --edgec EDGEC --work DIR [--llama-bench PATH] [--threads 1,2] [--formats f32,q8_0,q4_0]
+
+The llama.cpp peer is its own llama-bench (and llama-quantize beside it, which makes its
+q8_0 and q4_0 files from the f32 GGUF with --pure, so every matrix has the one format),
+built outside this repository; without --llama-bench only edgec's rows are printed.
+Never part of the test suite (minutes, and 10 GB of disk). Run with /usr/bin/python3.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PROMPT, DECODE = 128, 64
+SHAPE = {"vocab": 32000, "hidden": 2048}
+# Bytes per weight of each format (blocks of 32: f16 scale + 32 int8 or 16 nibble bytes).
+BYTES_PER_WEIGHT = {"f32": 4.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
+
+
+def peak_rss_mb(command):
+    """stdout and the peak RSS (MB) of one run, through GNU time's report."""
+    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, capture_output=True, text=True)
+    if result.returncode:
+        sys.exit(f"bench_1b: {' '.join(command[:3])}... failed ({result.returncode}):\n{result.stderr[-2000:]}")
+    return result.stdout, int(result.stderr.strip().splitlines()[-1]) / 1024
+
+
+def bandwidth(build_dir, threads):
+    probe = os.path.join(build_dir, "test-suite", "bandwidth")
+    return float(subprocess.run([probe, str(threads)], capture_output=True, text=True, check=True).stdout)
+
+
+def weights_read_per_token(model_bytes, fmt):
+    """Every weight but the embedding table's (a token reads one row of it)."""
+    return model_bytes - SHAPE["vocab"] * SHAPE["hidden"] * BYTES_PER_WEIGHT[fmt]
+
+
+def edgec_rows(args, fmt, prompt):
+    out = os.path.join(args.work, f"edgec-{fmt}")
+    quant = [] if fmt == "f32" else ["--quant", fmt]
+    subprocess.run([args.edgec, "compile", os.path.join(args.work, "llama.onnx"), "-o", out, "--cpu", "native",
+                    *quant], check=True, capture_output=True)
+    model_bytes = os.path.getsize(os.path.join(out, "llama.weights"))
+    rows = []
+    for threads in args.threads:
+        stdout, rss = peak_rss_mb([args.edgec, "run", out, "--json", "--greedy", "--ignore-eos", "--max-tokens",
+                                   str(DECODE), "--threads", str(threads), "--prompt-ids", ",".join(map(str, prompt))])
+        stats = json.loads(stdout)["stats"]
+        rows.append(("edgec", fmt, threads, stats["prefill_tokens_per_s"], stats["decode_tokens_per_s"],
+                     weights_read_per_token(model_bytes, fmt), rss))
+    return rows
+
+
+def llama_rows(args, fmt):
+    f32 = os.path.join(args.work, "llama-f32.gguf")
+    model = f32 if fmt == "f32" else os.path.join(args.work, f"llama-{fmt}.gguf")
+    if not os.path.exists(model):
+        quantize = os.path.join(os.path.dirname(args.llama_bench), "llama-quantize")
+        subprocess.run([quantize, "--pure", f32, model, fmt], check=True, capture_output=True)
+    model_bytes = os.path.getsize(model)  # the tensor data, plus a small header and vocabulary
+    rows = []
+    for threads in args.threads:
+        stdout, rss = peak_rss_mb([args.llama_bench, "-m", model, "-p", str(PROMPT), "-n", str(DECODE), "-t",
+                                   str(threads), "-r", "2", "-o", "json"])
+        tests = json.loads(stdout)
+        prefill = next(t["avg_ts"] for t in tests if t["n_prompt"] == PROMPT and t["n_gen"] == 0)
+        decode = next(t["avg_ts"] for t in tests if t["n_gen"] == DECODE and t["n_prompt"] == 0)
+        rows.append(("llama.cpp", fmt, threads, prefill, decode, weights_read_per_token(model_bytes, fmt), rss))
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--edgec", required=True)
+    parser.add_argument("--work", required=True, help="gen_llama_1b.py's output folder")
+    parser.add_argument("--build", default=None, help="edgec's build folder (default: from --edgec)")
+    parser.add_argument("--llama-bench", default=None)
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--formats", default="f32,q8_0,q4_0")
+    args = parser.parse_args()
+    args.threads = [int(t) for t in args.threads.split(",")]
+    build = args.build or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.edgec))))
+    if args.llama_bench and not os.path.exists(args.llama_bench):
+        sys.exit(f"bench_1b: --llama-bench {args.llama_bench}: no such file")
+    subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_llama_1b.py"), args.work], check=True)
+    bw = {t: bandwidth(build, t) for t in args.threads}
+    prompt = [int(x) for x in __import__("numpy").random.default_rng(1).integers(3, SHAPE["vocab"], PROMPT)]
+
+    rows = []
+    for fmt in args.formats.split(","):
+        rows += edgec_rows(args, fmt, prompt)
+        if args.llama_bench:
+            rows += llama_rows(args, fmt)
+    print(f"TinyLlama-1.1B shape, random weights; {PROMPT}-token prompt, {DECODE} decoded tokens; streaming read "
+          + ", ".join(f"{bw[t]:.1f} GB/s at {t} thread{'s' if t > 1 else ''}" for t in args.threads))
+    print("| engine | weights | threads | prefill tok/s | decode tok/s | weights read/token | % of roofline | peak RSS |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    formats = args.formats.split(",")
+    for engine, fmt, threads, prefill, decode, per_token, rss in sorted(
+            rows, key=lambda r: (formats.index(r[1]), r[2], r[0] != "edgec")):
+        roofline = bw[threads] * 1e9 / per_token
+        print(f"| {engine} | {fmt} | {threads} | {prefill:.1f} | {decode:.1f} | {per_token / 1e6:.0f} MB | "
+              f"{100 * decode / roofline:.0f}% | {rss:.0f} MB |")
+
+
+if __name__ == "__main__":
+    main()
