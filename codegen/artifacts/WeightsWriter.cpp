@@ -39,11 +39,18 @@ EDGE_QUANTIZER_CLONES llvm::Expected<QuantizationError> quantizeMatrix(llvm::Arr
     return llvm::createStringError(llvm::Twine(bytes.size()) + " bytes of data for " + llvm::Twine(rows * k) +
                                    " f32 values");
   const float *values = reinterpret_cast<const float *>(bytes.data());
+  // _x4: rows quantized as the base format, each four interleaved before they are written.
+  const bool x4 = edge_weights_is_x4(dtype);
+  dtype = edge_weights_base_dtype(dtype);
+  if (x4 && (rows % 4 != 0 || block % 32 != 0))
+    return llvm::createStringError(llvm::Twine(rows) + " rows in blocks of " + llvm::Twine(block) +
+                                   " cannot be interleaved by four");
   // Rows are gathered a group at a time: from [K, N] each of the K reads of a group is one
   // contiguous run of the group's columns, not a cache miss per value.
   constexpr int64_t kGroup = 16;
   std::vector<float> group(kGroup * k), back(k);
-  std::vector<uint8_t> packed(k / block * edge_weights_block_bytes(dtype, block));
+  const size_t rowBytes = k / block * edge_weights_block_bytes(dtype, block);
+  std::vector<uint8_t> packed(rowBytes * (x4 ? 4 : 1)), interleaved(x4 ? 4 * rowBytes : 0);
   double error = 0, norm = 0;
   QuantizationError result;
   for (int64_t first = 0; first < rows; first += kGroup) {
@@ -56,8 +63,9 @@ EDGE_QUANTIZER_CLONES llvm::Expected<QuantizationError> quantizeMatrix(llvm::Arr
     }
     for (int64_t g = 0; g < count; ++g) {
       const float *row = group.data() + g * k;
-      edge_quantize_row(dtype, row, k, block, packed.data());
-      edge_dequantize_row(dtype, packed.data(), k, block, back.data());
+      uint8_t *stored = packed.data() + (x4 ? (first + g) % 4 * rowBytes : 0);
+      edge_quantize_row(dtype, row, k, block, stored);
+      edge_dequantize_row(dtype, stored, k, block, back.data());
       // Per row in 16 float lanes (K is a multiple of 16), summed over rows in double.
       constexpr int kLanes = 16;
       float squares[kLanes] = {}, norms[kLanes] = {}, largest[kLanes] = {};
@@ -71,7 +79,15 @@ EDGE_QUANTIZER_CLONES llvm::Expected<QuantizationError> quantizeMatrix(llvm::Arr
         error += squares[l], norm += norms[l];
         result.maxAbs = std::max(result.maxAbs, double(largest[l]));
       }
-      consume(packed);
+      if (!x4) {
+        consume(packed);
+      } else if ((first + g) % 4 == 3) {
+        const uint8_t *four[4] = {packed.data(), packed.data() + rowBytes, packed.data() + 2 * rowBytes,
+                                  packed.data() + 3 * rowBytes};
+        edge_weights_interleave4(dtype, static_cast<uint64_t>(k / block), static_cast<uint64_t>(block), four,
+                                 interleaved.data());
+        consume(interleaved);
+      }
     }
   }
   result.relRmse = norm > 0 ? std::sqrt(error / norm) : 0;
@@ -106,9 +122,31 @@ static llvm::Error streamQuantized(WeightRecord &weight, size_t index, WeightSou
 
 /// Streams the tensor as stored: as the source gives it (as in the model, or pre-quantized
 /// rows), block-quantized, or re-laid out into [N/P, K, P] panels.
+/// A pre-quantized source's plain rows, interleaved four at a time (an _x4 record).
+static llvm::Error streamInterleaved(WeightRecord &weight, size_t index, WeightSource &source,
+                                     llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
+  auto bytes = readSource(source, index, weight.sourceBytes);
+  if (!bytes) return bytes.takeError();
+  const uint32_t dtype = edge_weights_base_dtype(weight.quantDtype);
+  const int64_t rows = weight.dims[0], blocks = weight.dims[1], block = weight.dims[2];
+  const size_t rowBytes = static_cast<size_t>(blocks) * edge_weights_block_bytes(dtype, static_cast<uint64_t>(block));
+  if (rows % 4 != 0 || block % 32 != 0 || bytes->size() != rowBytes * static_cast<size_t>(rows))
+    return llvm::createStringError("weight '" + weight.name + "': its rows cannot be interleaved by four");
+  std::vector<uint8_t> group(4 * rowBytes);
+  for (int64_t first = 0; first < rows; first += 4) {
+    const uint8_t *base = bytes->data() + static_cast<size_t>(first) * rowBytes;
+    const uint8_t *four[4] = {base, base + rowBytes, base + 2 * rowBytes, base + 3 * rowBytes};
+    edge_weights_interleave4(dtype, static_cast<uint64_t>(blocks), static_cast<uint64_t>(block), four, group.data());
+    consume(group);
+  }
+  return llvm::Error::success();
+}
+
 static llvm::Error streamStored(WeightRecord &weight, size_t index, WeightSource &source,
                                 llvm::function_ref<void(llvm::ArrayRef<uint8_t>)> consume) {
   if (weight.quantDtype && !weight.prequantized) return streamQuantized(weight, index, source, consume);
+  if (weight.prequantized && edge_weights_is_x4(weight.quantDtype))
+    return streamInterleaved(weight, index, source, consume);
   if (weight.packN == 0) return source.stream(index, consume, &weight.measured);
   auto bytes = readSource(source, index, weight.sourceBytes);
   if (!bytes) return bytes.takeError();
@@ -181,21 +219,42 @@ private:
   int fd;
 };
 
+/// Bytes of a record gathered before each write: the packers hand over a row or a group
+/// of rows at a time, and writing those one by one would leave the file in the page cache
+/// as small pages (and cost a call per row); the runtime streams this file at memory speed,
+/// which large page-cache pages help.
+constexpr size_t kWriteBufferBytes = size_t(4) << 20;
+
 /// Packs record `index` and writes it at its offset in the data section (which starts at
 /// `dataStart`), returning its checksum.
 llvm::Expected<uint64_t> writeRecord(WeightRecord &weight, size_t index, WeightSource &source,
                                      const PositionalFile &file, uint64_t dataStart) {
   uint64_t written = 0, checksum = EDGE_FNV1A_INIT;
   llvm::Error writeError = llvm::Error::success();
+  std::vector<uint8_t> buffer;
+  buffer.reserve(std::min<uint64_t>(kWriteBufferBytes, weight.storedBytes()));
+  uint64_t buffered = 0; // file position (in the record) of buffer[0]
+  auto flush = [&] {
+    if (!writeError && !buffer.empty()) writeError = file.write(dataStart + weight.offset + buffered, buffer);
+    buffered += buffer.size();
+    buffer.clear();
+  };
   llvm::Error streamError = streamStored(weight, index, source, [&](llvm::ArrayRef<uint8_t> chunk) {
     if (writeError || written + chunk.size() > weight.storedBytes()) {
       written += chunk.size(); // reported below as a size mismatch
       return;
     }
     checksum = edge_fnv1a_update(checksum, chunk.data(), chunk.size());
-    writeError = file.write(dataStart + weight.offset + written, chunk);
     written += chunk.size();
+    if (buffer.size() + chunk.size() > kWriteBufferBytes) flush();
+    if (chunk.size() >= kWriteBufferBytes) { // already large: straight through
+      if (!writeError) writeError = file.write(dataStart + weight.offset + buffered, chunk);
+      buffered += chunk.size();
+      return;
+    }
+    buffer.insert(buffer.end(), chunk.begin(), chunk.end());
   });
+  flush();
   if (streamError) {
     llvm::consumeError(std::move(writeError));
     return std::move(streamError);
@@ -211,7 +270,8 @@ llvm::Expected<uint64_t> writeRecord(WeightRecord &weight, size_t index, WeightS
 /// form when it is re-laid out or quantized, else one streamed chunk.
 uint64_t bytesInFlight(const WeightRecord &weight) {
   bool whole = weight.packN || weight.quantDtype;
-  return whole ? weight.sourceBytes + weight.storedBytes() : uint64_t(1) << 20;
+  return (whole ? weight.sourceBytes + weight.storedBytes() : uint64_t(1) << 20) +
+         std::min<uint64_t>(kWriteBufferBytes, weight.storedBytes());
 }
 
 /// Admits records while their bytes in flight fit a budget (always at least one), so

@@ -47,6 +47,29 @@ def PackWeightsPass : Pass<"edge-pack-weights", "mlir::func::FuncOp"> {
   let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"];
 }
 
+def InterleaveQuantizedRowsPass : Pass<"edge-interleave-quantized-rows", "mlir::ModuleOp"> {
+  let summary = "Store quantized matmul weights four rows interleaved, for four-row ukernels";
+  let description = [{
+    When the module's `edge.ukernel_row_group` is 4 (the target's ukernel variant computes
+    four output columns at once and streams their rows as one sequence), every
+    block-quantized weight that only quantized_matmul ops read as their weight, with N a
+    multiple of 4 and blocks of a multiple of 32 values, takes the `_x4` form of its format
+    (q8_0x4, q4_0x4, q4_1x4: edge/weights_format.h), on the weight and on its matmuls. The
+    packer then writes the rows interleaved; the ukernels read them without repacking.
+    Token embeddings and weights read otherwise keep plain rows.
+
+    ```mlir
+    %w = edge.weight @w offset 0 {quant = "q4_0", quant_block = 32 : i64, quant_from_kn} : tensor<576xi8>
+    %y = edge.quantized_matmul "q4_0" block 32 %x, %w into %init : ...
+    ```
+    becomes, under `edge.ukernel_row_group = 4`,
+    ```mlir
+    %w = edge.weight @w offset 0 {quant = "q4_0x4", quant_block = 32 : i64, quant_from_kn} : tensor<576xi8>
+    %y = edge.quantized_matmul "q4_0x4" block 32 %x, %w into %init : ...
+    ```
+  }];
+}
+
 def TileAndVectorizePass : Pass<"edge-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops to register-sized tiles, peel remainders, vectorize";
   let description = [{

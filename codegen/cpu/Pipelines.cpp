@@ -13,6 +13,7 @@ namespace edge {
 void buildCpuWeightLayoutPipeline(OpPassManager &pm) {
   pm.addPass(createSelectStrategyPass());
   pm.addNestedPass<func::FuncOp>(createPackWeightsPass());
+  pm.addPass(createInterleaveQuantizedRowsPass());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createLayOutWeightsPass());
 }

@@ -24,6 +24,12 @@ std::string selectUkernelVariant(llvm::StringRef arch, const llvm::TargetMachine
   return "generic";
 }
 
+int ukernelRowGroup(llvm::StringRef arch, llvm::StringRef variant) {
+  for (size_t i = 0; i < kUkernelBitcodeCount; ++i)
+    if (arch == kUkernelBitcode[i].arch && variant == kUkernelBitcode[i].variant) return kUkernelBitcode[i].rowGroup;
+  return 1;
+}
+
 llvm::Error linkUkernels(llvm::Module &module, llvm::StringRef arch, llvm::StringRef variant) {
   // Point each call at the variant's definition by name, then let the linker bring it in.
   llvm::SmallVector<std::string> linked;

@@ -29,6 +29,7 @@ struct UkernelBitcode {
   const char *arch;     ///< "x86_64" or "aarch64"
   const char *variant;  ///< "generic", "avx2", "avx512vnni", "dotprod", "i8mm"
   const char *features; ///< LLVM target features the variant needs ("" for none)
+  int rowGroup;         ///< 4: reads the _x4 interleaved quantized weights; 1: plain rows
   const unsigned char *data;
   size_t size;
 };
@@ -39,6 +40,9 @@ extern const size_t kUkernelBitcodeCount;
 /// features have (Variants.cmake orders them: i8mm > dotprod > generic on aarch64,
 /// avx512vnni > avx2 > generic on x86-64).
 std::string selectUkernelVariant(llvm::StringRef arch, const llvm::TargetMachine &machine);
+
+/// The weight rows `variant` of `arch` reads at once (UkernelBitcode::rowGroup; 1 if unknown).
+int ukernelRowGroup(llvm::StringRef arch, llvm::StringRef variant);
 
 /// Links `variant`'s definitions of the ukernels `module` calls; a no-op when it calls none.
 llvm::Error linkUkernels(llvm::Module &module, llvm::StringRef arch, llvm::StringRef variant);

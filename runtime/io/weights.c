@@ -39,6 +39,12 @@ static edge_status_t validate_entry(const char *path, const edge_weights_header_
   if (element_size == 0)
     return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: unknown dtype %u", path,
                             index, entry->dtype);
+  if (edge_weights_is_x4(entry->dtype) && (entry->dims[0] % 4 != 0 || entry->dims[2] % 32 != 0))
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: tensor %u: %s needs rows in groups of 4 and blocks of a multiple of 32 values, "
+                            "not dims [%lld, %lld, %lld]",
+                            path, index, edge_dtype_name(entry->dtype), (long long)entry->dims[0],
+                            (long long)entry->dims[1], (long long)entry->dims[2]);
   if (entry->rank > EDGE_WEIGHTS_MAX_RANK)
     return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: rank %u > %u", path, index,
                             entry->rank, EDGE_WEIGHTS_MAX_RANK);

@@ -13,6 +13,9 @@
  *                           values; it then gets every column (of any row count), and the
  *                           q4_0/q4_1 activations come with each run of 32 values in the
  *                           order the weights' nibbles unpack to (uk_act_slot)
+ *   UK_ROW_GROUP (Variants.cmake passes it): 4 if uk_dot1x4 also takes the _x4 formats
+ *                           (four rows interleaved, edge/weights_format.h; then w[0] is the
+ *                           group and w[1..3] follow it by a row's bytes each), else 1
  * uk_dot/uk_dot2x2/uk_dot1x4 are called with a constant dtype so each format gets its own loop.
  *
  * Work is split into tiles of output columns (and, to quantize the activations, rows) run
@@ -26,6 +29,13 @@
 #include "edge/weights_format.h"
 #include "ukernels/qmatmul.h"
 #include "edge/quantize.h"
+
+#ifndef UK_ROW_GROUP
+#define UK_ROW_GROUP 1
+#endif
+#if UK_ROW_GROUP == 4 && !defined(UK_HAS_DOT1X4)
+#error "a variant that reads four interleaved rows needs uk_dot1x4"
+#endif
 
 #define UK_PASTE(a, b) a##b
 #define UK_NAME(kernel, variant) UK_PASTE(kernel, variant)
@@ -113,7 +123,7 @@ typedef struct uk_job_t {
 
 static void uk_quantize_item(void *raw, int64_t r) {
   const uk_job_t *job = (const uk_job_t *)raw;
-  const int permuted = job->wide && job->dtype != EDGE_DTYPE_Q8_0;
+  const int permuted = job->wide && edge_weights_base_dtype((uint32_t)job->dtype) != EDGE_DTYPE_Q8_0;
   uk_quantize_row(uk_row(job->a, r), job->a->strides[2], job->blocks, job->block, permuted, job->act + r * job->act_row);
 }
 
@@ -131,6 +141,11 @@ static void uk_tile_1x4(const uk_job_t *job, int64_t n0, int64_t n1) {
       switch (job->dtype) {
         case EDGE_DTYPE_Q8_0: uk_dot1x4(EDGE_DTYPE_Q8_0, act, w, job->blocks, job->block, out); break;
         case EDGE_DTYPE_Q4_0: uk_dot1x4(EDGE_DTYPE_Q4_0, act, w, job->blocks, job->block, out); break;
+#if UK_ROW_GROUP == 4
+        case EDGE_DTYPE_Q8_0_X4: uk_dot1x4(EDGE_DTYPE_Q8_0_X4, act, w, job->blocks, job->block, out); break;
+        case EDGE_DTYPE_Q4_0_X4: uk_dot1x4(EDGE_DTYPE_Q4_0_X4, act, w, job->blocks, job->block, out); break;
+        case EDGE_DTYPE_Q4_1_X4: uk_dot1x4(EDGE_DTYPE_Q4_1_X4, act, w, job->blocks, job->block, out); break;
+#endif
         default: uk_dot1x4(EDGE_DTYPE_Q4_1, act, w, job->blocks, job->block, out); break;
       }
       for (int64_t i = 0; i < columns; ++i) *uk_at(job->c, r, j + i) = out[i];
@@ -193,6 +208,9 @@ static void uk_parallel(const edge_model_imports_t *imports, int64_t count, void
 void UK_ENTRY(EDGE_UK_QMATMUL_ARGS) {
   const int64_t m = a->sizes[0] * a->sizes[1], k = a->sizes[2], n = c->sizes[2];
   if (m <= 0 || n <= 0 || k <= 0 || block <= 0) return;
+  /* Interleaved rows only reach the variants that read them (edgec picks the layout by
+   * the variant), in groups of four and 32-value runs. */
+  if (edge_weights_is_x4((uint32_t)dtype) && (UK_ROW_GROUP != 4 || n % 4 != 0 || block % 32 != 0)) return;
   uk_job_t job;
   job.a = a;
   job.c = c;

@@ -12,6 +12,8 @@
  *     quantization's error bound (0.5/127 of each block's max|a| per value);
  *   - that nothing outside the output (strided, so with gaps) and the scratch is written:
  *     sentinel bytes around and between them;
+ *   - for the variants that read them (x86-64 AVX2 and AVX512-VNNI), the same with the
+ *     weights in the _x4 formats (rows interleaved by four; N a multiple of 4);
  *   - that work split through the import table's parallel_for (here run backwards, as
  *     another thread count might order it) gives the same bits as one thread.
  * Exits 1 on the first failure, naming the variant, format, block and shape.
@@ -31,6 +33,7 @@ typedef struct variant_t {
   const char *name;
   qmatmul_fn fn;
   int (*supported)(void);
+  int row_group; /* 4: also takes the _x4 formats (Variants.cmake's weight rows) */
 } variant_t;
 
 static int always(void) { return 1; }
@@ -44,9 +47,9 @@ static const edge_model_imports_t kBackwards = {.parallel_for = backwards};
 #if defined(__x86_64__)
 static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
 static int has_vnni(void) { return has_avx2() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"); }
-static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always},
-                                      {"avx2", _mlir_ciface_edge_uk_qmatmul_avx2, has_avx2},
-                                      {"avx512vnni", _mlir_ciface_edge_uk_qmatmul_avx512vnni, has_vnni}};
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1},
+                                      {"avx2", _mlir_ciface_edge_uk_qmatmul_avx2, has_avx2, 4},
+                                      {"avx512vnni", _mlir_ciface_edge_uk_qmatmul_avx512vnni, has_vnni, 4}};
 #elif defined(__aarch64__)
 #include <sys/auxv.h>
 #ifndef HWCAP_ASIMDDP
@@ -57,11 +60,11 @@ static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_g
 #endif
 static int has_dotprod(void) { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
 static int has_i8mm(void) { return has_dotprod() && (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0; }
-static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always},
-                                      {"dotprod", _mlir_ciface_edge_uk_qmatmul_dotprod, has_dotprod},
-                                      {"i8mm", _mlir_ciface_edge_uk_qmatmul_i8mm, has_i8mm}};
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1},
+                                      {"dotprod", _mlir_ciface_edge_uk_qmatmul_dotprod, has_dotprod, 1},
+                                      {"i8mm", _mlir_ciface_edge_uk_qmatmul_i8mm, has_i8mm, 1}};
 #else
-static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always}};
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1}};
 #endif
 
 #define SENTINEL 0xA5
@@ -79,9 +82,7 @@ static int guard_intact(const uint8_t *bytes, size_t count) {
   return 1;
 }
 
-static const char *dtype_name(uint32_t dtype) {
-  return dtype == EDGE_DTYPE_Q8_0 ? "q8_0" : dtype == EDGE_DTYPE_Q4_0 ? "q4_0" : "q4_1";
-}
+static const char *dtype_name(uint32_t dtype) { return edge_dtype_name(dtype); }
 
 /* One case; returns 0 on success. */
 static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_t m, int64_t n, int64_t k) {
@@ -94,9 +95,19 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
   uint8_t *c_raw = malloc(c_bytes + 2 * GUARD), *scratch_raw = malloc(scratch_bytes + 2 * GUARD);
   for (int64_t i = 0; i < m * lda; ++i) a[i] = 3.0f * uniform() + (i % 7 == 0 ? 0.5f : 0.0f);
   for (int64_t i = 0; i < n * k; ++i) w_f32[i] = 0.2f * uniform() + (dtype == EDGE_DTYPE_Q4_1 ? 0.05f : 0.0f);
+  const uint32_t base = edge_weights_base_dtype(dtype);
   for (int64_t j = 0; j < n; ++j) {
-    edge_quantize_row(dtype, w_f32 + j * k, k, block, w + j * w_row);
-    edge_dequantize_row(dtype, w + j * w_row, k, block, w_deq + j * k);
+    edge_quantize_row(base, w_f32 + j * k, k, block, w + j * w_row);
+    edge_dequantize_row(base, w + j * w_row, k, block, w_deq + j * k);
+  }
+  if (edge_weights_is_x4(dtype)) { /* the plain rows, four at a time, into their groups */
+    uint8_t *plain = malloc((size_t)(4 * w_row));
+    for (int64_t j = 0; j < n; j += 4) {
+      memcpy(plain, w + j * w_row, (size_t)(4 * w_row));
+      const uint8_t *four[4] = {plain, plain + w_row, plain + 2 * w_row, plain + 3 * w_row};
+      edge_weights_interleave4(base, (uint64_t)blocks, (uint64_t)block, four, w + j * w_row);
+    }
+    free(plain);
   }
   memset(c_raw, SENTINEL, c_bytes + 2 * GUARD);
   memset(scratch_raw, SENTINEL, scratch_bytes + 2 * GUARD);
@@ -165,12 +176,19 @@ static int run_variant(const variant_t *variant) {
   static const uint32_t dtypes[] = {EDGE_DTYPE_Q8_0, EDGE_DTYPE_Q4_0, EDGE_DTYPE_Q4_1};
   static const int64_t blocks[] = {16, 32, 64, 256};
   static const int64_t shapes[][3] = {{1, 1, 256}, {1, 37, 512}, {2, 2, 256},  {3, 5, 256},
-                                      {4, 16, 768}, {7, 33, 256}, {1, 70, 1024}, {2, 3, 512}};
+                                      {4, 16, 768}, {7, 33, 256}, {1, 70, 1024}, {2, 3, 512},
+                                      {1, 64, 512}, {3, 12, 256}};
+  static const uint32_t x4_dtypes[] = {EDGE_DTYPE_Q8_0_X4, EDGE_DTYPE_Q4_0_X4, EDGE_DTYPE_Q4_1_X4};
   int cases = 0;
   for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; ++d)
     for (size_t b = 0; b < sizeof blocks / sizeof *blocks; ++b)
       for (size_t s = 0; s < sizeof shapes / sizeof *shapes; ++s, ++cases)
         if (check(variant, dtypes[d], blocks[b], shapes[s][0], shapes[s][1], shapes[s][2])) return 1;
+  for (size_t d = 0; variant->row_group == 4 && d < sizeof x4_dtypes / sizeof *x4_dtypes; ++d)
+    for (size_t b = 1; b < sizeof blocks / sizeof *blocks; ++b) /* blocks of 32 and more */
+      for (size_t s = 0; s < sizeof shapes / sizeof *shapes; ++s)
+        if (shapes[s][1] % 4 == 0 && (++cases, check(variant, x4_dtypes[d], blocks[b], shapes[s][0], shapes[s][1], shapes[s][2])))
+          return 1;
   printf("%-10s %d cases passed\n", variant->name, cases);
   return 0;
 }

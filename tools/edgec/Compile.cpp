@@ -24,6 +24,7 @@
 #include "codegen/cpu/Pipelines.h"
 #include "codegen/cpu/TargetConfig.h"
 #include "codegen/cpu/Ukernels.h"
+#include "edge/weights_format.h"
 #include "codegen/spirv/Pipelines.h"
 #include "codegen/spirv/SpirvProgram.h"
 #include "compiler/import/OnnxImporter.h"
@@ -89,6 +90,8 @@ static llvm::Expected<std::vector<WeightRecord>> weightRecords(mlir::ModuleOp mo
     record.prequantized = entry.nbitsScales || entry.dqScales;
     if (record.prequantized) { // already the stored blocks, laid out by the importer
       record.quantDtype = entry.quantDtype;
+      if (op.getQuant() && edge_weights_is_x4(weightFormatDtype(*op.getQuant()))) // rows interleaved by the writer
+        record.dtype = record.quantDtype = edge_weights_x4_dtype(entry.quantDtype);
       record.quantBlock = entry.quantBlock;
       record.quantFromKN = entry.quantFromKN;
     } else if (op.getQuant()) { // N rows of K values, from [K, N] or [N, K]
@@ -297,6 +300,12 @@ private:
     mlir::Builder builder(&context);
     module()->setAttr(kTargetAttr, builder.getStringAttr(arch));
     if (!options.cpu.empty()) module()->setAttr(kCpuAttr, builder.getStringAttr(options.cpu));
+    if (!vulkan) { // the weight layout follows the ukernel variant the target will link
+      auto machine = createTargetMachine(*config);
+      if (!machine) return machine.takeError();
+      int rows = ukernelRowGroup(arch, selectUkernelVariant(arch, **machine));
+      module()->setAttr(kUkernelRowGroupAttr, builder.getI64IntegerAttr(rows));
+    }
     if (llvm::Error error = runPipeline(
             [&](mlir::OpPassManager &pm) {
               buildFrontPipeline(pm);

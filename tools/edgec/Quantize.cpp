@@ -48,12 +48,7 @@ llvm::Error writeQuantReport(const QuantOptions &options, const std::vector<Weig
                              const llvm::StringMap<std::string> &notes) {
   if (options.reportPath.empty()) return llvm::Error::success();
   auto formatOf = [](const WeightRecord &record) -> std::string {
-    switch (record.quantDtype) {
-      case EDGE_DTYPE_Q8_0: return "q8_0";
-      case EDGE_DTYPE_Q4_0: return "q4_0";
-      case EDGE_DTYPE_Q4_1: return "q4_1";
-      default: return "f32";
-    }
+    return record.quantDtype ? edge_dtype_name(record.quantDtype) : "f32"; // q4_0x4: rows interleaved by four
   };
   std::error_code ec;
   llvm::raw_fd_ostream table(options.reportPath, ec);
@@ -84,7 +79,8 @@ llvm::Error writeQuantReport(const QuantOptions &options, const std::vector<Weig
   for (const WeightRecord *entry : plotted) worst = std::max(worst, entry->measured.relRmse);
   const int rowHeight = 16, left = 320, width = 420, top = 40;
   int height = top + rowHeight * static_cast<int>(plotted.size()) + 40;
-  auto color = [](uint32_t dtype) {
+  auto color = [](uint32_t stored) {
+    const uint32_t dtype = edge_weights_base_dtype(stored);
     return dtype == EDGE_DTYPE_Q8_0 ? "#3b7dd8" : dtype == EDGE_DTYPE_Q4_0 ? "#e07b24" : "#4a9a4a";
   };
   auto escape = [](llvm::StringRef text) {

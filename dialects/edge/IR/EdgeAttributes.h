@@ -25,6 +25,9 @@ inline constexpr llvm::StringLiteral kNameAttr = "edge.name";
 /// Module attributes naming the target architecture and CPU.
 inline constexpr llvm::StringLiteral kTargetAttr = "edge.target";
 inline constexpr llvm::StringLiteral kCpuAttr = "edge.cpu";
+/// On a module for the CPU: how many weight rows the target's quantized-matmul ukernels
+/// read at once from interleaved weights (4: the _x4 formats; absent: plain rows).
+inline constexpr llvm::StringLiteral kUkernelRowGroupAttr = "edge.ukernel_row_group";
 /// Module attribute: bytes of NAME.weights' data section (set by edge-lay-out-weights).
 inline constexpr llvm::StringLiteral kWeightsSizeAttr = "edge.weights_size";
 

@@ -103,6 +103,9 @@ uint32_t edge::weightFormatDtype(StringRef format) {
       .Case("q8_0", EDGE_DTYPE_Q8_0)
       .Case("q4_0", EDGE_DTYPE_Q4_0)
       .Case("q4_1", EDGE_DTYPE_Q4_1)
+      .Case("q8_0x4", EDGE_DTYPE_Q8_0_X4)
+      .Case("q4_0x4", EDGE_DTYPE_Q4_0_X4)
+      .Case("q4_1x4", EDGE_DTYPE_Q4_1_X4)
       .Default(0);
 }
 
@@ -117,6 +120,8 @@ LogicalResult QuantizedMatmulOp::verify() {
   int64_t k = input.getShape().back(), n = init.getShape().back();
   if (ShapedType::isDynamic(k) || ShapedType::isDynamic(n)) return emitOpError("K and N must be static");
   if (k % getBlockSize() != 0) return emitOpError() << "K = " << k << " is not a multiple of the block size";
+  if (edge_weights_is_x4(weightFormatDtype(getFormat())) && (n % 4 != 0 || getBlockSize() % 32 != 0))
+    return emitOpError() << "format '" << getFormat() << "' needs N a multiple of 4 and blocks of a multiple of 32";
   int64_t bytes = n * (k / getBlockSize()) * weightBlockBytes(getFormat(), getBlockSize());
   if (cast<ShapedType>(getWeight().getType()).getDimSize(0) != bytes)
     return emitOpError() << "weight must be " << bytes << " bytes for N = " << n << ", K = " << k;
@@ -125,6 +130,8 @@ LogicalResult QuantizedMatmulOp::verify() {
 
 LogicalResult QuantizedEmbeddingOp::verify() {
   if (failed(verifyQuantized(*this, getFormat(), getBlockSize()))) return failure();
+  if (edge_weights_is_x4(weightFormatDtype(getFormat())))
+    return emitOpError() << "format '" << getFormat() << "' interleaves rows: a table's rows must be plain";
   auto init = cast<ShapedType>(getInit().getType());
   if (init.getRank() != cast<ShapedType>(getIndices().getType()).getRank() + 1)
     return emitOpError("init must have one dim more than indices");

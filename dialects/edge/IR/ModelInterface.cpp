@@ -50,7 +50,7 @@ FailureOr<std::vector<TensorInterface>> decodeTensors(DictionaryAttr attr, Strin
 StringRef dtypeName(uint32_t dtype) { return edge_dtype_name(dtype); }
 
 uint32_t dtypeFromName(StringRef name) {
-  for (uint32_t code = EDGE_DTYPE_F32; code <= EDGE_DTYPE_Q4_1; ++code)
+  for (uint32_t code = EDGE_DTYPE_F32; code <= EDGE_DTYPE_Q4_1_X4; ++code)
     if (name == edge_dtype_name(code)) return code;
   return 0;
 }

@@ -43,6 +43,11 @@ typedef enum edge_dtype_e {
   EDGE_DTYPE_Q8_0 = 9,
   EDGE_DTYPE_Q4_0 = 10,
   EDGE_DTYPE_Q4_1 = 11,
+  /* The same blocks with the rows interleaved in groups of four (edge/weights_format.h),
+   * the layout the x86-64 matmul kernels stream. */
+  EDGE_DTYPE_Q8_0_X4 = 12,
+  EDGE_DTYPE_Q4_0_X4 = 13,
+  EDGE_DTYPE_Q4_1_X4 = 14,
 } edge_dtype_t;
 
 /* Name of `dtype` as errors, headers and the compiler's IR spell it ("f32", "i64", "bool",
@@ -60,6 +65,9 @@ static inline const char *edge_dtype_name(uint32_t dtype) {
     case EDGE_DTYPE_Q8_0: return "q8_0";
     case EDGE_DTYPE_Q4_0: return "q4_0";
     case EDGE_DTYPE_Q4_1: return "q4_1";
+    case EDGE_DTYPE_Q8_0_X4: return "q8_0x4";
+    case EDGE_DTYPE_Q4_0_X4: return "q4_0x4";
+    case EDGE_DTYPE_Q4_1_X4: return "q4_1x4";
     default: return "unknown";
   }
 }

@@ -44,13 +44,55 @@
  * with the nibbles in runs of 16 values: byte j of a run holds value j in its low half and
  * value j + 8 in its high half (so one 8-byte load and two masks give 16 values in order).
  * f16 is IEEE binary16, little-endian. Blocks are byte-packed (no padding).
+ *
+ * The _X4 dtypes (q8_0x4, q4_0x4, q4_1x4) hold the same blocks, N a multiple of 4 and
+ * `block` of 32, with each group of four rows interleaved block by block, so that a kernel
+ * computing four outputs reads one sequential stream: for rows 4g..4g+3 and block b,
+ *   the four rows' f16 d, [q4_1: the four rows' f16 m,] then per run of 32 values of the
+ *   block, the four rows' bytes of that run (16 nibble bytes each, or 32 int8)
+ * (4 x the block's bytes; groups follow one another, blocks within a group too).
  */
-static inline uint64_t edge_weights_block_bytes(uint32_t dtype, uint64_t block) {
+static inline uint32_t edge_weights_base_dtype(uint32_t dtype) {
   switch (dtype) {
+    case EDGE_DTYPE_Q8_0_X4: return EDGE_DTYPE_Q8_0;
+    case EDGE_DTYPE_Q4_0_X4: return EDGE_DTYPE_Q4_0;
+    case EDGE_DTYPE_Q4_1_X4: return EDGE_DTYPE_Q4_1;
+    default: return dtype;
+  }
+}
+
+static inline int edge_weights_is_x4(uint32_t dtype) { return edge_weights_base_dtype(dtype) != dtype; }
+
+static inline uint32_t edge_weights_x4_dtype(uint32_t dtype) {
+  switch (dtype) {
+    case EDGE_DTYPE_Q8_0: return EDGE_DTYPE_Q8_0_X4;
+    case EDGE_DTYPE_Q4_0: return EDGE_DTYPE_Q4_0_X4;
+    case EDGE_DTYPE_Q4_1: return EDGE_DTYPE_Q4_1_X4;
+    default: return 0;
+  }
+}
+
+static inline uint64_t edge_weights_block_bytes(uint32_t dtype, uint64_t block) {
+  switch (edge_weights_base_dtype(dtype)) {
     case EDGE_DTYPE_Q8_0: return 2 + block;
     case EDGE_DTYPE_Q4_0: return 2 + block / 2;
     case EDGE_DTYPE_Q4_1: return 4 + block / 2;
     default: return 0;
+  }
+}
+
+/* Four rows of `blocks` blocks of base dtype `dtype` (q8_0, q4_0 or q4_1; block a multiple
+ * of 32), each laid out as above for a plain tensor, into their _X4 group at `out`. */
+static inline void edge_weights_interleave4(uint32_t dtype, uint64_t blocks, uint64_t block,
+                                            const uint8_t *const rows[4], uint8_t *out) {
+  const uint64_t block_bytes = edge_weights_block_bytes(dtype, block);
+  const uint64_t header = dtype == EDGE_DTYPE_Q4_1 ? 4 : 2;
+  const uint64_t run = dtype == EDGE_DTYPE_Q8_0 ? 32 : 16; /* bytes of 32 values */
+  for (uint64_t b = 0; b < blocks; ++b) {
+    for (uint64_t h = 0; h < header; h += 2)
+      for (int r = 0; r < 4; ++r, out += 2) __builtin_memcpy(out, rows[r] + b * block_bytes + h, 2);
+    for (uint64_t start = header; start < block_bytes; start += run)
+      for (int r = 0; r < 4; ++r, out += run) __builtin_memcpy(out, rows[r] + b * block_bytes + start, run);
   }
 }
 

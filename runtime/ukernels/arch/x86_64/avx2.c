@@ -4,7 +4,8 @@
  * block loaded once. For the q4 formats two rows share a 256-bit register (a row per
  * 128-bit lane), their nibbles multiplied as they are (0..15, unsigned) by the signed
  * activations with vpmaddubsw, q4_0's -8 applied as -8 * sum(a); q8_0 goes a row per
- * register with |a| x sign(w, a). */
+ * register with |a| x sign(w, a). The _x4 formats (four rows interleaved) give the same
+ * registers with whole-register loads from one stream. */
 #include <immintrin.h>
 
 #define UK_VARIANT avx2
@@ -34,8 +35,13 @@ static inline __m256i uk_nibble_dot(__m256i packed, __m256i low, __m256i high) {
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
 
-static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
+/* Bytes ahead of an _x4 stream to prefetch (about 30 q4_0 blocks of four rows). */
+#define UK_X4_PREFETCH 2048
+
+static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
                              float *out) {
+  const int x4 = edge_weights_is_x4((uint32_t)format);
+  const int64_t dtype = edge_weights_base_dtype((uint32_t)format);
   const int64_t header = dtype == EDGE_DTYPE_Q4_1 ? 4 : 2;
   const int64_t w_block = header + (dtype == EDGE_DTYPE_Q8_0 ? block : block / 2);
   const __m256i lane0 = _mm256_set_epi32(1, 1, 1, 1, 0, 0, 0, 0), lane1 = _mm256_set_epi32(3, 3, 3, 3, 2, 2, 2, 2);
@@ -44,18 +50,30 @@ static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *c
   /* The next four rows follow these in memory: fetch them while these are multiplied. */
   const int64_t ahead = 4 * (w[1] - w[0]);
   for (int64_t b = 0, offset = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), offset += w_block) {
-    for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
+    /* _x4: this block of the four rows, their d (and m), then per 32 values the rows' bytes */
+    const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header;
+    if (x4) {
+      _mm_prefetch((const char *)(group + UK_X4_PREFETCH), _MM_HINT_T0);
+    } else {
+      for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
+    }
     const int32_t asum = uk_load_i32(act + 4);
-    const __m256 scales = _mm256_castps128_ps256(uk_scales4(w, offset, uk_load_f32(act)));
+    const float da = uk_load_f32(act);
+    const __m128 scales4 = x4 ? _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)group)), _mm_set1_ps(da))
+                              : uk_scales4(w, offset, da);
+    const __m256 scales = _mm256_castps128_ps256(scales4);
     if (dtype == EDGE_DTYPE_Q8_0) {
       __m256i sum0 = _mm256_setzero_si256(), sum1 = sum0, sum2 = sum0, sum3 = sum0;
       for (int64_t j = 0; j < block; j += 32) {
         const __m256i a = _mm256_loadu_si256((const __m256i *)(act + 8 + j)), magnitude = _mm256_sign_epi8(a, a);
         const __m256i one = _mm256_set1_epi16(1);
 #define UK_ROW_DOT(r)                                                                                       \
-  _mm256_madd_epi16(                                                                                        \
-      _mm256_maddubs_epi16(magnitude, _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(w[r] + offset + header + j)), a)), \
-      one)
+  _mm256_madd_epi16(_mm256_maddubs_epi16(magnitude,                                                         \
+                                         _mm256_sign_epi8(_mm256_loadu_si256((const __m256i *)(                \
+                                                              x4 ? payload + 4 * j + 32 * (r)                \
+                                                                 : w[r] + offset + header + j)),             \
+                                                          a)),                                              \
+                    one)
         sum0 = _mm256_add_epi32(sum0, UK_ROW_DOT(0));
         sum1 = _mm256_add_epi32(sum1, UK_ROW_DOT(1));
         sum2 = _mm256_add_epi32(sum2, UK_ROW_DOT(2));
@@ -72,13 +90,20 @@ static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *c
       for (int64_t j = 0; j < block; j += 32) {
         const __m256i low = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(act + 8 + j)));
         const __m256i high = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(act + 8 + j + 16)));
-        sum01 = _mm256_add_epi32(sum01, uk_nibble_dot(uk_load2x16(w[0], w[1], offset + header + j / 2), low, high));
-        sum23 = _mm256_add_epi32(sum23, uk_nibble_dot(uk_load2x16(w[2], w[3], offset + header + j / 2), low, high));
+        const __m256i rows01 = x4 ? _mm256_loadu_si256((const __m256i *)(payload + 2 * j))
+                                  : uk_load2x16(w[0], w[1], offset + header + j / 2);
+        const __m256i rows23 = x4 ? _mm256_loadu_si256((const __m256i *)(payload + 2 * j + 32))
+                                  : uk_load2x16(w[2], w[3], offset + header + j / 2);
+        sum01 = _mm256_add_epi32(sum01, uk_nibble_dot(rows01, low, high));
+        sum23 = _mm256_add_epi32(sum23, uk_nibble_dot(rows23, low, high));
       }
       acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum01), _mm256_permutevar8x32_ps(scales, lane0), acc0);
       acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum23), _mm256_permutevar8x32_ps(scales, lane1), acc1);
       if (dtype == EDGE_DTYPE_Q4_1) /* + m * da * sum(a) per row */
-        minimum_terms = _mm_fmadd_ps(uk_scales4(w, offset + 2, uk_load_f32(act)), _mm_set1_ps((float)asum), minimum_terms);
+        minimum_terms = _mm_fmadd_ps(x4 ? _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(group + 8))),
+                                                     _mm_set1_ps(da))
+                                        : uk_scales4(w, offset + 2, da),
+                                     _mm_set1_ps((float)asum), minimum_terms);
     }
   }
   __m128 rows;

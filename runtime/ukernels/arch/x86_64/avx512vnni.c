@@ -5,7 +5,8 @@
  * the activation block loaded once for the four. vpdpbusd multiplies unsigned by signed
  * bytes, so the q4 nibbles go in as they are (0..15) and q4_0's -8 becomes -8 * sum(a),
  * seeded into the accumulator; q8_0's signed weights go in offset by 128 (w ^ 0x80) and
- * -128 * sum(a) is seeded the same way. */
+ * -128 * sum(a) is seeded the same way. The _x4 formats (four rows interleaved) give the
+ * same registers with whole-register loads from one stream. */
 #include <immintrin.h>
 
 #define UK_VARIANT avx512vnni
@@ -43,8 +44,18 @@ static inline __m128 uk_lane(__m512 v, int lane) {
   }
 }
 
-static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
+/* The f16 at `at` and the three after it, as f32, times the activation scale. */
+static inline __m128 uk_scales4_x4(const uint8_t *at, float da) {
+  return _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)at)), _mm_set1_ps(da));
+}
+
+/* Bytes ahead of an _x4 stream to prefetch (about 30 q4_0 blocks of four rows). */
+#define UK_X4_PREFETCH 2048
+
+static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
                              float *out) {
+  const int x4 = edge_weights_is_x4((uint32_t)format);
+  const int64_t dtype = edge_weights_base_dtype((uint32_t)format);
   const int64_t header = dtype == EDGE_DTYPE_Q4_1 ? 4 : 2;
   const int64_t w_block = header + (dtype == EDGE_DTYPE_Q8_0 ? block : block / 2);
   const __m512i nibble = _mm512_set1_epi8(15), flip = _mm512_set1_epi8((char)0x80);
@@ -57,22 +68,31 @@ static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *c
   /* The next four rows follow these in memory: fetch them while these are multiplied. */
   const int64_t ahead = 4 * (w[1] - w[0]);
   for (int64_t b = 0, offset = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), offset += w_block) {
-    for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
+    /* _x4: this block of the four rows, their d (and m), then per 32 values the rows' bytes */
+    const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header;
+    if (x4) {
+      _mm_prefetch((const char *)(group + UK_X4_PREFETCH), _MM_HINT_T0);
+    } else {
+      for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
+    }
     const int32_t asum = uk_load_i32(act + 4);
-    const __m512 scales = _mm512_castps128_ps512(uk_scales4(w, offset, uk_load_f32(act)));
+    const float da = uk_load_f32(act);
+    const __m512 scales = _mm512_castps128_ps512(x4 ? uk_scales4_x4(group, da) : uk_scales4(w, offset, da));
     if (dtype == EDGE_DTYPE_Q8_0) {
       __m512i sum01 = _mm512_maskz_set1_epi32(0x0101, -128 * asum), sum23 = sum01;
       for (int64_t j = 0; j < block; j += 32) {
         const __m512i a = _mm512_broadcast_i64x4(_mm256_loadu_si256((const __m256i *)(act + 8 + j)));
-        sum01 = _mm512_dpbusd_epi32(sum01, _mm512_xor_si512(uk_load2x32(w[0], w[1], offset + header + j), flip), a);
-        sum23 = _mm512_dpbusd_epi32(sum23, _mm512_xor_si512(uk_load2x32(w[2], w[3], offset + header + j), flip), a);
+        const __m512i rows01 = x4 ? _mm512_loadu_si512(payload + 4 * j) : uk_load2x32(w[0], w[1], offset + header + j);
+        const __m512i rows23 = x4 ? _mm512_loadu_si512(payload + 4 * j + 64) : uk_load2x32(w[2], w[3], offset + header + j);
+        sum01 = _mm512_dpbusd_epi32(sum01, _mm512_xor_si512(rows01, flip), a);
+        sum23 = _mm512_dpbusd_epi32(sum23, _mm512_xor_si512(rows23, flip), a);
       }
       acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum01), _mm512_permutexvar_ps(half01, scales), acc);
       acc23 = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum23), _mm512_permutexvar_ps(half23, scales), acc23);
     } else {
       __m512i sum = _mm512_maskz_set1_epi32(0x1111, dtype == EDGE_DTYPE_Q4_0 ? -8 * asum : 0);
       for (int64_t j = 0; j < block; j += 32) {
-        const __m512i packed = uk_load4x16(w, offset + header + j / 2);
+        const __m512i packed = x4 ? _mm512_loadu_si512(payload + 2 * j) : uk_load4x16(w, offset + header + j / 2);
         const __m512i low = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(act + 8 + j)));
         const __m512i high = _mm512_broadcast_i32x4(_mm_loadu_si128((const __m128i *)(act + 8 + j + 16)));
         sum = _mm512_dpbusd_epi32(sum, _mm512_and_si512(packed, nibble), low);
@@ -80,7 +100,8 @@ static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *c
       }
       acc = _mm512_fmadd_ps(_mm512_cvtepi32_ps(sum), _mm512_permutexvar_ps(by_lane, scales), acc);
       if (dtype == EDGE_DTYPE_Q4_1) /* + m * da * sum(a) per row */
-        minimum_terms = _mm_fmadd_ps(uk_scales4(w, offset + 2, uk_load_f32(act)), _mm_set1_ps((float)asum), minimum_terms);
+        minimum_terms = _mm_fmadd_ps(x4 ? uk_scales4_x4(group + 8, da) : uk_scales4(w, offset + 2, da),
+                                     _mm_set1_ps((float)asum), minimum_terms);
     }
   }
   __m128 rows;
