@@ -12,7 +12,10 @@ peak RSS of the process.
 
 The llama.cpp peer is its own llama-bench (and llama-quantize beside it, which makes its
 q8_0 and q4_0 files from the f32 GGUF with --pure, so every matrix has the one format),
-built outside this repository; without --llama-bench only edgec's rows are printed.
+built outside this repository; without --llama-bench only edgec's rows are printed. With
+it, the two engines are first checked to compute the same model: from the f32 files, the
+same prompt, greedy, f32 KV caches on both sides, the first 32 generated ids must be equal
+(llama_greedy.c, compiled here against the peer's libllama, is llama.cpp's side).
 Never part of the test suite (minutes, and 10 GB of disk). Run with /usr/bin/python3.
 """
 import argparse
@@ -41,6 +44,15 @@ def bandwidth(build_dir, threads):
     return float(subprocess.run([probe, str(threads)], capture_output=True, text=True, check=True).stdout)
 
 
+def warm(path):
+    """Reads a file once so it is in the page cache, as for an app that has been running:
+    edgec maps its weights where they are, and a timing must not include the disk (the
+    peer copies its weights into its own memory while loading, before it times)."""
+    with open(path, "rb") as f:
+        while f.read(1 << 24):
+            pass
+
+
 def weights_read_per_token(model_bytes, fmt):
     """Every weight but the embedding table's (a token reads one row of it)."""
     return model_bytes - SHAPE["vocab"] * SHAPE["hidden"] * BYTES_PER_WEIGHT[fmt]
@@ -54,6 +66,7 @@ def edgec_rows(args, fmt, prompt):
     model_bytes = os.path.getsize(os.path.join(out, "llama.weights"))
     rows = []
     for threads in args.threads:
+        warm(os.path.join(out, "llama.weights"))
         stdout, rss = peak_rss_mb([args.edgec, "run", out, "--json", "--greedy", "--ignore-eos", "--max-tokens",
                                    str(DECODE), "--threads", str(threads), "--prompt-ids", ",".join(map(str, prompt))])
         stats = json.loads(stdout)["stats"]
@@ -80,12 +93,38 @@ def llama_rows(args, fmt):
     return rows
 
 
+def check_agreement(args, prompt, count=32):
+    """edgec's and llama.cpp's greedy ids from the f32 weights; exits when they differ."""
+    source = args.llama_src or os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(args.llama_bench))))
+    binaries = os.path.dirname(os.path.abspath(args.llama_bench))
+    program = os.path.join(args.work, "llama_greedy")
+    subprocess.run(["cc", "-O2", os.path.join(HERE, "llama_greedy.c"), "-o", program, "-I", os.path.join(source, "include"),
+                    "-I", os.path.join(source, "ggml", "include"), "-L", binaries, "-lllama", "-Wl,-rpath," + binaries],
+                   check=True)
+    ids = ",".join(map(str, prompt))
+    warm(os.path.join(args.work, "llama-f32.gguf"))
+    theirs = subprocess.run([program, os.path.join(args.work, "llama-f32.gguf"), str(count), ids], check=True,
+                            capture_output=True, text=True).stdout.strip().split(",")
+    out = os.path.join(args.work, "edgec-f32")
+    run = subprocess.run([args.edgec, "run", out, "--json", "--greedy", "--ignore-eos", "--max-tokens", str(count),
+                          "--prompt-ids", ids], check=True, capture_output=True, text=True)
+    ours = [str(i) for i in json.loads(run.stdout)["generated_ids"]]
+    if ours != theirs:
+        first = next(i for i, (a, b) in enumerate(zip(ours, theirs)) if a != b)
+        sys.exit(f"bench_1b: edgec and llama.cpp disagree at generated token {first}: {ours[first]} against "
+                 f"{theirs[first]} (f32 weights, greedy): the two files are not the same model")
+    print(f"agreement: edgec and llama.cpp generate the same {count} greedy ids from the f32 weights "
+          f"({PROMPT}-token prompt, f32 KV caches)")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--edgec", required=True)
     parser.add_argument("--work", required=True, help="gen_llama_1b.py's output folder")
     parser.add_argument("--build", default=None, help="edgec's build folder (default: from --edgec)")
     parser.add_argument("--llama-bench", default=None)
+    parser.add_argument("--llama-src", default=None, help="llama.cpp's source tree (default: three folders above "
+                        "llama-bench, as in its build/bin)")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--formats", default="f32,q8_0,q4_0")
     args = parser.parse_args()
@@ -100,6 +139,8 @@ def main():
     rows = []
     for fmt in args.formats.split(","):
         rows += edgec_rows(args, fmt, prompt)
+        if args.llama_bench and fmt == "f32":
+            check_agreement(args, prompt)
         if args.llama_bench:
             rows += llama_rows(args, fmt)
     print(f"TinyLlama-1.1B shape, random weights; {PROMPT}-token prompt, {DECODE} decoded tokens; streaming read "
