@@ -24,6 +24,7 @@ typedef struct edge_backend_lm_params_t {
   uint32_t max_step_tokens; /* the most tokens one step runs */
   uint32_t max_context;     /* positions one sequence holds at most */
   uint32_t num_threads;     /* threads of a step, the caller's included; 0: the backend picks */
+  uint32_t pin_threads;     /* nonzero: pin the worker threads to the fast cores */
 } edge_backend_lm_params_t;
 
 typedef struct edge_backend_t {

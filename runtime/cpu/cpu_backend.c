@@ -88,6 +88,10 @@ static edge_status_t cpu_create(const edge_model_desc_t *model, const edge_weigh
   if (lm) {
     status = edge_kv_pool_create(&lm->layout, &lm->kv, &cpu->pool);
     if (!status) status = edge_thread_pool_create(lm->num_threads ? lm->num_threads : edge_cpu_fast_cores(), &cpu->threads);
+    if (!status && lm->pin_threads) {
+      int cores[64];
+      status = edge_thread_pool_pin(cpu->threads, cores, edge_cpu_fast_core_ids(cores, 64));
+    }
     cpu->step_imports = kCpuImports;
     cpu->step_imports.context = cpu->threads;
     cpu->step_imports.parallel_for = cpu_parallel_for;

@@ -10,4 +10,8 @@
  * readable. At least 1, at most 64. */
 uint32_t edge_cpu_fast_cores(void);
 
+/* Those CPUs' numbers, fastest kind only, up to `capacity`; returns how many (0 where the
+ * system does not say: then nothing can be pinned). */
+uint32_t edge_cpu_fast_core_ids(int *ids, uint32_t capacity);
+
 #endif /* EDGE_CPU_CPU_CORES_H_ */

@@ -7,6 +7,7 @@
  * decode step runs a few hundred short parallel loops, and a condition-variable wake-up
  * per loop would cost more than many of them take) and then sleeps on a condition
  * variable, so an idle pool costs nothing. */
+#define _GNU_SOURCE /* pthread_setaffinity_np */
 #include "cpu/thread_pool.h"
 
 #include <pthread.h>
@@ -151,6 +152,26 @@ void edge_thread_pool_release(edge_thread_pool_t *pool) {
 }
 
 uint32_t edge_thread_pool_size(const edge_thread_pool_t *pool) { return pool ? pool->threads : 1; }
+
+edge_status_t edge_thread_pool_pin(edge_thread_pool_t *pool, const int *cpus, uint32_t count) {
+  if (!pool || pool->threads == 1) return NULL;
+  if (!count) return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "no CPU list to pin the worker threads to");
+#if defined(__linux__) && !defined(__ANDROID__) /* bionic has no pthread_setaffinity_np */
+  for (uint32_t i = 1; i < pool->threads; ++i) {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(cpus[(i - 1) % count], &set);
+    int error = pthread_setaffinity_np(pool->workers[i - 1], sizeof set, &set);
+    if (error != 0)
+      return edge_make_status(EDGE_STATUS_INTERNAL, "pinning worker %u to CPU %d failed (error %d)", i,
+                              cpus[(i - 1) % count], error);
+  }
+  return NULL;
+#else
+  (void)cpus;
+  return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "pinning threads is implemented for Linux with glibc only");
+#endif
+}
 
 void edge_thread_pool_run(edge_thread_pool_t *pool, int64_t count, edge_work_fn fn, void *context) {
   if (!pool || pool->threads == 1 || count <= 1) {

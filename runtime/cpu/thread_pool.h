@@ -21,6 +21,11 @@ edge_status_t edge_thread_pool_create(uint32_t threads, edge_thread_pool_t **out
 void edge_thread_pool_release(edge_thread_pool_t *pool);
 uint32_t edge_thread_pool_size(const edge_thread_pool_t *pool); /* 1 for NULL */
 
+/* Pins worker i (1 <= i < threads) to cpus[(i - 1) % count]; the calling thread is the
+ * app's and stays as it is. UNIMPLEMENTED where threads cannot be pinned (not Linux),
+ * INTERNAL when the system refuses; the pool works either way. */
+edge_status_t edge_thread_pool_pin(edge_thread_pool_t *pool, const int *cpus, uint32_t count);
+
 /* Runs every item and returns when all are done. One run at a time per pool. */
 void edge_thread_pool_run(edge_thread_pool_t *pool, int64_t count, edge_work_fn fn, void *context);
 

@@ -78,7 +78,7 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   /* A step runs up to max_step_tokens tokens; edge_lm_score runs prefill_chunk at once. */
   uint32_t step_tokens = opts.max_step_tokens > opts.prefill_chunk ? opts.max_step_tokens : opts.prefill_chunk;
   edge_backend_lm_params_t params = {{desc->num_layers, desc->num_kv_heads, desc->head_dim}, opts.kv, step_tokens,
-                                     opts.max_context, opts.num_threads};
+                                     opts.max_context, opts.num_threads, opts.pin_threads};
   edge_status_t status = backend->create(model, weights, opts.vulkan_device, &params, &lm->instance, &lm->pool);
   if (!status) status = edge_step_buffers_init(&lm->step, step_tokens, desc->vocab_size);
   if (!status) {

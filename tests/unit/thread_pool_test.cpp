@@ -6,6 +6,7 @@
 #include <vector>
 
 extern "C" {
+#include "cpu/cpu_cores.h"
 #include "cpu/thread_pool.h"
 }
 
@@ -42,6 +43,22 @@ TEST(ThreadPoolTest, EveryItemOnceOnAnyThreadCount) {
   edge_status_t status = edge_thread_pool_create(0, &pool);
   EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
   edge_status_free(status);
+}
+
+// Pinned workers (to the CPUs this process may use) still run every item once.
+TEST(ThreadPoolTest, PinnedWorkersRunEveryItem) {
+  edge_thread_pool_t *pool = nullptr;
+  ASSERT_EQ(edge_thread_pool_create(3, &pool), nullptr);
+  int cores[64];
+  uint32_t count = edge_cpu_fast_core_ids(cores, 64);
+  ASSERT_GT(count, 0u);
+  edge_status_t status = edge_thread_pool_pin(pool, cores, count);
+  EXPECT_EQ(status, nullptr) << edge_status_message(status);
+  edge_status_free(status);
+  Counts counts(500);
+  edge_thread_pool_run(pool, 500, hit, &counts);
+  for (int i = 0; i < 500; ++i) ASSERT_EQ(counts.hits[i].load(), 1) << "item " << i;
+  edge_thread_pool_release(pool);
 }
 
 } // namespace

@@ -4,7 +4,7 @@
  *         [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S]
  *         [--stop-ids A,B] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
  *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16 | --kv-int8] [--sliding-window N]
- *         [--fork-prefix N] [--sequential] [--threads N] [--vulkan-device INDEX|NAME] [--json]
+ *         [--fork-prefix N] [--sequential] [--threads N] [--pin] [--vulkan-device INDEX|NAME] [--json]
  *
  * Each --prompt-ids is one session; all sessions generate together (their prefill chunks
  * and decode tokens batched into shared steps) unless --sequential runs them one by one.
@@ -190,6 +190,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (kv_option < 0) return 1;
     if (kv_option) continue;
     if (strcmp(arg, "--no-bos") == 0) { bos = 0; continue; }
+    if (strcmp(arg, "--pin") == 0) { options.pin_threads = 1; continue; }
     if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
     if (!value) return usage_error("option needs a value", arg);
     ++i;

@@ -52,6 +52,10 @@ typedef struct edge_lm_options_t {
                                that computes them: the thread count never changes the tokens.
                                Workers spin briefly between the parallel loops of a step,
                                then sleep. Models on Vulkan ignore it. */
+  uint32_t pin_threads;     /* nonzero: pin each worker thread (not the caller's) to one of
+                               those fast cores, so the OS cannot move them to little cores
+                               (Linux with glibc; elsewhere edge_lm_create fails with
+                               UNIMPLEMENTED) */
   const char *vulkan_device; /* models compiled with --target vulkan: the device, by index or
                                 by a substring of its name; NULL or "": $EDGE_VULKAN_DEVICE,
                                 else the first discrete, integrated, then any device */
