@@ -13,6 +13,10 @@
  *                           values; it then gets every column (of any row count), and the
  *                           q4_0/q4_1 activations come with each run of 32 values in the
  *                           order the weights' nibbles unpack to (uk_act_slot)
+ *   optionally UK_HAS_QUANTIZE_BLOCK and uk_quantize_block(row, block, permuted, out)
+ *                           one block of contiguous activations quantized into `out`
+ *                           exactly as uk_quantize_row's loop below does (same float
+ *                           operations, so the same bytes), only faster
  *   UK_ROW_GROUP (Variants.cmake passes it): 4 if uk_dot1x4 also takes the _x4 formats
  *                           (four rows interleaved, edge/weights_format.h; then w[0] is the
  *                           group and w[1..3] follow it by a row's bytes each), else 1
@@ -73,6 +77,12 @@ static inline int64_t uk_act_slot(int permuted, int64_t j) {
 
 /* Quantizes one row of `k` values read with `stride` into blocks of EDGE_UK_ACT_BLOCK_BYTES. */
 static void uk_quantize_row(const float *row, int64_t stride, int64_t blocks, int64_t block, int permuted, uint8_t *out) {
+#ifdef UK_HAS_QUANTIZE_BLOCK
+  if (stride == 1) {
+    for (int64_t b = 0; b < blocks; ++b) uk_quantize_block(row + b * block, block, permuted, out + b * EDGE_UK_ACT_BLOCK_BYTES(block));
+    return;
+  }
+#endif
   for (int64_t b = 0; b < blocks; ++b, row += block * stride, out += EDGE_UK_ACT_BLOCK_BYTES(block)) {
     float amax = 0.0f;
     for (int64_t j = 0; j < block; ++j) {

@@ -15,7 +15,9 @@
  *   - for the variants that read them (x86-64 AVX2 and AVX512-VNNI), the same with the
  *     weights in the _x4 formats (rows interleaved by four; N a multiple of 4);
  *   - that work split through the import table's parallel_for (here run backwards, as
- *     another thread count might order it) gives the same bits as one thread.
+ *     another thread count might order it) gives the same bits as one thread;
+ *   - that activations read with a stride (the portable quantization loop) give the same
+ *     bits as contiguous ones (a variant's vectorized quantization, if it has one).
  * Exits 1 on the first failure, naming the variant, format, block and shape.
  */
 #include <math.h>
@@ -94,6 +96,12 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
   size_t c_bytes = sizeof(float) * (size_t)(m * ldc), scratch_bytes = (size_t)(m * blocks * EDGE_UK_ACT_BLOCK_BYTES(block));
   uint8_t *c_raw = malloc(c_bytes + 2 * GUARD), *scratch_raw = malloc(scratch_bytes + 2 * GUARD);
   for (int64_t i = 0; i < m * lda; ++i) a[i] = 3.0f * uniform() + (i % 7 == 0 ? 0.5f : 0.0f);
+  /* In odd rows every block holds 127 (its scale is then exactly 1) and values halfway
+   * between integers, where rounding modes differ. */
+  for (int64_t r = 1; r < m; r += 2)
+    for (int64_t i = 0; i < k; ++i)
+      if (i % 16 == 3) a[r * lda + i] = 127.0f;
+      else if (i % 16 == 5) a[r * lda + i] = (float)(i % 9) - 4.5f;
   for (int64_t i = 0; i < n * k; ++i) w_f32[i] = 0.2f * uniform() + (dtype == EDGE_DTYPE_Q4_1 ? 0.05f : 0.0f);
   const uint32_t base = edge_weights_base_dtype(dtype);
   for (int64_t j = 0; j < n; ++j) {
@@ -123,6 +131,19 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
   float *serial = malloc(c_bytes);
   memcpy(serial, c, c_bytes);
   variant->fn(&a_desc, &w_desc, &c_desc, &s_desc, dtype, block, &kBackwards);
+  float *c_strided = malloc(c_bytes);
+  { /* the same activations every other float */
+    float *spread = malloc(sizeof(float) * (size_t)(m * k * 2));
+    for (int64_t r = 0; r < m; ++r)
+      for (int64_t i = 0; i < k; ++i) spread[(r * k + i) * 2] = a[r * lda + i], spread[(r * k + i) * 2 + 1] = 0.0f;
+    float *saved = malloc(c_bytes);
+    memcpy(saved, c, c_bytes);
+    edge_uk_memref3d_f32 spread_desc = {spread, spread, 0, {batch, m / batch, k}, {m / batch * k * 2, k * 2, 2}};
+    variant->fn(&spread_desc, &w_desc, &c_desc, &s_desc, dtype, block, NULL);
+    memcpy(c_strided, c, c_bytes);
+    memcpy(c, saved, c_bytes);
+    free(saved), free(spread);
+  }
 
   int failed = 0;
   char where[160];
@@ -133,12 +154,17 @@ static int check(const variant_t *variant, uint32_t dtype, int64_t block, int64_
     fprintf(stderr, "FAIL %s: wrote outside the output or scratch buffer\n", where);
     failed = 1;
   }
-  for (int64_t r = 0; r < m && !failed; ++r)
+  for (int64_t r = 0; r < m && !failed; ++r) {
     if (memcmp(serial + r * ldc, c + r * ldc, sizeof(float) * (size_t)n) != 0) {
       fprintf(stderr, "FAIL %s: row %lld differs when the tiles run in another order\n", where, (long long)r);
       failed = 1;
     }
-  free(serial);
+    if (memcmp(serial + r * ldc, c_strided + r * ldc, sizeof(float) * (size_t)n) != 0) {
+      fprintf(stderr, "FAIL %s: row %lld differs when the activations are read with a stride\n", where, (long long)r);
+      failed = 1;
+    }
+  }
+  free(serial), free(c_strided);
   for (int64_t r = 0; r < m && !failed; ++r) {
     for (int64_t j = n; j < ldc; ++j) /* the row gaps */
       if (!guard_intact((const uint8_t *)(c + r * ldc + j), sizeof(float))) {

@@ -21,6 +21,8 @@ static inline float uk_f16_to_f32(const uint8_t *p) {
 }
 
 static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, int64_t blocks, int64_t block);
+#define UK_HAS_QUANTIZE_BLOCK 1
+static inline void uk_quantize_block(const float *row, int64_t block, int permuted, uint8_t *out);
 #ifdef UK_HAS_DOT1X4 /* the includer defines it after this header */
 static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
                              float *out);
@@ -41,6 +43,38 @@ static inline __m128 uk_scales4(const uint8_t *const *w, int64_t offset, float d
   h = _mm_insert_epi16(h, uk_load_u16(w[2] + offset), 2);
   h = _mm_insert_epi16(h, uk_load_u16(w[3] + offset), 3);
   return _mm_mul_ps(_mm_cvtph_ps(h), _mm_set1_ps(da));
+}
+
+/* uk_quantize_row's arithmetic eight values at a time: |x| (a NaN never raises the
+ * maximum), scale amax / 127, x * (127 / amax) rounded half away from zero by adding
+ * +-0.5 and truncating, clamped to [-127, 127]; 8-value groups land where uk_act_slot puts
+ * their first value (the permutation moves whole groups of 8). */
+static inline void uk_quantize_block(const float *row, int64_t block, int permuted, uint8_t *out) {
+  const __m256 magnitude = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  __m256 amax8 = _mm256_setzero_ps();
+  for (int64_t j = 0; j < block; j += 8) amax8 = _mm256_max_ps(_mm256_and_ps(_mm256_loadu_ps(row + j), magnitude), amax8);
+  __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(amax8), _mm256_extractf128_ps(amax8, 1));
+  m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+  const float amax = _mm_cvtss_f32(_mm_max_ss(m4, _mm_movehdup_ps(m4)));
+  const float scale = amax / 127.0f, inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
+  const __m256 inv = _mm256_set1_ps(inverse), up = _mm256_set1_ps(0.5f), down = _mm256_set1_ps(-0.5f);
+  const __m256i high = _mm256_set1_epi32(127), low = _mm256_set1_epi32(-127);
+  __m256i sum = _mm256_setzero_si256();
+  int8_t *q = (int8_t *)(out + 8);
+  for (int64_t j = 0; j < block; j += 8) {
+    const __m256 t = _mm256_mul_ps(_mm256_loadu_ps(row + j), inv);
+    const __m256 offset = _mm256_blendv_ps(up, down, _mm256_cmp_ps(t, _mm256_setzero_ps(), _CMP_LT_OQ));
+    __m256i r = _mm256_cvttps_epi32(_mm256_add_ps(t, offset));
+    r = _mm256_max_epi32(_mm256_min_epi32(r, high), low);
+    sum = _mm256_add_epi32(sum, r);
+    const __m128i words = _mm_packs_epi32(_mm256_castsi256_si128(r), _mm256_extracti128_si256(r, 1));
+    _mm_storel_epi64((__m128i *)(q + uk_act_slot(permuted, j)), _mm_packs_epi16(words, words));
+  }
+  __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+  s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+  const int32_t total = _mm_cvtsi128_si32(_mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1)));
+  __builtin_memcpy(out, &scale, sizeof scale);
+  __builtin_memcpy(out + 4, &total, sizeof total);
 }
 
 /* [sum of x0, x1, x2, x3] */
