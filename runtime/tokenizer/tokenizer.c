@@ -144,6 +144,9 @@ static edge_status_t load_vocab(edge_tokenizer_t *t, const char *path, const jso
     const json_value_t *id = &vocab->items[i];
     if (id->kind != JSON_NUMBER || id->number < 0 || id->number > 16777216 || id->number != (int32_t)id->number)
       return bad(path, "model.vocab holds an id that is not a small non-negative integer");
+    if (!utf8_valid(vocab->keys[i], strlen(vocab->keys[i])))
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: model.vocab: the token of id %d is not valid UTF-8",
+                              path, (int32_t)id->number);
     if (!strmap_put(&t->vocab, vocab->keys[i], strlen(vocab->keys[i]), (int32_t)id->number))
       return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     if ((uint32_t)id->number + 1 > t->vocab_size) t->vocab_size = (uint32_t)id->number + 1;
@@ -185,7 +188,17 @@ static edge_status_t load_merges(edge_tokenizer_t *t, const char *path, const js
       if (!grown) { free(key); return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory"); }
       key = grown;
     }
+    /* A merge joins two tokens of the vocabulary into a third (tokenizers refuses others). */
     memcpy(key, left, left_size);
+    memcpy(key + left_size, right, right_size);
+    if (strmap_get(&t->vocab, left, left_size) < 0 || strmap_get(&t->vocab, right, right_size) < 0 ||
+        strmap_get(&t->vocab, key, left_size + right_size) < 0) {
+      edge_status_t status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                                              "%s: model.merges[%u] ('%.*s' + '%.*s') names a token the vocabulary "
+                                              "lacks", path, i, (int)left_size, left, (int)right_size, right);
+      free(key);
+      return status;
+    }
     key[left_size] = '\xff'; /* never part of UTF-8 text */
     memcpy(key + left_size + 1, right, right_size);
     if (!strmap_put(&t->merges, key, left_size + right_size + 1, (int32_t)i)) {
@@ -209,6 +222,9 @@ static edge_status_t load_added(edge_tokenizer_t *t, const char *path, const jso
     if (!id || id->kind != JSON_NUMBER || id->number < 0 || id->number > 16777216 || !string_of(content) ||
         content->length == 0)
       return bad(path, "an added token lacks an id or content");
+    if (!utf8_valid(content->string, content->length))
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: added_tokens: the content of id %d is not valid UTF-8",
+                              path, (int32_t)id->number);
     added_token_t *token = &t->added[t->num_added++];
     token->content = strdup(content->string);
     if (!token->content) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -221,19 +237,30 @@ static edge_status_t load_added(edge_tokenizer_t *t, const char *path, const jso
   return NULL;
 }
 
-/* id -> text, for decoding: vocab entries, then added tokens. */
-static edge_status_t build_id_table(edge_tokenizer_t *t) {
+/* id -> text, for decoding: vocab entries, then added tokens. An id names one text: two
+ * vocabulary tokens of one id, or an added token whose id the vocabulary gives to another
+ * text, would make encoding and decoding disagree. */
+static edge_status_t build_id_table(edge_tokenizer_t *t, const char *path) {
   t->id_text = calloc(t->vocab_size, sizeof(char *));
   t->id_length = calloc(t->vocab_size, sizeof(size_t));
   if (!t->id_text || !t->id_length) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (size_t i = 0; i < t->vocab.capacity; ++i)
     if (t->vocab.keys[i]) {
-      t->id_text[t->vocab.values[i]] = t->vocab.keys[i];
-      t->id_length[t->vocab.values[i]] = t->vocab.lengths[i];
+      const int32_t id = t->vocab.values[i];
+      if (t->id_text[id])
+        return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: model.vocab gives id %d to two tokens, '%s' and '%s'",
+                                path, id, t->id_text[id], t->vocab.keys[i]);
+      t->id_text[id] = t->vocab.keys[i];
+      t->id_length[id] = t->vocab.lengths[i];
     }
   for (uint32_t i = 0; i < t->num_added; ++i) {
-    t->id_text[t->added[i].id] = t->added[i].content;
-    t->id_length[t->added[i].id] = t->added[i].length;
+    const added_token_t *token = &t->added[i];
+    const char *present = t->id_text[token->id];
+    if (present && (t->id_length[token->id] != token->length || memcmp(present, token->content, token->length) != 0))
+      return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: added token '%s' has id %d, which is '%s' already",
+                              path, token->content, token->id, present);
+    t->id_text[token->id] = token->content;
+    t->id_length[token->id] = token->length;
   }
   return NULL;
 }
@@ -268,7 +295,7 @@ static edge_status_t configure(edge_tokenizer_t *t, const char *path, const json
   EDGE_RETURN_IF_ERROR(load_vocab(t, path, model));
   EDGE_RETURN_IF_ERROR(load_merges(t, path, model));
   EDGE_RETURN_IF_ERROR(load_added(t, path, root));
-  EDGE_RETURN_IF_ERROR(build_id_table(t));
+  EDGE_RETURN_IF_ERROR(build_id_table(t, path));
   const char *unk = string_of(json_get(model, "unk_token"));
   t->unk = unk ? edge_tokenizer_token_id(t, unk) : -1;
   EDGE_RETURN_IF_ERROR(load_post_processor(t, path, root));

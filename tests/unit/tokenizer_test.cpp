@@ -173,4 +173,36 @@ TEST(TokenizerTest, BadFilesAreClearErrors) {
   EXPECT_EQ(t, nullptr);
 }
 
+// Vocabularies that would make encoding and decoding disagree, or hold text that is not
+// text, are refused when the file is opened, each naming what is wrong.
+TEST(TokenizerTest, InconsistentVocabulariesAreRefused) {
+  const std::string head = "{\"pre_tokenizer\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false}, ";
+  const struct {
+    std::string json, message;
+  } cases[] = {
+      {head + "\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1, \"\xff\": 2}, \"merges\": []}}",
+       "model.vocab: the token of id 2 is not valid UTF-8"},
+      {head + "\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"\xc0\xaf\": 1}, \"merges\": []}}",
+       "the token of id 1 is not valid UTF-8"}, // an overlong '/'
+      {head + "\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": [\"a b\"]}}",
+       "model.merges[0] ('a' + 'b') names a token the vocabulary lacks"},
+      {head + "\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 0}, \"merges\": []}}",
+       "model.vocab gives id 0 to two tokens"},
+      {head + "\"added_tokens\": [{\"id\": 0, \"content\": \"<s>\", \"special\": true}], "
+              "\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"b\": 1}, \"merges\": []}}",
+       "added token '<s>' has id 0, which is 'a' already"},
+  };
+  std::string path = ::testing::TempDir() + "/inconsistent.json";
+  for (const auto &c : cases) {
+    std::ofstream(path, std::ios::binary | std::ios::trunc) << c.json;
+    edge_tokenizer_t *t = nullptr;
+    edge_status_t status = edge_tokenizer_open(path.c_str(), &t);
+    EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT) << c.json;
+    EXPECT_NE(std::string(edge_status_message(status)).find(c.message), std::string::npos)
+        << edge_status_message(status) << " / expected: " << c.message;
+    edge_status_free(status);
+    EXPECT_EQ(t, nullptr);
+  }
+}
+
 } // namespace

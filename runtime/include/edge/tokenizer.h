@@ -30,7 +30,9 @@ typedef struct edge_tokenizer_s edge_tokenizer_t;
 
 /* Reads and validates `path`. Errors: NOT_FOUND, DATA_LOSS (not JSON; the message gives
  * the offset), UNIMPLEMENTED (a model or pre-tokenizer type this library does not know;
- * the message names it), INVALID_ARGUMENT (inconsistent vocab, merges or added tokens). */
+ * the message names it), INVALID_ARGUMENT (inconsistent vocab, merges or added tokens:
+ * text that is not well-formed UTF-8, two tokens of one id, an added token whose id the
+ * vocab gives to other text, a merge of or into a token the vocab lacks). */
 edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_tokenizer);
 void edge_tokenizer_release(edge_tokenizer_t *tokenizer);
 
