@@ -35,9 +35,6 @@ static inline __m256i uk_nibble_dot(__m256i packed, __m256i low, __m256i high) {
   return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1));
 }
 
-/* Bytes ahead of an _x4 stream to prefetch (about 30 q4_0 blocks of four rows). */
-#define UK_X4_PREFETCH 2048
-
 static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
                              float *out) {
   const int x4 = edge_weights_is_x4((uint32_t)format);
@@ -47,21 +44,12 @@ static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, cons
   const __m256i lane0 = _mm256_set_epi32(1, 1, 1, 1, 0, 0, 0, 0), lane1 = _mm256_set_epi32(3, 3, 3, 3, 2, 2, 2, 2);
   __m256 acc0 = _mm256_setzero_ps(), acc1 = acc0, acc2 = acc0, acc3 = acc0;
   __m128 minimum_terms = _mm_setzero_ps();
-  /* The next four rows follow these in memory: fetch them while these are multiplied. */
   const int64_t ahead = 4 * (w[1] - w[0]);
   for (int64_t b = 0, offset = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), offset += w_block) {
-    /* _x4: this block of the four rows, their d (and m), then per 32 values the rows' bytes */
-    const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header;
-    if (x4) {
-      _mm_prefetch((const char *)(group + UK_X4_PREFETCH), _MM_HINT_T0);
-    } else {
-      for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
-    }
+    const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header; /* _x4 only */
     const int32_t asum = uk_load_i32(act + 4);
     const float da = uk_load_f32(act);
-    const __m128 scales4 = x4 ? _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)group)), _mm_set1_ps(da))
-                              : uk_scales4(w, offset, da);
-    const __m256 scales = _mm256_castps128_ps256(scales4);
+    const __m256 scales = _mm256_castps128_ps256(uk_block_start(x4, w, group, ahead, offset, da));
     if (dtype == EDGE_DTYPE_Q8_0) {
       __m256i sum0 = _mm256_setzero_si256(), sum1 = sum0, sum2 = sum0, sum3 = sum0;
       for (int64_t j = 0; j < block; j += 32) {
@@ -100,9 +88,7 @@ static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, cons
       acc0 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum01), _mm256_permutevar8x32_ps(scales, lane0), acc0);
       acc1 = _mm256_fmadd_ps(_mm256_cvtepi32_ps(sum23), _mm256_permutevar8x32_ps(scales, lane1), acc1);
       if (dtype == EDGE_DTYPE_Q4_1) /* + m * da * sum(a) per row */
-        minimum_terms = _mm_fmadd_ps(x4 ? _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)(group + 8))),
-                                                     _mm_set1_ps(da))
-                                        : uk_scales4(w, offset + 2, da),
+        minimum_terms = _mm_fmadd_ps(x4 ? uk_scales4_x4(group + 8, da) : uk_scales4(w, offset + 2, da),
                                      _mm_set1_ps((float)asum), minimum_terms);
     }
   }

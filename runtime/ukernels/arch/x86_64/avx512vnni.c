@@ -44,14 +44,6 @@ static inline __m128 uk_lane(__m512 v, int lane) {
   }
 }
 
-/* The f16 at `at` and the three after it, as f32, times the activation scale. */
-static inline __m128 uk_scales4_x4(const uint8_t *at, float da) {
-  return _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)at)), _mm_set1_ps(da));
-}
-
-/* Bytes ahead of an _x4 stream to prefetch (about 30 q4_0 blocks of four rows). */
-#define UK_X4_PREFETCH 2048
-
 static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
                              float *out) {
   const int x4 = edge_weights_is_x4((uint32_t)format);
@@ -65,19 +57,12 @@ static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, cons
   const __m512i half23 = _mm512_set_epi32(3, 3, 3, 3, 3, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2);
   __m512 acc = _mm512_setzero_ps(), acc23 = _mm512_setzero_ps();
   __m128 minimum_terms = _mm_setzero_ps();
-  /* The next four rows follow these in memory: fetch them while these are multiplied. */
   const int64_t ahead = 4 * (w[1] - w[0]);
   for (int64_t b = 0, offset = 0; b < blocks; ++b, act += EDGE_UK_ACT_BLOCK_BYTES(block), offset += w_block) {
-    /* _x4: this block of the four rows, their d (and m), then per 32 values the rows' bytes */
-    const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header;
-    if (x4) {
-      _mm_prefetch((const char *)(group + UK_X4_PREFETCH), _MM_HINT_T0);
-    } else {
-      for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
-    }
+    const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header; /* _x4 only */
     const int32_t asum = uk_load_i32(act + 4);
     const float da = uk_load_f32(act);
-    const __m512 scales = _mm512_castps128_ps512(x4 ? uk_scales4_x4(group, da) : uk_scales4(w, offset, da));
+    const __m512 scales = _mm512_castps128_ps512(uk_block_start(x4, w, group, ahead, offset, da));
     if (dtype == EDGE_DTYPE_Q8_0) {
       __m512i sum01 = _mm512_maskz_set1_epi32(0x0101, -128 * asum), sum23 = sum01;
       for (int64_t j = 0; j < block; j += 32) {

@@ -45,6 +45,28 @@ static inline __m128 uk_scales4(const uint8_t *const *w, int64_t offset, float d
   return _mm_mul_ps(_mm_cvtph_ps(h), _mm_set1_ps(da));
 }
 
+/* The f16 at `at` and the three after it (an _x4 block's four rows), as f32, times da. */
+static inline __m128 uk_scales4_x4(const uint8_t *at, float da) {
+  return _mm_mul_ps(_mm_cvtph_ps(_mm_loadl_epi64((const __m128i *)at)), _mm_set1_ps(da));
+}
+
+/* Bytes ahead of an _x4 stream to prefetch (about 30 q4_0 blocks of four rows). */
+#define UK_X4_PREFETCH 2048
+
+/* uk_dot1x4's per-block start: fetches what the next blocks read (the _x4 stream ahead, or
+ * the next four plain rows, which follow these in memory: `ahead` = 4 rows) and returns
+ * the four rows' scales times da. For _x4, `group` is this block of the four rows: their
+ * d (and m), then per 32 values the rows' bytes. */
+static inline __m128 uk_block_start(int x4, const uint8_t *const *w, const uint8_t *group, int64_t ahead,
+                                    int64_t offset, float da) {
+  if (x4) {
+    _mm_prefetch((const char *)(group + UK_X4_PREFETCH), _MM_HINT_T0);
+    return uk_scales4_x4(group, da);
+  }
+  for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
+  return uk_scales4(w, offset, da);
+}
+
 /* uk_quantize_row's arithmetic eight values at a time: |x| (a NaN never raises the
  * maximum), scale amax / 127, x * (127 / amax) rounded half away from zero by adding
  * +-0.5 and truncating, clamped to [-127, 127]; 8-value groups land where uk_act_slot puts
