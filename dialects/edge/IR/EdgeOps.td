@@ -42,7 +42,9 @@ def Edge_WeightOp : Edge_Op<"weight", [Pure]> {
     The packer writes exactly the layout the op's type states.
 
     A weight may be stored block-quantized (`quant` = "q8_0", "q4_0" or "q4_1", blocks of
-    `quant_block` values; edge/weights_format.h): its type is then the bytes,
+    `quant_block` values; edge/weights_format.h; or their `_x4` forms "q8_0x4", "q4_0x4",
+    "q4_1x4", the same blocks with four rows interleaved, which
+    `edge-interleave-quantized-rows` picks for four-row ukernels): its type is then the bytes,
     tensor<SIZE x i8>, of N rows of K values, N being the 2-D ONNX tensor's second dim when
     `quant_from_kn` (a MatMul's [K, N] weight, stored transposed) and its first otherwise.
     On an f32-typed weight the attribute is a request that `edge-quantize-weights` carries out.
@@ -102,7 +104,8 @@ def Edge_QuantizedMatmulOp : Edge_Op<"quantized_matmul", [
   let summary = "f32 rows times block-quantized weights: init[m, n] = sum_k input[m, k] * W[n, k]";
   let description = [{
     `weight` holds the bytes of a block-quantized edge.weight (`format` q8_0, q4_0 or q4_1,
-    `block_size` values per block): N rows of K values. `input` is [M, K] or [B, M, K] and
+    or their `_x4` forms with N a multiple of 4 and blocks of a multiple of 32; `block_size`
+    values per block): N rows of K values. `input` is [M, K] or [B, M, K] and
     `init` [M, N] or [B, M, N] (rows of a batch are rows). The input rows are quantized to
     int8 per block on the fly and each block is one integer dot product
     (runtime/ukernels/qmatmul.h). On tensors it returns the filled `init` [M, N]; after
