@@ -27,12 +27,42 @@ static inline float uk_f16_to_f32(const uint8_t *p) {
 }
 
 static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, int64_t blocks, int64_t block);
+#define UK_HAS_QUANTIZE_BLOCK 1
+static inline void uk_quantize_block(const float *row, int64_t block, int permuted, uint8_t *out);
 #ifdef UK_HAS_DOT1X4
 static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *const *w, int64_t blocks, int64_t block,
                              float *out);
 #endif
 
 #include "ukernels/qmatmul_driver.h"
+
+/* uk_quantize_row's arithmetic eight values at a time: |x| (vmaxnm: a NaN never raises the
+ * maximum), scale amax / 127, x * (127 / amax) rounded half away from zero by adding
+ * +-0.5 and truncating (fcvtzs, as the portable loop's cast compiles here), clamped to
+ * [-127, 127]; 8-value groups land where uk_act_slot puts their first value. */
+static inline void uk_quantize_block(const float *row, int64_t block, int permuted, uint8_t *out) {
+  float32x4_t amax4 = vdupq_n_f32(0.0f);
+  for (int64_t j = 0; j < block; j += 4) amax4 = vmaxnmq_f32(vabsq_f32(vld1q_f32(row + j)), amax4);
+  const float amax = vmaxnmvq_f32(amax4);
+  const float scale = amax / 127.0f, inverse = amax > 0.0f ? 127.0f / amax : 0.0f;
+  const float32x4_t up = vdupq_n_f32(0.5f), down = vdupq_n_f32(-0.5f), zero = vdupq_n_f32(0.0f);
+  const int32x4_t high = vdupq_n_s32(127), low = vdupq_n_s32(-127);
+  int32x4_t sum = vdupq_n_s32(0);
+  int8_t *q = (int8_t *)(out + 8);
+  for (int64_t j = 0; j < block; j += 8) {
+    int32x4_t r[2];
+    for (int h = 0; h < 2; ++h) {
+      const float32x4_t t = vmulq_n_f32(vld1q_f32(row + j + 4 * h), inverse);
+      const float32x4_t rounded = vaddq_f32(t, vbslq_f32(vcltq_f32(t, zero), down, up));
+      r[h] = vmaxq_s32(vminq_s32(vcvtq_s32_f32(rounded), high), low);
+      sum = vaddq_s32(sum, r[h]);
+    }
+    vst1_s8(q + uk_act_slot(permuted, j), vmovn_s16(vcombine_s16(vmovn_s32(r[0]), vmovn_s32(r[1]))));
+  }
+  const int32_t total = vaddvq_s32(sum);
+  __builtin_memcpy(out, &scale, sizeof scale);
+  __builtin_memcpy(out + 4, &total, sizeof total);
+}
 
 static inline int64_t uk_header_bytes(int64_t dtype) { return dtype == EDGE_DTYPE_Q4_1 ? 4 : 2; }
 static inline int64_t uk_w_block_bytes(int64_t dtype, int64_t block) {
