@@ -2,8 +2,7 @@
  * thread owns a contiguous share of the items and takes them in order, then helps the
  * others with what is left of theirs: a quantized matmul's threads then stream separate
  * regions of the weights, which the memory system serves far better than threads
- * alternating over neighbouring tiles (a third more decode speed at 1B), and no item
- * waits on a slow thread. Between runs a worker spins for a while (a
+ * alternating over neighbouring tiles, and no item waits on a slow thread. Between runs a worker spins for a while (a
  * decode step runs a few hundred short parallel loops, and a condition-variable wake-up
  * per loop would cost more than many of them take) and then sleeps on a condition
  * variable, so an idle pool costs nothing. */

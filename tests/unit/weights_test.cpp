@@ -173,11 +173,15 @@ TEST(WeightsPackingTest, PanelsOfColumns) {
 // Quantized weights: the packer writes rows of the reduction dim (transposing a [K, N]
 // MatMul weight), each row exactly what the shared quantizer makes of it, and measures the
 // error; the reader checks the size against dtype, rows, blocks and block.
+// Rows quantized as stored, and for the _x4 formats each four of them interleaved as
+// edge/weights_format.h says.
 TEST(WeightsPackingTest, QuantizedRows) {
-  const int64_t k = 64, n = 3;
+  const int64_t k = 64, n = 4;
   std::vector<float> kn(k * n), row(k);
   for (int64_t i = 0; i < k * n; ++i) kn[i] = 0.01f * static_cast<float>((i * 37) % 101) - 0.5f;
-  for (uint32_t dtype : {EDGE_DTYPE_Q8_0, EDGE_DTYPE_Q4_0, EDGE_DTYPE_Q4_1}) {
+  for (uint32_t dtype : {EDGE_DTYPE_Q8_0, EDGE_DTYPE_Q4_0, EDGE_DTYPE_Q4_1, EDGE_DTYPE_Q8_0_X4, EDGE_DTYPE_Q4_0_X4,
+                         EDGE_DTYPE_Q4_1_X4}) {
+    const uint32_t base = edge_weights_base_dtype(dtype);
     edge::testing::MemoryWeightSource source;
     source.add(kn.data(), kn.size());
     edge::WeightRecord record = edge::testing::f32Record("w", {k, n}, 0);
@@ -190,7 +194,7 @@ TEST(WeightsPackingTest, QuantizedRows) {
     std::string path = ::testing::TempDir() + "/quantized.weights", error;
     ASSERT_NE(edge::testing::writeWeights(path, records, record.storedBytes(), source, &error), 0u) << error;
     EXPECT_GT(records[0].measured.relRmse, 0.0);
-    EXPECT_LT(records[0].measured.relRmse, dtype == EDGE_DTYPE_Q8_0 ? 0.01 : 0.1);
+    EXPECT_LT(records[0].measured.relRmse, base == EDGE_DTYPE_Q8_0 ? 0.01 : 0.1);
     edge_weights_t *weights = nullptr;
     ASSERT_EQ(edge_weights_open(path.c_str(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
     const void *data;
@@ -198,13 +202,17 @@ TEST(WeightsPackingTest, QuantizedRows) {
     ASSERT_EQ(edge_weights_tensor_get(weights, 0, nullptr, nullptr, &data, &size), nullptr);
     const uint64_t rowBytes = k / 32 * edge_weights_block_bytes(dtype, 32);
     ASSERT_EQ(size, n * rowBytes);
-    std::vector<uint8_t> expected(rowBytes);
+    std::vector<uint8_t> expected(n * rowBytes), interleaved(n * rowBytes);
     for (int64_t c = 0; c < n; ++c) {
       for (int64_t j = 0; j < k; ++j) row[j] = kn[j * n + c];
-      edge_quantize_row(dtype, row.data(), k, 32, expected.data());
-      EXPECT_EQ(std::memcmp(static_cast<const uint8_t *>(data) + c * rowBytes, expected.data(), rowBytes), 0)
-          << "dtype " << dtype << " row " << c;
+      edge_quantize_row(base, row.data(), k, 32, expected.data() + c * rowBytes);
     }
+    if (edge_weights_is_x4(dtype)) {
+      const uint8_t *four[4] = {&expected[0], &expected[rowBytes], &expected[2 * rowBytes], &expected[3 * rowBytes]};
+      edge_weights_interleave4(base, k / 32, 32, four, interleaved.data());
+      expected = interleaved;
+    }
+    EXPECT_EQ(std::memcmp(data, expected.data(), n * rowBytes), 0) << edge_dtype_name(dtype);
     edge_weights_release(weights);
   }
 }
@@ -236,6 +244,13 @@ TEST_F(WeightsTest, QuantizedEntryNeedsRowsBlocksAndBlock) {
   rewrite();
   EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
   EXPECT_NE(message.find("needs dims [rows, blocks, block]"), std::string::npos) << message;
+  // Rows interleaved by four need a row count that four divides.
+  entry.dtype = EDGE_DTYPE_Q8_0_X4;
+  entry.rank = 3;
+  entry.dims[0] = 3, entry.dims[1] = 1, entry.dims[2] = 32;
+  rewrite();
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("q8_0x4 needs rows in groups of 4"), std::string::npos) << message;
 }
 
 } // namespace
