@@ -46,7 +46,8 @@ constexpr ImportRule kRules[] = {
     {"_mlir_memref_to_llvm_free", EDGE_IMPORT_FREE, false},
     {"_mlir_ciface_edge_rt_paged_attention", EDGE_IMPORT_PAGED_ATTENTION, false},
     {"_mlir_ciface_edge_vk_dispatch", EDGE_IMPORT_VK_DISPATCH, false},
-    {"_mlir_ciface_edge_uk_qmatmul", kPassTable, false}, // runtime/ukernels/qmatmul.h
+    {"_mlir_ciface_edge_uk_qmatmul", kPassTable, false},      // runtime/ukernels/qmatmul.h
+    {"_mlir_ciface_edge_uk_panel_matmul", kPassTable, false}, // runtime/ukernels/panel_matmul.h
 };
 
 const ImportRule *ruleFor(llvm::StringRef symbol) {

@@ -105,6 +105,32 @@ def TileAndVectorizePass : Pass<"edge-tile-and-vectorize", "mlir::func::FuncOp">
                            "mlir::affine::AffineDialect", "mlir::tensor::TensorDialect"];
 }
 
+def UsePanelUkernelPass : Pass<"edge-use-panel-ukernel", "mlir::func::FuncOp"> {
+  let summary = "Run the f32 matmuls of packed weights as the panel ukernel";
+  let description = [{
+    A contraction edge-pack-weights rewrote over a panel-packed f32 weight, when it is a
+    plain product of rows by the matrix (A indexed (rows..., k), the packed weight
+    (n0, k, n1), the accumulator an expand_shape of [rows..., N] indexed
+    (rows..., n0, n1) and collapsed back), becomes `edge.panel_matmul` on the
+    un-expanded accumulator:
+
+    ```mlir
+    %a = tensor.expand_shape %acc [[0], [1, 2]] : tensor<?x32xf32> into tensor<?x2x16xf32>
+    %r = linalg.generic {(m,n0,n1,k)->(m,k), (m,n0,n1,k)->(n0,k,n1), (m,n0,n1,k)->(m,n0,n1)}
+           ins(%x, %w) outs(%a)
+    %y = tensor.collapse_shape %r [[0], [1, 2]] : tensor<?x2x16xf32> into tensor<?x32xf32>
+    ```
+    becomes
+    ```mlir
+    %y = edge.panel_matmul %x, %w into %acc : tensor<?x64xf32>, tensor<2x64x16xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
+    ```
+    The ukernel (runtime/ukernels/panel_matmul.h) splits the columns over the run's threads
+    and computes every value in the same order whatever the rows, so decode and prefill
+    give the same bits for a row. Other contractions stay for edge-tile-and-vectorize.
+  }];
+  let dependentDialects = ["edge::EdgeDialect"];
+}
+
 def LowerPagedAttentionPass : Pass<"edge-lower-paged-attention", "mlir::ModuleOp"> {
   let summary = "Turn buffer-form edge.paged_attention into calls of the runtime kernel";
   let description = [{
@@ -121,8 +147,8 @@ def LowerPagedAttentionPass : Pass<"edge-lower-paged-attention", "mlir::ModuleOp
   let dependentDialects = ["mlir::func::FuncDialect", "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
-def LowerQuantizedOpsPass : Pass<"edge-lower-quantized-ops", "mlir::ModuleOp"> {
-  let summary = "Turn buffer-form quantized ops into calls of the target's ukernels";
+def LowerUkernelOpsPass : Pass<"edge-lower-ukernel-ops", "mlir::ModuleOp"> {
+  let summary = "Turn buffer-form ukernel ops into calls of the target's ukernels";
   let description = [{
     After bufferization, `edge.quantized_matmul` becomes
 
@@ -130,8 +156,9 @@ def LowerQuantizedOpsPass : Pass<"edge-lower-quantized-ops", "mlir::ModuleOp"> {
         func.call @edge_uk_qmatmul(%input, %weight, %init, %scratch, %dtype, %block)
         memref.dealloc %scratch
 
-    and `edge.quantized_embedding` a call of `edge_uk_dequant_rows`; operands are cast to
-    dynamic strided memrefs of the kernels' ranks (3-D rows, 2-D indices; a 2-D operand
+    `edge.quantized_embedding` a call of `edge_uk_dequant_rows` and `edge.panel_matmul` one
+    of `edge_uk_panel_matmul(%input, %weight, %init)`; operands are cast to
+    dynamic strided memrefs of the kernels' ranks (3-D rows and panels, 2-D indices; a 2-D operand
     first gains a leading unit dim). The declarations carry `llvm.emit_c_interface`; the
     definitions (runtime/ukernels, in the variant the target's features allow) are linked
     in from bitcode when the object is emitted.

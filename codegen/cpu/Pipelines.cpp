@@ -19,13 +19,14 @@ void buildCpuWeightLayoutPipeline(OpPassManager &pm) {
 }
 
 void buildCpuBackPipeline(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createUsePanelUkernelPass());
   pm.addNestedPass<func::FuncOp>(createTileAndVectorizePass());
   // Accumulator tiles read/written in every K step move out of the K loop (registers).
   pm.addNestedPass<func::FuncOp>(createLoopInvariantSubsetHoistingPass());
   pm.addPass(createCanonicalizerPass());
   addBufferizePasses(pm);
   pm.addPass(createLowerPagedAttentionPass());
-  pm.addPass(createLowerQuantizedOpsPass());
+  pm.addPass(createLowerUkernelOpsPass());
   // Identical layers become calls of one function once their ops are calls with operands
   // (the paged attention's layer index is one), and before their buffers are planned (each
   // function plans its own arena), so arena offsets cannot make them differ.

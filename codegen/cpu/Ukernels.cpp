@@ -11,7 +11,8 @@
 namespace edge {
 
 /// The ukernels generated code may call, by C-interface name without the variant suffix.
-static constexpr const char *kUkernels[] = {"_mlir_ciface_edge_uk_qmatmul", "_mlir_ciface_edge_uk_dequant_rows"};
+static constexpr const char *kUkernels[] = {"_mlir_ciface_edge_uk_qmatmul", "_mlir_ciface_edge_uk_dequant_rows",
+                                            "_mlir_ciface_edge_uk_panel_matmul"};
 
 std::string selectUkernelVariant(llvm::StringRef arch, const llvm::TargetMachine &machine) {
   const llvm::MCSubtargetInfo *info = machine.getMCSubtargetInfo();

@@ -15,6 +15,7 @@ static inline float uk_f16_to_f32(const uint8_t *p) {
 static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, int64_t blocks, int64_t block);
 
 #include "ukernels/qmatmul_driver.h"
+#include "ukernels/panel_matmul_driver.h"
 
 static inline float uk_dot(int64_t dtype, const uint8_t *act, const uint8_t *w, int64_t blocks, int64_t block) {
   const int64_t header = dtype == EDGE_DTYPE_Q4_1 ? 4 : 2;

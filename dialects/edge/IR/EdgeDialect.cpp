@@ -39,9 +39,10 @@ struct PagedAttentionBufferization
   }
 };
 
-/// The quantized ops on buffers: operand 0 and 1 read, `init` (the last) written in place.
+/// The ukernel ops (quantized and panel matmuls, quantized embedding) on buffers: operands
+/// 0 and 1 read, `init` (the last) written in place.
 template <typename Op>
-struct QuantizedOpBufferization : bufferization::DstBufferizableOpInterfaceExternalModel<QuantizedOpBufferization<Op>, Op> {
+struct UkernelOpBufferization : bufferization::DstBufferizableOpInterfaceExternalModel<UkernelOpBufferization<Op>, Op> {
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter, const bufferization::BufferizationOptions &options,
                           bufferization::BufferizationState &state) const {
     SmallVector<Value> buffers;
@@ -128,6 +129,30 @@ LogicalResult QuantizedMatmulOp::verify() {
   return success();
 }
 
+LogicalResult PanelMatmulOp::verify() {
+  bool tensors = isa<RankedTensorType>(getInput().getType());
+  for (Value operand : getOperands())
+    if (isa<RankedTensorType>(operand.getType()) != tensors)
+      return emitOpError("operands must be all tensors or all memrefs");
+  if (tensors != (getNumResults() == 1)) return emitOpError("returns the filled init on tensors and nothing on memrefs");
+  if (tensors && (*this)->getResult(0).getType() != getInit().getType()) return emitOpError("result type must be the init's type");
+  auto input = cast<ShapedType>(getInput().getType()), init = cast<ShapedType>(getInit().getType());
+  auto weight = cast<ShapedType>(getWeight().getType());
+  if (input.getRank() != init.getRank()) return emitOpError("input and init must have the same rank");
+  if (!weight.hasStaticShape()) return emitOpError("weight must have a static shape");
+  int64_t k = input.getShape().back(), n = init.getShape().back();
+  int64_t panels = weight.getDimSize(0), depth = weight.getDimSize(1), width = weight.getDimSize(2);
+  if (ShapedType::isDynamic(k) || ShapedType::isDynamic(n)) return emitOpError("K and N must be static");
+  if (depth != k || panels * width != n || width == 0)
+    return emitOpError() << "weight [" << panels << ", " << depth << ", " << width << "] is not the panels of a [K = "
+                         << k << ", N = " << n << "] matrix";
+  for (int64_t d = 0; d + 1 < input.getRank(); ++d)
+    if (!ShapedType::isDynamic(input.getDimSize(d)) && !ShapedType::isDynamic(init.getDimSize(d)) &&
+        input.getDimSize(d) != init.getDimSize(d))
+      return emitOpError() << "input and init differ in dim " << d;
+  return success();
+}
+
 LogicalResult QuantizedEmbeddingOp::verify() {
   if (failed(verifyQuantized(*this, getFormat(), getBlockSize()))) return failure();
   if (edge_weights_is_x4(weightFormatDtype(getFormat())))
@@ -150,8 +175,9 @@ void EdgeDialect::initialize() {
 #include "dialects/edge/IR/EdgeOps.cpp.inc"
       >();
   PagedAttentionOp::attachInterface<PagedAttentionBufferization>(*getContext());
-  QuantizedMatmulOp::attachInterface<QuantizedOpBufferization<QuantizedMatmulOp>>(*getContext());
-  QuantizedEmbeddingOp::attachInterface<QuantizedOpBufferization<QuantizedEmbeddingOp>>(*getContext());
+  QuantizedMatmulOp::attachInterface<UkernelOpBufferization<QuantizedMatmulOp>>(*getContext());
+  QuantizedEmbeddingOp::attachInterface<UkernelOpBufferization<QuantizedEmbeddingOp>>(*getContext());
+  PanelMatmulOp::attachInterface<UkernelOpBufferization<PanelMatmulOp>>(*getContext());
 }
 
 LogicalResult PagedAttentionOp::verify() {

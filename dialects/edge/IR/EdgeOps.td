@@ -109,7 +109,7 @@ def Edge_QuantizedMatmulOp : Edge_Op<"quantized_matmul", [
     `init` [M, N] or [B, M, N] (rows of a batch are rows). The input rows are quantized to
     int8 per block on the fly and each block is one integer dot product
     (runtime/ukernels/qmatmul.h). On tensors it returns the filled `init` [M, N]; after
-    bufferization it writes `init` in place and `edge-lower-quantized-ops` turns it into a
+    bufferization it writes `init` in place and `edge-lower-ukernel-ops` turns it into a
     call of the target's ukernel.
 
     ```mlir
@@ -155,6 +155,40 @@ def Edge_QuantizedEmbeddingOp : Edge_Op<"quantized_embedding", [
   let assemblyFormat = [{
     $format `block` $block_size `rows` $rows $indices `,` $table `into` $init attr-dict
     `:` type($indices) `,` type($table) `,` type($init) (`->` type($result)^)?
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+  let hasVerifier = 1;
+}
+
+def Edge_PanelMatmulOp : Edge_Op<"panel_matmul", [
+    DestinationStyleOpInterface, MemoryEffects<[MemRead, MemWrite]>]> {
+  let summary = "f32 rows times a panel-packed f32 weight: init[m, n] += sum_k input[m, k] * W[n / P, k, n % P]";
+  let description = [{
+    `weight` is an f32 edge.weight stored in column panels by `edge-pack-weights`:
+    [N / P, K, P], each P-wide panel of the [K, N] matrix one contiguous run. `input` is
+    [M, K] or [B, M, K] and `init` [M, N] or [B, M, N] (rows of a batch are rows); the
+    products are added to `init` (a contraction's accumulator). Every output value is
+    summed over k in order, one fused multiply-add per step, whatever the rows and
+    columns computed with it, so a result never depends on the batch or the thread count
+    (runtime/ukernels/panel_matmul.h). `edge-use-panel-ukernel` forms it from the
+    contractions of packed weights; on tensors it returns the filled `init`, after
+    bufferization it writes `init` in place and `edge-lower-ukernel-ops` turns it into a
+    call of the target's ukernel, which splits the columns over the run's threads.
+
+    ```mlir
+    %y = edge.panel_matmul %x, %w into %init
+        : tensor<1x?x64xf32>, tensor<8x64x16xf32>, tensor<1x?x128xf32> -> tensor<1x?x128xf32>
+    ```
+  }];
+  let arguments = (ins AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$input,
+                       AnyTypeOf<[TensorRankOf<[F32], [3]>, MemRefRankOf<[F32], [3]>]>:$weight,
+                       AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$init);
+  let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
+  let assemblyFormat = [{
+    $input `,` $weight `into` $init attr-dict
+    `:` type($input) `,` type($weight) `,` type($init) (`->` type($result)^)?
   }];
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }

@@ -35,6 +35,7 @@ static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *c
 #endif
 
 #include "ukernels/qmatmul_driver.h"
+#include "ukernels/panel_matmul_driver.h"
 
 /* uk_quantize_row's arithmetic eight values at a time: |x| (vmaxnm: a NaN never raises the
  * maximum), scale amax / 127, x * (127 / amax) rounded half away from zero by adding

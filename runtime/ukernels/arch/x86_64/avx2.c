@@ -10,6 +10,8 @@
 
 #define UK_VARIANT avx2
 #define UK_HAS_DOT1X4 1
+/* f32 panels of 16 (edgec's AVX2 tile): 4 rows x 2 ymm, or 2 panels of one row. */
+#define UK_F32_LANES 8
 
 /* a.w for signed a and w: |a| (unsigned) times w with a's sign, pairs to i16, quads to i32.
  * No i16 saturation: |a| <= 127 and |w| <= 127 give at most 2 x 127 x 127 < 32767. */

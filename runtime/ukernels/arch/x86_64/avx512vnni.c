@@ -11,6 +11,10 @@
 
 #define UK_VARIANT avx512vnni
 #define UK_HAS_DOT1X4 1
+/* f32 panels of 32 (edgec's AVX-512 tile): 6 rows x 2 zmm, or 4 panels of one row. */
+#define UK_F32_LANES 16
+#define UK_F32_ROWS 6
+#define UK_F32_PANELS 4
 
 /* a.w for signed a and w (16-value blocks): vpdpbusd multiplies unsigned |a| by w with
  * a's sign, sums quads. */

@@ -29,6 +29,7 @@ static inline void uk_dot1x4(int64_t dtype, const uint8_t *act, const uint8_t *c
 #endif
 
 #include "ukernels/qmatmul_driver.h"
+#include "ukernels/panel_matmul_driver.h"
 
 static inline uint16_t uk_load_u16(const uint8_t *p) {
   uint16_t value;

@@ -1,8 +1,8 @@
-//===- LowerQuantizedOps.cpp - the edge-lower-quantized-ops pass ----------===//
+//===- LowerUkernelOps.cpp - the edge-lower-ukernel-ops pass --------------===//
 #include "codegen/cpu/Passes.h"
 
 namespace edge {
-#define GEN_PASS_DEF_LOWERQUANTIZEDOPSPASS
+#define GEN_PASS_DEF_LOWERUKERNELOPSPASS
 #include "codegen/cpu/Passes.h.inc"
 } // namespace edge
 
@@ -47,21 +47,21 @@ func::FuncOp declare(ModuleOp module, StringRef name, FunctionType type) {
   return func;
 }
 
-struct LowerQuantizedOpsPass : impl::LowerQuantizedOpsPassBase<LowerQuantizedOpsPass> {
+struct LowerUkernelOpsPass : impl::LowerUkernelOpsPassBase<LowerUkernelOpsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<Operation *> ops;
     module.walk([&](Operation *op) {
-      if (isa<QuantizedMatmulOp, QuantizedEmbeddingOp>(op)) ops.push_back(op);
+      if (isa<QuantizedMatmulOp, QuantizedEmbeddingOp, PanelMatmulOp>(op)) ops.push_back(op);
     });
     MLIRContext *context = &getContext();
     OpBuilder builder(context);
     Type f32 = builder.getF32Type(), i8 = builder.getI8Type(), i64 = builder.getI64Type();
-    MemRefType rows = dynamicView(context, f32, 3), bytes = dynamicView(context, i8, 1);
+    MemRefType rows = dynamicView(context, f32, 3), bytes = dynamicView(context, i8, 1), panels = rows;
     MemRefType indices = dynamicView(context, i64, 2);
     for (Operation *op : ops) {
       if (op->getNumResults() != 0) {
-        op->emitError("quantized ops must be bufferized before they are lowered");
+        op->emitError("ukernel ops must be bufferized before they are lowered");
         return signalPassFailure();
       }
       builder.setInsertionPoint(op);
@@ -86,6 +86,12 @@ struct LowerQuantizedOpsPass : impl::LowerQuantizedOpsPassBase<LowerQuantizedOps
                                         asView(builder, loc, matmul.getInit(), rows), asView(builder, loc, scratch, bytes),
                                         constant(weightFormatDtype(matmul.getFormat())), constant(block)});
         memref::DeallocOp::create(builder, loc, scratch);
+      } else if (auto matmul = dyn_cast<PanelMatmulOp>(op)) {
+        auto kernel = declare(module, "edge_uk_panel_matmul", builder.getFunctionType({rows, panels, rows}, {}));
+        func::CallOp::create(builder, loc, kernel,
+                             ValueRange{asView(builder, loc, matmul.getInput(), rows),
+                                        asView(builder, loc, matmul.getWeight(), panels),
+                                        asView(builder, loc, matmul.getInit(), rows)});
       } else {
         auto embedding = cast<QuantizedEmbeddingOp>(op);
         auto kernel = declare(module, "edge_uk_dequant_rows",
