@@ -30,6 +30,10 @@
 #define UK_F32_MAX_VECTORS 4
 /* Panels per parallel work item: whole multiples of the single-row tile. */
 #define UK_F32_TILE_PANELS (2 * UK_F32_PANELS)
+/* K values per pass of a row tile over a panel when there are rows enough to tile: the
+ * panel's slice (UK_F32_KC x P floats) stays in L1 while every row tile uses it. The
+ * accumulators go to C and back between passes, which leaves each sum's order as it is. */
+#define UK_F32_KC 256
 
 #define UK_PANEL_ENTRY UK_NAME(_mlir_ciface_edge_uk_panel_matmul_, UK_VARIANT)
 
@@ -63,12 +67,13 @@ static inline void uk_c_store(const uk_panel_job_t *job, int64_t r, int64_t j, u
   for (int i = 0; i < UK_F32_LANES; ++i) *uk_at(job->c, r, j + i) = v[i];
 }
 
-/* Rows [r0, r0 + R) by panels [p0, p0 + Q), V vectors per panel row: R x Q x V
- * accumulators in registers over the whole K. Called with constant R, Q and V (the loops
- * unroll and the arrays become registers). */
+/* Rows [r0, r0 + R) by panels [p0, p0 + Q) over k in [k0, k1), V vectors per panel row:
+ * R x Q x V accumulators in registers, from C and back. Called with constant R, Q and V
+ * (the loops unroll and the arrays become registers). */
 static inline __attribute__((always_inline)) void uk_panel_block(const uk_panel_job_t *job, int64_t r0, int64_t p0,
-                                                                  const int R, const int Q, const int V) {
-  const int64_t k = job->k, width = job->width, sa = job->a->strides[2];
+                                                                  int64_t k0, int64_t k1, const int R, const int Q,
+                                                                  const int V) {
+  const int64_t width = job->width, sa = job->a->strides[2];
   const float *rows[UK_F32_ROWS];
   const float *panels[UK_F32_TILE_PANELS];
   uk_vf32 acc[UK_F32_ROWS][UK_F32_TILE_PANELS][UK_F32_MAX_VECTORS];
@@ -78,7 +83,7 @@ static inline __attribute__((always_inline)) void uk_panel_block(const uk_panel_
   for (int r = 0; r < R; ++r)
     for (int q = 0; q < Q; ++q)
       for (int v = 0; v < V; ++v) acc[r][q][v] = uk_c_load(job, r0 + r, (p0 + q) * width + v * UK_F32_LANES);
-  for (int64_t kk = 0; kk < k; ++kk) {
+  for (int64_t kk = k0; kk < k1; ++kk) {
     for (int q = 0; q < Q; ++q)
       for (int v = 0; v < V; ++v) wv[q][v] = uk_vload(panels[q] + kk * width + v * UK_F32_LANES);
     for (int r = 0; r < R; ++r) {
@@ -92,20 +97,29 @@ static inline __attribute__((always_inline)) void uk_panel_block(const uk_panel_
       for (int v = 0; v < V; ++v) uk_c_store(job, r0 + r, (p0 + q) * width + v * UK_F32_LANES, acc[r][q][v]);
 }
 
-/* Panels [p0, p1) of every row, V vectors per panel row: rows in register tiles of
- * UK_F32_ROWS over one panel at a time (the panel stays in cache for all of them), the
- * rows left over one at a time over UK_F32_PANELS panels (independent accumulators, so a
- * single decode row still keeps the FMA units busy). */
+/* Panels [p0, p1) of every row, V vectors per panel row. Fewer rows than a row tile
+ * (decode): each row over UK_F32_PANELS panels at once and the whole K (independent
+ * accumulators keep the FMA units busy while the weights stream by). More (prefill): one
+ * panel at a time, in slices of UK_F32_KC values of k, each slice used by every row tile
+ * while it is in L1, the rows left over one at a time. */
 static inline __attribute__((always_inline)) void uk_panel_range(const uk_panel_job_t *job, int64_t p0, int64_t p1,
                                                                   const int V) {
-  int64_t r = 0;
-  for (; r + UK_F32_ROWS <= job->m; r += UK_F32_ROWS)
-    for (int64_t p = p0; p < p1; ++p) uk_panel_block(job, r, p, UK_F32_ROWS, 1, V);
-  for (; r < job->m; ++r) {
-    int64_t p = p0;
-    for (; p + UK_F32_PANELS <= p1; p += UK_F32_PANELS) uk_panel_block(job, r, p, 1, UK_F32_PANELS, V);
-    for (; p < p1; ++p) uk_panel_block(job, r, p, 1, 1, V);
+  const int64_t m = job->m, k = job->k;
+  if (m < UK_F32_ROWS) {
+    for (int64_t r = 0; r < m; ++r) {
+      int64_t p = p0;
+      for (; p + UK_F32_PANELS <= p1; p += UK_F32_PANELS) uk_panel_block(job, r, p, 0, k, 1, UK_F32_PANELS, V);
+      for (; p < p1; ++p) uk_panel_block(job, r, p, 0, k, 1, 1, V);
+    }
+    return;
   }
+  for (int64_t p = p0; p < p1; ++p)
+    for (int64_t k0 = 0; k0 < k; k0 += UK_F32_KC) {
+      const int64_t k1 = k0 + UK_F32_KC < k ? k0 + UK_F32_KC : k;
+      int64_t r = 0;
+      for (; r + UK_F32_ROWS <= m; r += UK_F32_ROWS) uk_panel_block(job, r, p, k0, k1, UK_F32_ROWS, 1, V);
+      for (; r < m; ++r) uk_panel_block(job, r, p, k0, k1, 1, 1, V);
+    }
 }
 
 /* Panels [p0, p1) for any layout, one value at a time in the same order. */

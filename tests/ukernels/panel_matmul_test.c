@@ -6,7 +6,7 @@
  *
  * For panel widths that take the vector paths (8, 16, 32, 64) and one that does not (12),
  * row counts from a single decode row to odd prefill counts, panel counts that leave a
- * partial work item, and K from 1 up, it checks
+ * partial work item, and K from 1 to past the kernel's K slice (256), it checks
  *   - C + A W against double precision: within 1e-6 of sum |a w| per value (f32 rounding
  *     of K products);
  *   - the promise of panel_matmul.h, bit for bit: each row computed alone equals the same
@@ -154,7 +154,7 @@ static int check(const variant_t *variant, int64_t m, int64_t k, int64_t panels,
 static int run_variant(const variant_t *variant) {
   static const int64_t widths[] = {8, 16, 32, 64, 12};
   static const int64_t shapes[][3] = {{1, 1, 1},  {1, 64, 9}, {2, 17, 3}, {4, 64, 8}, {5, 33, 5},
-                                      {6, 48, 2}, {7, 16, 7}, {13, 40, 4}, {1, 256, 16}};
+                                      {6, 48, 2}, {7, 16, 7}, {13, 40, 4}, {1, 256, 16}, {7, 600, 3}, {13, 520, 2}};
   int cases = 0;
   for (size_t wi = 0; wi < sizeof widths / sizeof *widths; ++wi)
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; ++s, ++cases)
