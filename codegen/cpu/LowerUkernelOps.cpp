@@ -87,11 +87,12 @@ struct LowerUkernelOpsPass : impl::LowerUkernelOpsPassBase<LowerUkernelOpsPass> 
                                         constant(weightFormatDtype(matmul.getFormat())), constant(block)});
         memref::DeallocOp::create(builder, loc, scratch);
       } else if (auto matmul = dyn_cast<PanelMatmulOp>(op)) {
-        auto kernel = declare(module, "edge_uk_panel_matmul", builder.getFunctionType({rows, panels, rows}, {}));
+        auto kernel = declare(module, "edge_uk_panel_matmul", builder.getFunctionType({rows, panels, rows, i64}, {}));
         func::CallOp::create(builder, loc, kernel,
                              ValueRange{asView(builder, loc, matmul.getInput(), rows),
                                         asView(builder, loc, matmul.getWeight(), panels),
-                                        asView(builder, loc, matmul.getInit(), rows)});
+                                        asView(builder, loc, matmul.getInit(), rows),
+                                        constant(matmul.getAccumulate() ? 1 : 0)});
       } else {
         auto embedding = cast<QuantizedEmbeddingOp>(op);
         auto kernel = declare(module, "edge_uk_dequant_rows",

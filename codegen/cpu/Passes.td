@@ -110,9 +110,11 @@ def UsePanelUkernelPass : Pass<"edge-use-panel-ukernel", "mlir::func::FuncOp"> {
   let description = [{
     A contraction edge-pack-weights rewrote over a panel-packed f32 weight, when it is a
     plain product of rows by the matrix (A indexed (rows..., k), the packed weight
-    (n0, k, n1), the accumulator an expand_shape of [rows..., N] indexed
-    (rows..., n0, n1) and collapsed back), becomes `edge.panel_matmul` on the
-    un-expanded accumulator:
+    (n0, k, n1), the accumulator (rows..., n0, n1)), becomes `edge.panel_matmul` on the
+    accumulator with (n0, n1) collapsed to N, its result expanded back (the packer's
+    reshapes then fold away). A zero fill of the accumulator is dropped: the op then sums
+    from zero instead of accumulating and only writes its init, so matmuls that share one
+    fill need no copy of it:
 
     ```mlir
     %a = tensor.expand_shape %acc [[0], [1, 2]] : tensor<?x32xf32> into tensor<?x2x16xf32>
@@ -122,7 +124,7 @@ def UsePanelUkernelPass : Pass<"edge-use-panel-ukernel", "mlir::func::FuncOp"> {
     ```
     becomes
     ```mlir
-    %y = edge.panel_matmul %x, %w into %acc : tensor<?x64xf32>, tensor<2x64x16xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
+    %y = edge.panel_matmul %x, %w into %acc accumulate : tensor<?x64xf32>, tensor<2x64x16xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
     ```
     The ukernel (runtime/ukernels/panel_matmul.h) splits the columns over the run's threads
     and computes every value in the same order whatever the rows, so decode and prefill
@@ -157,7 +159,7 @@ def LowerUkernelOpsPass : Pass<"edge-lower-ukernel-ops", "mlir::ModuleOp"> {
         memref.dealloc %scratch
 
     `edge.quantized_embedding` a call of `edge_uk_dequant_rows` and `edge.panel_matmul` one
-    of `edge_uk_panel_matmul(%input, %weight, %init)`; operands are cast to
+    of `edge_uk_panel_matmul(%input, %weight, %init, %accumulate)`; operands are cast to
     dynamic strided memrefs of the kernels' ranks (3-D rows and panels, 2-D indices; a 2-D operand
     first gains a leading unit dim). The declarations carry `llvm.emit_c_interface`; the
     definitions (runtime/ukernels, in the variant the target's features allow) are linked

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace edge {
@@ -58,21 +59,35 @@ bool isPanelMatmul(linalg::GenericOp op) {
   return op.getIteratorTypesArray()[k] == utils::IteratorType::reduction;
 }
 
+/// The tensor a zero fill writes into, when `value` is one (of +0.0).
+Value zeroFilled(Value value) {
+  auto fill = value.getDefiningOp<linalg::FillOp>();
+  if (!fill) return {};
+  auto zero = fill.getInputs().front().getDefiningOp<arith::ConstantOp>();
+  auto attr = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+  if (!attr || !attr.getValue().isPosZero()) return {};
+  return fill.getOutputs().front();
+}
+
 /// `generic` as edge.panel_matmul on the accumulator with its panel dims collapsed to N,
-/// the result expanded back (the canonicalizer folds the reshapes into their neighbours:
-/// the packer's expand/collapse pair, a fill of an empty tensor).
+/// the result expanded back (the canonicalizer folds the reshapes into their neighbours).
+/// A zero-filled accumulator (a MatMul's) is not read: the op sums from zero into the
+/// unfilled tensor, so matmuls that share one zero fill (CSE merges them) need no copy of
+/// it each and every layer bufferizes alike.
 void rewrite(RewriterBase &rewriter, linalg::GenericOp op) {
   Value acc = op.getDpsInitOperand(0)->get();
   auto accType = cast<RankedTensorType>(acc.getType());
+  Value unfilled = zeroFilled(acc);
   int64_t rank = accType.getRank();
   SmallVector<ReassociationIndices> groups;
   for (int64_t i = 0; i + 2 < rank; ++i) groups.push_back({i});
   groups.push_back({rank - 2, rank - 1});
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
-  Value init = tensor::CollapseShapeOp::create(rewriter, loc, acc, groups);
+  Value init = tensor::CollapseShapeOp::create(rewriter, loc, unfilled ? unfilled : acc, groups);
   auto matmul = PanelMatmulOp::create(rewriter, loc, TypeRange{init.getType()}, op.getDpsInputOperand(0)->get(),
-                                      op.getDpsInputOperand(1)->get(), init);
+                                      op.getDpsInputOperand(1)->get(), init,
+                                      unfilled ? UnitAttr() : rewriter.getUnitAttr());
   SmallVector<OpFoldResult> shape = tensor::getMixedSizes(rewriter, loc, acc);
   Value result = tensor::ExpandShapeOp::create(rewriter, loc, accType, matmul->getResult(0), groups, shape);
   rewriter.replaceOp(op, result);

@@ -50,6 +50,7 @@ typedef struct uk_panel_job_t {
   const edge_uk_memref3d_f32 *a, *w;
   edge_uk_memref3d_f32 *c;
   int64_t m, k, width, panels; /* width: P */
+  int accumulate;              /* C's values are the sums' starting points, else +0 */
 } uk_panel_job_t;
 
 /* C[j..j+L) of row r as a vector (its stride may be anything). */
@@ -68,7 +69,8 @@ static inline void uk_c_store(const uk_panel_job_t *job, int64_t r, int64_t j, u
 }
 
 /* Rows [r0, r0 + R) by panels [p0, p0 + Q) over k in [k0, k1), V vectors per panel row:
- * R x Q x V accumulators in registers, from C and back. Called with constant R, Q and V
+ * R x Q x V accumulators in registers, from C (or +0 for the first slice of a call that
+ * does not accumulate) and back to it. Called with constant R, Q and V
  * (the loops unroll and the arrays become registers). */
 static inline __attribute__((always_inline)) void uk_panel_block(const uk_panel_job_t *job, int64_t r0, int64_t p0,
                                                                   int64_t k0, int64_t k1, const int R, const int Q,
@@ -80,9 +82,11 @@ static inline __attribute__((always_inline)) void uk_panel_block(const uk_panel_
   uk_vf32 wv[UK_F32_TILE_PANELS][UK_F32_MAX_VECTORS];
   for (int r = 0; r < R; ++r) rows[r] = uk_row(job->a, r0 + r);
   for (int q = 0; q < Q; ++q) panels[q] = job->w->aligned + job->w->offset + (p0 + q) * job->w->strides[0];
+  const int from_c = job->accumulate || k0 > 0;
   for (int r = 0; r < R; ++r)
     for (int q = 0; q < Q; ++q)
-      for (int v = 0; v < V; ++v) acc[r][q][v] = uk_c_load(job, r0 + r, (p0 + q) * width + v * UK_F32_LANES);
+      for (int v = 0; v < V; ++v)
+        acc[r][q][v] = from_c ? uk_c_load(job, r0 + r, (p0 + q) * width + v * UK_F32_LANES) : (uk_vf32){0};
   for (int64_t kk = k0; kk < k1; ++kk) {
     for (int q = 0; q < Q; ++q)
       for (int v = 0; v < V; ++v) wv[q][v] = uk_vload(panels[q] + kk * width + v * UK_F32_LANES);
@@ -130,7 +134,7 @@ static void uk_panel_range_scalar(const uk_panel_job_t *job, int64_t p0, int64_t
     for (int64_t p = p0; p < p1; ++p)
       for (int64_t i = 0; i < job->width; ++i) {
         const float *column = w->aligned + w->offset + p * w->strides[0] + i * w->strides[2];
-        float acc = *uk_at(job->c, r, p * job->width + i);
+        float acc = job->accumulate ? *uk_at(job->c, r, p * job->width + i) : 0.0f;
         for (int64_t kk = 0; kk < job->k; ++kk) acc += row[kk * job->a->strides[2]] * column[kk * w->strides[1]];
         *uk_at(job->c, r, p * job->width + i) = acc;
       }
@@ -161,6 +165,7 @@ void UK_PANEL_ENTRY(EDGE_UK_PANEL_MATMUL_ARGS) {
   job.k = a->sizes[2];
   job.panels = w->sizes[0];
   job.width = w->sizes[2];
+  job.accumulate = accumulate != 0;
   if (job.m <= 0 || job.panels <= 0 || job.width <= 0) return;
   uk_parallel(imports, (job.panels + UK_F32_TILE_PANELS - 1) / UK_F32_TILE_PANELS, uk_panel_item, &job);
 }

@@ -8,7 +8,8 @@
  * row counts from a single decode row to odd prefill counts, panel counts that leave a
  * partial work item, and K from 1 to past the kernel's K slice (256), it checks
  *   - C + A W against double precision: within 1e-6 of sum |a w| per value (f32 rounding
- *     of K products);
+ *     of K products); and without accumulating, the same bits as accumulating onto zeros
+ *     whatever C held;
  *   - the promise of panel_matmul.h, bit for bit: each row computed alone equals the same
  *     row computed among the others; work run through parallel_for backwards equals one
  *     thread; a strided C and a strided A give the same bits as contiguous ones; panels
@@ -79,17 +80,17 @@ static edge_uk_memref3d_f32 view(float *data, int64_t s0, int64_t s1, int64_t s2
   return v;
 }
 
-/* C (rows x n, column stride cs, row stride n * cs) := C0, then the kernel. */
+/* C (rows x n, column stride cs, row stride n * cs) := C0, then the kernel (adding to C0 or not). */
 static void run(const variant_t *variant, const float *a, int64_t rows, int64_t k, int64_t as, const float *w,
                 int64_t panels, int64_t width, int64_t panel_stride, const float *c0, float *c, int64_t n, int64_t cs,
-                const edge_model_imports_t *imports) {
+                const edge_model_imports_t *imports, int64_t accumulate) {
   for (int64_t i = 0; i < rows * n * cs; ++i) c[i] = SENTINEL;
   for (int64_t r = 0; r < rows; ++r)
     for (int64_t j = 0; j < n; ++j) c[(r * n + j) * cs] = c0[r * n + j];
   edge_uk_memref3d_f32 av = view((float *)a, 1, rows, k, rows * k * as, k * as, as);
   edge_uk_memref3d_f32 wv = view((float *)w, panels, k, width, panel_stride, width, 1);
   edge_uk_memref3d_f32 cv = view(c, 1, rows, n, rows * n * cs, n * cs, cs);
-  variant->fn(&av, &wv, &cv, imports);
+  variant->fn(&av, &wv, &cv, accumulate, imports);
 }
 
 static int same_bits(const float *x, int64_t xs, const float *y, int64_t ys, int64_t count) {
@@ -109,7 +110,7 @@ static int check(const variant_t *variant, int64_t m, int64_t k, int64_t panels,
   for (int64_t p = 0; p < panels; ++p) memcpy(spread + p * (k * width + gap), w + p * k * width, sizeof(float) * k * width);
   const char *failure = NULL;
 
-  run(variant, a, m, k, 1, w, panels, width, k * width, c0, c, n, 1, NULL);
+  run(variant, a, m, k, 1, w, panels, width, k * width, c0, c, n, 1, NULL, 1);
   for (int64_t r = 0; r < m && !failure; ++r)
     for (int64_t j = 0; j < n && !failure; ++j) {
       double exact = c0[r * n + j], magnitude = fabs(c0[r * n + j]);
@@ -120,15 +121,15 @@ static int check(const variant_t *variant, int64_t m, int64_t k, int64_t panels,
       if (fabs(c[r * n + j] - exact) > 1e-6 * magnitude + 1e-30) failure = "differs from double precision";
     }
   for (int64_t r = 0; r < m && !failure; ++r) { /* row r alone */
-    run(variant, a + r * k, 1, k, 1, w, panels, width, k * width, c0 + r * n, other, n, 1, NULL);
+    run(variant, a + r * k, 1, k, 1, w, panels, width, k * width, c0 + r * n, other, n, 1, NULL, 1);
     if (!same_bits(other, 1, c + r * n, 1, n)) failure = "a row alone differs from the same row among others";
   }
   if (!failure) {
-    run(variant, a, m, k, 1, w, panels, width, k * width, c0, other, n, 1, &kBackwards);
+    run(variant, a, m, k, 1, w, panels, width, k * width, c0, other, n, 1, &kBackwards, 1);
     if (!same_bits(other, 1, c, 1, m * n)) failure = "parallel_for (backwards) differs from one thread";
   }
   if (!failure) {
-    run(variant, a, m, k, 1, w, panels, width, k * width, c0, other, n, 2, NULL);
+    run(variant, a, m, k, 1, w, panels, width, k * width, c0, other, n, 2, NULL, 1);
     if (!same_bits(other, 2, c, 1, m * n)) failure = "a strided C differs from a contiguous one";
     for (int64_t i = 0; i < m * n && !failure; ++i)
       if (other[2 * i + 1] != SENTINEL) failure = "wrote between a strided C's values";
@@ -136,13 +137,24 @@ static int check(const variant_t *variant, int64_t m, int64_t k, int64_t panels,
   if (!failure) {
     float *strided = malloc(sizeof(float) * m * k * 2);
     for (int64_t i = 0; i < m * k; ++i) strided[2 * i] = a[i], strided[2 * i + 1] = NAN;
-    run(variant, strided, m, k, 2, w, panels, width, k * width, c0, other, n, 1, NULL);
+    run(variant, strided, m, k, 2, w, panels, width, k * width, c0, other, n, 1, NULL, 1);
     if (!same_bits(other, 1, c, 1, m * n)) failure = "a strided A differs from a contiguous one";
     free(strided);
   }
   if (!failure) {
-    run(variant, a, m, k, 1, spread, panels, width, k * width + gap, c0, other, n, 1, NULL);
+    run(variant, a, m, k, 1, spread, panels, width, k * width + gap, c0, other, n, 1, NULL, 1);
     if (!same_bits(other, 1, c, 1, m * n)) failure = "panels with gaps (scalar path) differ from packed ones";
+  }
+  if (!failure) { /* not accumulating: C's values (here c0's) are ignored, the sums start at +0 */
+    float *zeros = calloc((size_t)(m * n), sizeof(float)), *summed = malloc(sizeof(float) * m * n);
+    run(variant, a, m, k, 1, w, panels, width, k * width, zeros, summed, n, 1, NULL, 1);
+    run(variant, a, m, k, 1, w, panels, width, k * width, c0, other, n, 1, NULL, 0);
+    if (!same_bits(other, 1, summed, 1, m * n)) failure = "not accumulating differs from accumulating onto zeros";
+    if (!failure) {
+      run(variant, a, m, k, 1, spread, panels, width, k * width + gap, c0, other, n, 1, NULL, 0);
+      if (!same_bits(other, 1, summed, 1, m * n)) failure = "not accumulating differs on the scalar path";
+    }
+    free(zeros), free(summed);
   }
   if (failure)
     fprintf(stderr, "FAIL %s: M %lld K %lld panels %lld x %lld: %s\n", variant->name, (long long)m, (long long)k,

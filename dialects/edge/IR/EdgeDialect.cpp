@@ -39,10 +39,22 @@ struct PagedAttentionBufferization
   }
 };
 
+/// Whether a ukernel op reads its `init` or only writes it: the quantized ops overwrite
+/// every value, a panel matmul reads it when it accumulates.
+bool readsInit(Operation *op) {
+  auto panels = dyn_cast<PanelMatmulOp>(op);
+  return panels && panels.getAccumulate();
+}
+
 /// The ukernel ops (quantized and panel matmuls, quantized embedding) on buffers: operands
-/// 0 and 1 read, `init` (the last) written in place.
+/// 0 and 1 read, `init` (the last) written in place, and read only when the op says so
+/// (a written-only init needs no copy of what it held).
 template <typename Op>
 struct UkernelOpBufferization : bufferization::DstBufferizableOpInterfaceExternalModel<UkernelOpBufferization<Op>, Op> {
+  bool bufferizesToMemoryRead(Operation *op, OpOperand &operand, const bufferization::AnalysisState &) const {
+    return !cast<DestinationStyleOpInterface>(op).isDpsInit(&operand) || readsInit(op);
+  }
+
   LogicalResult bufferize(Operation *op, RewriterBase &rewriter, const bufferization::BufferizationOptions &options,
                           bufferization::BufferizationState &state) const {
     SmallVector<Value> buffers;

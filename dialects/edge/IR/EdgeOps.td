@@ -164,12 +164,15 @@ def Edge_QuantizedEmbeddingOp : Edge_Op<"quantized_embedding", [
 
 def Edge_PanelMatmulOp : Edge_Op<"panel_matmul", [
     DestinationStyleOpInterface, MemoryEffects<[MemRead, MemWrite]>]> {
-  let summary = "f32 rows times a panel-packed f32 weight: init[m, n] += sum_k input[m, k] * W[n / P, k, n % P]";
+  let summary = "f32 rows times a panel-packed f32 weight: init[m, n] (+)= sum_k input[m, k] * W[n / P, k, n % P]";
   let description = [{
     `weight` is an f32 edge.weight stored in column panels by `edge-pack-weights`:
     [N / P, K, P], each P-wide panel of the [K, N] matrix one contiguous run. `input` is
-    [M, K] or [B, M, K] and `init` [M, N] or [B, M, N] (rows of a batch are rows); the
-    products are added to `init` (a contraction's accumulator). Every output value is
+    [M, K] or [B, M, K] and `init` [M, N] or [B, M, N] (rows of a batch are rows). With
+    `accumulate` the products are added to `init` (a contraction's accumulator), and
+    `init` is read; without, they are summed from zero and `init` is only written (so a
+    zero-filled accumulator needs neither its fill nor, when several matmuls would share
+    one, a copy of it). Every output value is
     summed over k in order, one fused multiply-add per step, whatever the rows and
     columns computed with it, so a result never depends on the batch or the thread count
     (runtime/ukernels/panel_matmul.h). `edge-use-panel-ukernel` forms it from the
@@ -180,14 +183,17 @@ def Edge_PanelMatmulOp : Edge_Op<"panel_matmul", [
     ```mlir
     %y = edge.panel_matmul %x, %w into %init
         : tensor<1x?x64xf32>, tensor<8x64x16xf32>, tensor<1x?x128xf32> -> tensor<1x?x128xf32>
+    %z = edge.panel_matmul %x, %w into %y accumulate
+        : tensor<1x?x64xf32>, tensor<8x64x16xf32>, tensor<1x?x128xf32> -> tensor<1x?x128xf32>
     ```
   }];
   let arguments = (ins AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$input,
                        AnyTypeOf<[TensorRankOf<[F32], [3]>, MemRefRankOf<[F32], [3]>]>:$weight,
-                       AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$init);
+                       AnyTypeOf<[TensorRankOf<[F32], [2, 3]>, MemRefRankOf<[F32], [2, 3]>]>:$init,
+                       UnitAttr:$accumulate);
   let results = (outs Variadic<RankedTensorOf<[F32]>>:$result);
   let assemblyFormat = [{
-    $input `,` $weight `into` $init attr-dict
+    $input `,` $weight `into` $init (`accumulate` $accumulate^)? attr-dict
     `:` type($input) `,` type($weight) `,` type($init) (`->` type($result)^)?
   }];
   let extraClassDeclaration = [{

@@ -7,7 +7,7 @@
 
 // CHECK-DAG:   func.func private @edge_uk_qmatmul(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, i64, i64) attributes {llvm.emit_c_interface}
 // CHECK-DAG:   func.func private @edge_uk_dequant_rows(memref<?x?xi64, strided<[?, ?], offset: ?>>, memref<?xi8, strided<[?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, i64, i64, i64) attributes {llvm.emit_c_interface}
-// CHECK-DAG:   func.func private @edge_uk_panel_matmul(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>) attributes {llvm.emit_c_interface}
+// CHECK-DAG:   func.func private @edge_uk_panel_matmul(memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>, i64) attributes {llvm.emit_c_interface}
 // CHECK-LABEL: func.func @matmul(
 // CHECK-SAME:    %[[X:.*]]: memref<?x64xf32>
 // CHECK:         %[[M:.*]] = memref.dim %[[X]], %{{.*}} : memref<?x64xf32>
@@ -50,13 +50,17 @@ func.func @embedding(%ids: memref<1x?xi64>, %t: memref<6800xi8>, %out: memref<1x
 }
 
 // A panel matmul passes its three operands as 3-D views (the packed weight already is
-// one); no scratch.
+// one) and whether it accumulates; no scratch.
 // CHECK-LABEL: func.func @panels(
 // CHECK-NOT:     memref.alloc
 // CHECK:         %[[WV:.*]] = memref.cast %{{.*}} : memref<2x64x16xf32> to memref<?x?x?xf32, strided<[?, ?, ?], offset: ?>>
-// CHECK:         call @edge_uk_panel_matmul(%{{.*}}, %[[WV]], %{{.*}})
+// CHECK:         %[[ZERO:.*]] = arith.constant 0 : i64
+// CHECK:         call @edge_uk_panel_matmul(%{{.*}}, %[[WV]], %{{.*}}, %[[ZERO]])
+// CHECK:         %[[ONE:.*]] = arith.constant 1 : i64
+// CHECK:         call @edge_uk_panel_matmul(%{{.*}}, %{{.*}}, %{{.*}}, %[[ONE]])
 // CHECK-NOT:     edge.panel_matmul
 func.func @panels(%x: memref<1x?x64xf32>, %w: memref<2x64x16xf32>, %y: memref<1x?x32xf32>) {
   edge.panel_matmul %x, %w into %y : memref<1x?x64xf32>, memref<2x64x16xf32>, memref<1x?x32xf32>
+  edge.panel_matmul %x, %w into %y accumulate : memref<1x?x64xf32>, memref<2x64x16xf32>, memref<1x?x32xf32>
   return
 }

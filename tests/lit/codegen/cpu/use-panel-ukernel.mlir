@@ -2,14 +2,14 @@
 
 // The contraction edge-pack-weights makes of x [?, 64] by a [64, 32] weight (two 64x16
 // panels) becomes edge.panel_matmul on the accumulator un-expanded; the packer's reshape
-// pair folds away.
+// pair folds away. The accumulator is an argument, so the op adds to it.
 #a = affine_map<(d0, d1, d2, d3) -> (d0, d3)>
 #b = affine_map<(d0, d1, d2, d3) -> (d1, d3, d2)>
 #c = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
 // CHECK-LABEL: func.func @rows
 // CHECK-SAME:    (%[[X:.*]]: tensor<?x64xf32>, %[[ACC:.*]]: tensor<?x32xf32>)
 // CHECK:         %[[W:.*]] = edge.weight @w offset 0 {pack_n = 16 : i64} : tensor<2x64x16xf32>
-// CHECK:         %[[Y:.*]] = edge.panel_matmul %[[X]], %[[W]] into %[[ACC]] : tensor<?x64xf32>, tensor<2x64x16xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
+// CHECK:         %[[Y:.*]] = edge.panel_matmul %[[X]], %[[W]] into %[[ACC]] accumulate : tensor<?x64xf32>, tensor<2x64x16xf32>, tensor<?x32xf32> -> tensor<?x32xf32>
 // CHECK:         return %[[Y]]
 // CHECK-NOT:     linalg.generic
 func.func @rows(%x: tensor<?x64xf32>, %acc: tensor<?x32xf32>) -> tensor<?x32xf32> {
@@ -31,13 +31,17 @@ func.func @rows(%x: tensor<?x64xf32>, %acc: tensor<?x32xf32>) -> tensor<?x32xf32
 // -----
 
 // Batched rows [B, T, K] with a zero-filled accumulator made in the panel shape: the
-// fill moves to the [B, T, N] shape the op takes.
+// fill is dropped and the op, not accumulating, writes the empty tensor (collapsed to
+// the [B, T, N] shape it takes).
 #a = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
 #b = affine_map<(d0, d1, d2, d3, d4) -> (d2, d4, d3)>
 #c = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @batched
-// CHECK:         %[[FILL:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<1x?x32xf32>) -> tensor<1x?x32xf32>
-// CHECK:         edge.panel_matmul %{{.*}}, %{{.*}} into %[[FILL]] : tensor<1x?x64xf32>, tensor<2x64x16xf32>, tensor<1x?x32xf32> -> tensor<1x?x32xf32>
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[EMPTY:.*]] = tensor.empty(%{{.*}}) : tensor<1x?x2x16xf32>
+// CHECK-NOT:     linalg.fill
+// CHECK:         %[[INIT:.*]] = tensor.collapse_shape %[[EMPTY]] {{\[}}[0], [1], [2, 3]] : tensor<1x?x2x16xf32> into tensor<1x?x32xf32>
+// CHECK:         edge.panel_matmul %{{.*}}, %{{.*}} into %[[INIT]] : tensor<1x?x64xf32>, tensor<2x64x16xf32>, tensor<1x?x32xf32> -> tensor<1x?x32xf32>
 func.func @batched(%x: tensor<1x?x64xf32>) -> tensor<1x?x2x16xf32> {
   %c1 = arith.constant 1 : index
   %zero = arith.constant 0.0 : f32

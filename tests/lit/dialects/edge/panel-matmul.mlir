@@ -3,11 +3,11 @@
 // [K, N] = [64, 32] in two 64x16 panels; rows of a batch are rows.
 // CHECK-LABEL: func.func @roundtrip
 // CHECK: edge.panel_matmul %{{.*}}, %{{.*}} into %{{.*}} : tensor<1x?x64xf32>, tensor<2x64x16xf32>, tensor<1x?x32xf32> -> tensor<1x?x32xf32>
-// CHECK: edge.panel_matmul %{{.*}}, %{{.*}} into %{{.*}} : memref<3x64xf32>, memref<2x64x16xf32>, memref<3x32xf32>
+// CHECK: edge.panel_matmul %{{.*}}, %{{.*}} into %{{.*}} accumulate : memref<3x64xf32>, memref<2x64x16xf32>, memref<3x32xf32>
 func.func @roundtrip(%x: tensor<1x?x64xf32>, %w: tensor<2x64x16xf32>, %init: tensor<1x?x32xf32>,
                      %xb: memref<3x64xf32>, %wb: memref<2x64x16xf32>, %yb: memref<3x32xf32>) -> tensor<1x?x32xf32> {
   %y = edge.panel_matmul %x, %w into %init : tensor<1x?x64xf32>, tensor<2x64x16xf32>, tensor<1x?x32xf32> -> tensor<1x?x32xf32>
-  edge.panel_matmul %xb, %wb into %yb : memref<3x64xf32>, memref<2x64x16xf32>, memref<3x32xf32>
+  edge.panel_matmul %xb, %wb into %yb accumulate : memref<3x64xf32>, memref<2x64x16xf32>, memref<3x32xf32>
   return %y : tensor<1x?x32xf32>
 }
 
