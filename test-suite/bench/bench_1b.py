@@ -6,7 +6,9 @@ edgec, the same weights as GGUF for llama.cpp). For each weight format (f32, q8_
 and thread count, both engines prefill a 128-token prompt and decode 64 tokens; printed
 per row: prefill and decode tokens/s, the bytes of weights a decoded token reads, decode
 as a share of the roofline (the measured streaming bandwidth over those bytes) and the
-peak RSS of the process.
+peak RSS of the process. The machine's bandwidth drifts with its neighbours, so the two
+engines take turns, ROUNDS times over (one edgec run, then llama-bench's two repetitions,
+per format and thread count), and each row keeps its engine's best figures of the run.
 
     bench_1b.py --edgec EDGEC --work DIR [--llama-bench PATH] [--threads 1,2] [--formats f32,q8_0,q4_0]
 
@@ -26,6 +28,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PROMPT, DECODE = 128, 64
+ROUNDS = 3
 SHAPE = {"vocab": 32000, "hidden": 2048}
 # Bytes per weight of each format (blocks of 32: f16 scale + 32 int8 or 16 nibble bytes).
 BYTES_PER_WEIGHT = {"f32": 4.0, "q8_0": 34 / 32, "q4_0": 18 / 32}
@@ -60,39 +63,48 @@ def weights_read_per_token(model_bytes, fmt):
     return model_bytes - SHAPE["vocab"] * SHAPE["hidden"] * BYTES_PER_WEIGHT[fmt]
 
 
-def edgec_rows(args, fmt, prompt):
+def edgec_compile(args, fmt):
+    """The folder edgec compiled `fmt` into."""
     out = os.path.join(args.work, f"edgec-{fmt}")
     quant = [] if fmt == "f32" else ["--quant", fmt]
     subprocess.run([args.edgec, "compile", os.path.join(args.work, "llama.onnx"), "-o", out, "--cpu", "native",
                     *quant], check=True, capture_output=True)
-    model_bytes = os.path.getsize(os.path.join(out, "llama.weights"))
-    rows = []
-    for threads in args.threads:
-        warm(os.path.join(out, "llama.weights"))
-        stdout, rss = peak_rss_mb([args.edgec, "run", out, "--json", "--greedy", "--ignore-eos", "--max-tokens",
-                                   str(DECODE), "--threads", str(threads), "--prompt-ids", ",".join(map(str, prompt))])
-        stats = json.loads(stdout)["stats"]
-        rows.append(("edgec", fmt, threads, stats["prefill_tokens_per_s"], stats["decode_tokens_per_s"],
-                     weights_read_per_token(model_bytes, fmt), rss))
-    return rows
+    return out
 
 
-def llama_rows(args, fmt):
+def edgec_run(args, out, threads, prompt):
+    """(prefill tok/s, decode tok/s, peak RSS MB) of one generation."""
+    warm(os.path.join(out, "llama.weights"))
+    stdout, rss = peak_rss_mb([args.edgec, "run", out, "--json", "--greedy", "--ignore-eos", "--max-tokens",
+                               str(DECODE), "--threads", str(threads), "--prompt-ids", ",".join(map(str, prompt))])
+    stats = json.loads(stdout)["stats"]
+    return stats["prefill_tokens_per_s"], stats["decode_tokens_per_s"], rss
+
+
+def llama_model(args, fmt):
+    """The GGUF file llama.cpp runs for `fmt`, quantized from the f32 one when missing."""
     f32 = os.path.join(args.work, "llama-f32.gguf")
     model = f32 if fmt == "f32" else os.path.join(args.work, f"llama-{fmt}.gguf")
     if not os.path.exists(model):
         quantize = os.path.join(os.path.dirname(args.llama_bench), "llama-quantize")
         subprocess.run([quantize, "--pure", f32, model, fmt], check=True, capture_output=True)
-    model_bytes = os.path.getsize(model)  # the tensor data, plus a small header and vocabulary
-    rows = []
-    for threads in args.threads:
-        stdout, rss = peak_rss_mb([args.llama_bench, "-m", model, "-p", str(PROMPT), "-n", str(DECODE), "-t",
-                                   str(threads), "-r", "2", "-o", "json"])
-        tests = json.loads(stdout)
-        prefill = next(t["avg_ts"] for t in tests if t["n_prompt"] == PROMPT and t["n_gen"] == 0)
-        decode = next(t["avg_ts"] for t in tests if t["n_gen"] == DECODE and t["n_prompt"] == 0)
-        rows.append(("llama.cpp", fmt, threads, prefill, decode, weights_read_per_token(model_bytes, fmt), rss))
-    return rows
+    return model
+
+
+def llama_run(args, model, threads):
+    """(prefill tok/s, decode tok/s, peak RSS MB): the best of llama-bench's repetitions."""
+    stdout, rss = peak_rss_mb([args.llama_bench, "-m", model, "-p", str(PROMPT), "-n", str(DECODE), "-t",
+                               str(threads), "-r", "2", "-o", "json"])
+    tests = json.loads(stdout)
+    best = lambda t: max(t.get("samples_ts") or [t["avg_ts"]])  # noqa: E731
+    prefill = next(best(t) for t in tests if t["n_prompt"] == PROMPT and t["n_gen"] == 0)
+    decode = next(best(t) for t in tests if t["n_gen"] == DECODE and t["n_prompt"] == 0)
+    return prefill, decode, rss
+
+
+def best_of(runs):
+    """The best prefill and decode of several runs, and the largest peak RSS."""
+    return max(r[0] for r in runs), max(r[1] for r in runs), max(r[2] for r in runs)
 
 
 def check_agreement(args, prompt, count=32):
@@ -107,8 +119,7 @@ def check_agreement(args, prompt, count=32):
     warm(os.path.join(args.work, "llama-f32.gguf"))
     theirs = subprocess.run([program, os.path.join(args.work, "llama-f32.gguf"), str(count), ids], check=True,
                             capture_output=True, text=True).stdout.strip().split(",")
-    out = os.path.join(args.work, "edgec-f32")
-    run = subprocess.run([args.edgec, "run", out, "--json", "--greedy", "--ignore-eos", "--max-tokens", str(count),
+    run = subprocess.run([args.edgec, "run", os.path.join(args.work, "edgec-f32"), "--json", "--greedy", "--ignore-eos", "--max-tokens", str(count),
                           "--prompt-ids", ids], check=True, capture_output=True, text=True)
     ours = [str(i) for i in json.loads(run.stdout)["generated_ids"]]
     if ours != theirs:
@@ -147,15 +158,25 @@ def main():
 
     rows = []
     for fmt in args.formats.split(","):
-        rows += edgec_rows(args, fmt, prompt)
+        out = edgec_compile(args, fmt)
+        ours_bytes = weights_read_per_token(os.path.getsize(os.path.join(out, "llama.weights")), fmt)
         if args.llama_bench and fmt == "f32":
             check_agreement(args, prompt)
-        if args.llama_bench:
-            rows += llama_rows(args, fmt)
+        model = llama_model(args, fmt) if args.llama_bench else None
+        for threads in args.threads:
+            ours, theirs = [], []
+            for _ in range(ROUNDS):  # turns, so that both engines see the same neighbours
+                ours.append(edgec_run(args, out, threads, prompt))
+                if model:
+                    theirs.append(llama_run(args, model, threads))
+            rows.append(("edgec", fmt, threads, *best_of(ours)[:2], ours_bytes, best_of(ours)[2]))
+            if model:
+                theirs_bytes = weights_read_per_token(os.path.getsize(model), fmt)
+                rows.append(("llama.cpp", fmt, threads, *best_of(theirs)[:2], theirs_bytes, best_of(theirs)[2]))
         probe_again()
     print(f"TinyLlama-1.1B shape, random weights; {PROMPT}-token prompt, {DECODE} decoded tokens; streaming read "
           + ", ".join(f"{bw[t]:.1f} GB/s at {t} thread{'s' if t > 1 else ''}" for t in args.threads)
-          + " (the best of the probes during the run)")
+          + f" (the best of the probes during the run); each engine's best of {ROUNDS} turns")
     print("| engine | weights | threads | prefill tok/s | decode tok/s | weights read/token | % of roofline | peak RSS |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
     formats = args.formats.split(",")
