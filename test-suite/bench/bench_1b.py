@@ -146,13 +146,9 @@ def main():
     if args.llama_bench and not os.path.exists(args.llama_bench):
         sys.exit(f"bench_1b: --llama-bench {args.llama_bench}: no such file")
     subprocess.run(["/usr/bin/python3", os.path.join(HERE, "gen_llama_1b.py"), args.work], check=True)
-    # The roofline: the best streaming read seen, probed at the start and after each format
+    # The roofline: the best streaming read seen, probed at the start and before every turn
     # (this kind of machine's bandwidth drifts with its neighbours).
     bw = {t: bandwidth(build, t) for t in args.threads}
-
-    def probe_again():
-        for t in args.threads:
-            bw[t] = max(bw[t], bandwidth(build, t))
 
     prompt = [int(x) for x in __import__("numpy").random.default_rng(1).integers(3, SHAPE["vocab"], PROMPT)]
 
@@ -166,6 +162,7 @@ def main():
         for threads in args.threads:
             ours, theirs = [], []
             for _ in range(ROUNDS):  # turns, so that both engines see the same neighbours
+                bw[threads] = max(bw[threads], bandwidth(build, threads))
                 ours.append(edgec_run(args, out, threads, prompt))
                 if model:
                     theirs.append(llama_run(args, model, threads))
@@ -173,7 +170,6 @@ def main():
             if model:
                 theirs_bytes = weights_read_per_token(os.path.getsize(model), fmt)
                 rows.append(("llama.cpp", fmt, threads, *best_of(theirs)[:2], theirs_bytes, best_of(theirs)[2]))
-        probe_again()
     print(f"TinyLlama-1.1B shape, random weights; {PROMPT}-token prompt, {DECODE} decoded tokens; streaming read "
           + ", ".join(f"{bw[t]:.1f} GB/s at {t} thread{'s' if t > 1 else ''}" for t in args.threads)
           + f" (the best of the probes during the run); each engine's best of {ROUNDS} turns")
