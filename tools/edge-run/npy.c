@@ -94,6 +94,18 @@ edge_status_t npy_read(const char *path, edge_tensor_t *tensor) {
   status = parse_header(path, header, tensor);
   if (status) goto done;
   size_t bytes = (size_t)edge_tensor_element_count(tensor) * edge_dtype_size(tensor->dtype);
+  /* The file must hold the data its header promises before that much memory is taken. */
+  const long data_start = ftell(file);
+  if (data_start < 0 || fseek(file, 0, SEEK_END) != 0) {
+    status = edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: cannot find the end of the file", path);
+    goto done;
+  }
+  const long file_end = ftell(file);
+  if (file_end < data_start || (uint64_t)(file_end - data_start) < bytes || fseek(file, data_start, SEEK_SET) != 0) {
+    status = edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: expected %zu bytes of data, the file holds %ld", path, bytes,
+                              file_end > data_start ? file_end - data_start : 0L);
+    goto done;
+  }
   tensor->data = malloc(bytes ? bytes : 1);
   if (!tensor->data || fread(tensor->data, 1, bytes, file) != bytes) {
     free(tensor->data);
