@@ -13,6 +13,7 @@ typedef struct parser_t {
   char *error;
   size_t error_size;
   int failed;
+  int out_of_memory; /* what failed was an allocation */
 } parser_t;
 
 static void fail(parser_t *p, const char *what) {
@@ -66,7 +67,7 @@ static size_t put_utf8(char *out, uint32_t cp) {
 static char *parse_string(parser_t *p, size_t *length) {
   size_t start = p->at;
   char *out = malloc(p->size - start + 1);
-  if (!out) { fail(p, "out of memory"); return NULL; }
+  if (!out) { p->out_of_memory = 1; fail(p, "out of memory"); return NULL; }
   size_t n = 0;
   while (p->at < p->size) {
     unsigned char c = (unsigned char)p->text[p->at++];
@@ -119,7 +120,7 @@ static int push(parser_t *p, json_value_t *value, uint32_t *capacity, int with_k
   if (items) value->items = items;
   char **keys = with_key ? realloc(value->keys, sizeof(char *) * grown) : NULL;
   if (keys) value->keys = keys;
-  if (!items || (with_key && !keys)) { fail(p, "out of memory"); return 0; }
+  if (!items || (with_key && !keys)) { p->out_of_memory = 1; fail(p, "out of memory"); return 0; }
   *capacity = grown;
   return 1;
 }
@@ -200,16 +201,22 @@ static void free_children(json_value_t *value) {
   free(value->string);
 }
 
-json_value_t *json_parse(const char *text, size_t size, char *error, size_t error_size) {
-  parser_t p = {text, size, 0, error, error_size, 0};
+json_value_t *json_parse(const char *text, size_t size, char *error, size_t error_size, int *out_of_memory) {
+  parser_t p = {text, size, 0, error, error_size, 0, 0};
+  if (out_of_memory) *out_of_memory = 0;
   json_value_t *root = calloc(1, sizeof(*root));
-  if (!root) { snprintf(error, error_size, "out of memory"); return NULL; }
+  if (!root) {
+    snprintf(error, error_size, "out of memory");
+    if (out_of_memory) *out_of_memory = 1;
+    return NULL;
+  }
   if (parse_value(&p, root, 0)) {
     skip_space(&p);
     if (p.at != p.size) fail(&p, "trailing characters");
   }
   if (p.failed) {
     json_free(root);
+    if (out_of_memory) *out_of_memory = p.out_of_memory;
     return NULL;
   }
   return root;

@@ -363,8 +363,10 @@ edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_token
   }
   fclose(file);
   char error[128] = "";
-  json_value_t *root = json_parse(text, size, error, sizeof(error));
+  int out_of_memory = 0;
+  json_value_t *root = json_parse(text, size, error, sizeof(error), &out_of_memory);
   free(text);
+  if (!root && out_of_memory) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: out of memory", path);
   if (!root) return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: not valid JSON: %s", path, error);
   edge_tokenizer_t *t = calloc(1, sizeof(*t));
   edge_status_t status = t ? configure(t, path, root) : edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");

@@ -49,7 +49,7 @@ void checkAgainstSentencePiece(const std::string &dir, bool roundTrip) {
   ASSERT_EQ(edge_tokenizer_open((dir + "/tokenizer.json").c_str(), &t), nullptr);
   std::string reference = readFile(dir + "/reference.json");
   char error[128];
-  json_value_t *root = json_parse(reference.data(), reference.size(), error, sizeof(error));
+  json_value_t *root = json_parse(reference.data(), reference.size(), error, sizeof(error), nullptr);
   ASSERT_NE(root, nullptr) << error;
   const json_value_t *cases = json_get(root, "cases");
   ASSERT_TRUE(cases && cases->count >= 8);
