@@ -11,6 +11,7 @@
 #include <thread>
 #include <unistd.h>
 
+#include "edge/checksum.h"
 #include "edge/fnv1a.h"
 #include "edge/model_abi.h"
 #include "edge/weights_format.h"
@@ -229,7 +230,9 @@ constexpr size_t kWriteBufferBytes = size_t(4) << 20;
 /// `dataStart`), returning its checksum.
 llvm::Expected<uint64_t> writeRecord(WeightRecord &weight, size_t index, WeightSource &source,
                                      const PositionalFile &file, uint64_t dataStart) {
-  uint64_t written = 0, checksum = EDGE_FNV1A_INIT;
+  uint64_t written = 0;
+  edge_checksum_t checksum;
+  edge_checksum_init(&checksum);
   llvm::Error writeError = llvm::Error::success();
   std::vector<uint8_t> buffer;
   buffer.reserve(std::min<uint64_t>(kWriteBufferBytes, weight.storedBytes()));
@@ -244,7 +247,7 @@ llvm::Expected<uint64_t> writeRecord(WeightRecord &weight, size_t index, WeightS
       written += chunk.size(); // reported below as a size mismatch
       return;
     }
-    checksum = edge_fnv1a_update(checksum, chunk.data(), chunk.size());
+    edge_checksum_update(&checksum, chunk.data(), chunk.size());
     written += chunk.size();
     if (buffer.size() + chunk.size() > kWriteBufferBytes) flush();
     if (chunk.size() >= kWriteBufferBytes) { // already large: straight through
@@ -263,7 +266,7 @@ llvm::Expected<uint64_t> writeRecord(WeightRecord &weight, size_t index, WeightS
   if (written != weight.storedBytes())
     return llvm::createStringError("weight '" + weight.name + "': wrote " + llvm::Twine(written) + " bytes, planned " +
                                    llvm::Twine(weight.storedBytes()));
-  return checksum;
+  return edge_checksum_final(&checksum);
 }
 
 /// Bytes a record holds in memory while it is written: the whole source and its stored

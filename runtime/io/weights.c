@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "edge/checksum.h"
 #include "edge/fnv1a.h"
 #include "base/status.h"
 #include "edge/weights_format.h"
@@ -81,8 +82,11 @@ static edge_status_t validate(const char *path, const uint8_t *bytes, uint64_t s
   if (memcmp(header->magic, EDGE_WEIGHTS_MAGIC, 8) != 0)
     return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: not an edgec weights file (bad magic)", path);
   if (header->version != EDGE_WEIGHTS_VERSION)
-    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: weights format version %u, expected %u",
-                            path, header->version, EDGE_WEIGHTS_VERSION);
+    return edge_make_status(EDGE_STATUS_DATA_LOSS,
+                            "%s: weights format version %u, expected %u (%s)", path, header->version,
+                            EDGE_WEIGHTS_VERSION,
+                            header->version < EDGE_WEIGHTS_VERSION ? "written by an older edgec: compile the model again"
+                                                                   : "written by a newer edgec");
   uint64_t table_size = (uint64_t)header->tensor_count * sizeof(edge_weights_entry_t);
   const struct {
     const char *name;
@@ -112,7 +116,7 @@ static edge_status_t validate(const char *path, const uint8_t *bytes, uint64_t s
     EDGE_RETURN_IF_ERROR(validate_entry(path, header, &entries[i], i));
     if (flags & EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS) {
       const uint8_t *data = bytes + header->data_offset + entries[i].data_offset;
-      uint64_t checksum = edge_fnv1a_update(EDGE_FNV1A_INIT, data, entries[i].data_size);
+      uint64_t checksum = edge_checksum(data, entries[i].data_size);
       if (checksum != entries[i].checksum)
         return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: tensor %u: checksum mismatch", path, i);
     }

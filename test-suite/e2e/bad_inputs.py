@@ -41,6 +41,10 @@ def main():
     def foreign():
         shutil.copy(os.path.join(encoder, "encoder.weights"), weights)
 
+    def flip_data_byte():  # the last byte of the file is the last tensor's
+        with open(weights, "wb") as f:
+            f.write(pristine[:-1] + bytes([pristine[-1] ^ 0x40]))
+
     wrong_shape = os.path.join(args.work, "wrong_shape.npy")
     np.save(wrong_shape, np.zeros((3, 32), np.float32))
     wrong_dtype = os.path.join(args.work, "wrong_dtype.npy")
@@ -58,6 +62,7 @@ def main():
     cases = [
         ("truncated weights", truncate, ["--input", f"x={x}"], "truncated"),
         ("weights of another model", foreign, ["--input", f"x={x}"], "belongs to another model"),
+        ("a flipped bit in the weights' data", flip_data_byte, ["--input", f"x={x}"], "checksum mismatch"),
         ("wrong input shape", None, ["--input", f"x={wrong_shape}"], "input 'x': dim 1 is 32, expected 64"),
         ("wrong input dtype", None, ["--input", f"x={wrong_dtype}"], "input 'x': dtype i64, expected f32"),
         ("corrupt .npy", None, ["--input", f"x={garbage}"], "garbage.npy"),
@@ -91,6 +96,16 @@ def main():
         print(f"{'ok  ' if ok else 'FAIL'} {title}: exit {run.returncode}: {run.stderr.strip()}")
         passed += ok
         failed += not ok
+    # --no-verify-weights skips the checksums (the damage then goes unnoticed).
+    restore()
+    flip_data_byte()
+    run = subprocess.run([args.edgec, "run", mlp, "--output-dir", args.work, "--input", f"x={x}",
+                          "--no-verify-weights"], capture_output=True, text=True)
+    ok = run.returncode == 0
+    print(f"{'ok  ' if ok else 'FAIL'} --no-verify-weights runs damaged weights: exit {run.returncode}: "
+          f"{run.stderr.strip()}")
+    passed += ok
+    failed += not ok
     restore()
     print(f"{passed} passed, {failed} failed")
     return 0 if failed == 0 else 1

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 
+#include "edge/checksum.h"
 #include "edge/fnv1a.h"
 #include "codegen/artifacts/Artifacts.h"
 #include "memory_weight_source.h"
@@ -103,7 +104,34 @@ TEST_F(WeightsTest, BadMagicAndVersion) {
   damaged[8] = 9; // version
   write(damaged);
   EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
-  EXPECT_NE(message.find("version 9, expected 1"), std::string::npos) << message;
+  EXPECT_NE(message.find("version 9, expected 2 (written by a newer edgec)"), std::string::npos) << message;
+  damaged[8] = 1; // the FNV-1a checksums of version 1
+  write(damaged);
+  EXPECT_EQ(open(0, &message), EDGE_STATUS_DATA_LOSS);
+  EXPECT_NE(message.find("version 1, expected 2 (written by an older edgec: compile the model again)"),
+            std::string::npos)
+      << message;
+}
+
+// The tensor checksum depends only on the bytes, whatever pieces the writer hands it in,
+// and every single flipped bit changes it (each lane step is a bijection).
+TEST(ChecksumTest, PiecesOfAnySizeAndEveryFlippedBit) {
+  std::vector<uint8_t> data(1000);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = uint8_t(i * 131 + 7);
+  const uint64_t whole = edge_checksum(data.data(), data.size());
+  for (size_t piece : {1, 3, 31, 32, 33, 100, 999}) {
+    edge_checksum_t state;
+    edge_checksum_init(&state);
+    for (size_t at = 0; at < data.size(); at += piece)
+      edge_checksum_update(&state, data.data() + at, std::min(piece, data.size() - at));
+    EXPECT_EQ(edge_checksum_final(&state), whole) << "pieces of " << piece;
+  }
+  for (size_t bit = 0; bit < 8 * data.size(); ++bit) {
+    data[bit / 8] ^= uint8_t(1u << (bit % 8));
+    EXPECT_NE(edge_checksum(data.data(), data.size()), whole) << "bit " << bit;
+    data[bit / 8] ^= uint8_t(1u << (bit % 8));
+  }
+  EXPECT_NE(edge_checksum(data.data(), data.size() - 1), whole) << "one byte shorter";
 }
 
 TEST_F(WeightsTest, DamagedTableFailsTheFingerprint) {

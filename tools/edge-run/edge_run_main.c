@@ -48,12 +48,15 @@ int main(int argc, char **argv) {
   const char *output_dir = ".";
   edge_graph_options_t options = {0};
   int repeat = 1;
+  uint32_t weights_flags = EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS; /* --no-verify-weights: 0 */
   edge_tensor_t *inputs = calloc(model->num_inputs + 1, sizeof(edge_tensor_t));
   edge_tensor_t *outputs = calloc(model->num_outputs + 1, sizeof(edge_tensor_t));
   int *have_input = calloc(model->num_inputs + 1, sizeof(int));
   for (int i = 2; i < argc; ++i) {
     if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
       output_dir = argv[++i];
+    } else if (strcmp(argv[i], "--no-verify-weights") == 0) {
+      weights_flags = 0;
     } else if (strcmp(argv[i], "--vulkan-device") == 0 && i + 1 < argc) {
       options.vulkan_device = argv[++i];
     } else if (strcmp(argv[i], "--repeat") == 0 && i + 1 < argc) {
@@ -96,7 +99,7 @@ int main(int argc, char **argv) {
 
   edge_weights_t *weights = NULL;
   edge_graph_t *graph = NULL;
-  edge_status_t status = edge_weights_open(argv[1], 0, &weights);
+  edge_status_t status = edge_weights_open(argv[1], weights_flags, &weights);
   if (!status) status = edge_graph_create_with_options(model, weights, &options, &graph);
   for (uint32_t k = 0; !status && k < model->num_outputs; ++k) {
     status = edge_graph_output_shape(graph, inputs, k, &outputs[k]);

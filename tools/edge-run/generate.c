@@ -175,6 +175,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
   params.max_tokens = 64;
   prompt_t stops = {0};
   int json = 0, sequential = 0, bos = 1, ignore_eos = 0;
+  uint32_t weights_flags = EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS; /* --no-verify-weights: 0 */
   double fork_prefix = 0;
   const char *tokenizer_path = NULL;
   const char *texts[MAX_SESSIONS];
@@ -191,6 +192,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (kv_option) continue;
     if (strcmp(arg, "--no-bos") == 0) { bos = 0; continue; }
     if (strcmp(arg, "--pin") == 0) { options.pin_threads = 1; continue; }
+    if (strcmp(arg, "--no-verify-weights") == 0) { weights_flags = 0; continue; }
     if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
     if (!value) return usage_error("option needs a value", arg);
     ++i;
@@ -259,7 +261,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
 
   edge_weights_t *weights = NULL;
   edge_lm_t *lm = NULL;
-  edge_status_t status = edge_weights_open(argv[1], 0, &weights);
+  edge_status_t status = edge_weights_open(argv[1], weights_flags, &weights);
   if (!status) status = edge_lm_create(model, weights, &options, &lm);
   if (status) return fail_status(status);
 

@@ -96,10 +96,12 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
   const char *text_path = NULL, *tokenizer_path = NULL, *predictions_path = NULL;
   uint32_t window = 128, max_tokens = 0;
   int json = 0;
+  uint32_t weights_flags = EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS; /* --no-verify-weights: 0 */
   edge_lm_options_t options = {0};
   for (int i = 2; i < argc; ++i) {
     const char *arg = argv[i];
     if (strcmp(arg, "--json") == 0) { json = 1; continue; }
+    if (strcmp(arg, "--no-verify-weights") == 0) { weights_flags = 0; continue; }
     const int kv_option = parse_kv_dtype_option(arg, &options);
     if (kv_option < 0) return 1;
     if (kv_option) continue;
@@ -141,7 +143,7 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
   edge_weights_t *weights = NULL;
   edge_lm_t *lm = NULL;
   options.prefill_chunk = window;
-  status = edge_weights_open(argv[1], 0, &weights);
+  status = edge_weights_open(argv[1], weights_flags, &weights);
   if (!status) status = edge_lm_create(model, weights, &options, &lm);
   if (status) return fail_status(status);
 

@@ -14,8 +14,9 @@
  * tensor table bytes followed by the names block (so it covers names, dtypes, shapes,
  * offsets, sizes and per-tensor checksums). The compiled code carries the same value
  * (edge_model_desc_t.weights_fingerprint); the runtime recomputes it from the file and
- * refuses a file whose header, table or model disagree. Each entry carries the FNV-1a 64
- * checksum of its bytes, checked on request (EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS).
+ * refuses a file whose header, table or model disagree. Each entry carries the checksum of
+ * its bytes (edge/checksum.h), checked on request (EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS;
+ * `edgec run` asks by default).
  *
  * Readers must check, before touching any data: the magic and version, that the file is at
  * least as long as every (offset, size) pair says, that every tensor range lies inside the
@@ -29,7 +30,7 @@
 #include "edge/model_abi.h"
 
 #define EDGE_WEIGHTS_MAGIC "EDGEWTS1" /* 8 bytes, no NUL */
-#define EDGE_WEIGHTS_VERSION 1u
+#define EDGE_WEIGHTS_VERSION 2u /* 2: tensor checksums of edge/checksum.h (1: FNV-1a) */
 #define EDGE_WEIGHTS_ALIGNMENT 64u
 #define EDGE_WEIGHTS_MAX_RANK 4u
 
@@ -134,7 +135,7 @@ typedef struct edge_weights_entry_t {
   uint64_t data_offset; /* relative to the data section, EDGE_WEIGHTS_ALIGNMENT-aligned */
   uint64_t data_size;   /* == element size x product(dims); for block-quantized dtypes,
                            dims[0] x dims[1] x edge_weights_block_bytes(dtype, dims[2]) */
-  uint64_t checksum;    /* FNV-1a 64 of the tensor's bytes */
+  uint64_t checksum;    /* edge_checksum() of the tensor's bytes (edge/checksum.h) */
   uint64_t reserved;
 } edge_weights_entry_t; /* 80 bytes */
 
