@@ -17,6 +17,7 @@
 
 #include "codegen/artifacts/Artifacts.h"
 #include "memory_weight_source.h"
+#include "successor_model.h"
 #include "edge/lm.h"
 #include "edge/tokenizer.h"
 
@@ -50,27 +51,6 @@ void *__wrap_aligned_alloc(size_t alignment, size_t size) {
 }
 
 namespace {
-
-constexpr int64_t kVocab = 16;
-
-// The stand-in model of lm_test.cpp: logits preferring (last token + 1) % vocab.
-int32_t successorRun(void *const *args) {
-  const int64_t *ids = static_cast<const int64_t *>(args[2]);
-  const int64_t *logits = static_cast<const int64_t *>(args[4]);
-  const int64_t *tokens = reinterpret_cast<const int64_t *>(ids[1]);
-  float *out = reinterpret_cast<float *>(logits[1]);
-  for (int64_t t = 0; t < ids[4]; ++t)
-    for (int64_t v = 0; v < kVocab; ++v) out[t * kVocab + v] = v == (tokens[t] + 1) % kVocab ? 10.f : 0.f;
-  return 0;
-}
-
-const int64_t kTokenDims[] = {1, -1};
-const int64_t kLogitDims[] = {1, -1, kVocab};
-const edge_tensor_desc_t kInputs[] = {{"input_ids", EDGE_DTYPE_I64, 2, kTokenDims},
-                                      {"position_ids", EDGE_DTYPE_I64, 2, kTokenDims}};
-const edge_tensor_desc_t kOutputs[] = {{"logits", EDGE_DTYPE_F32, 3, kLogitDims}};
-const char *const kSymbols[] = {"tokens"};
-const edge_lm_desc_t kLM = {1, 1, 4, kVocab, 0, 1, 0, UINT32_MAX};
 
 // A failed call's status: RESOURCE_EXHAUSTED, and only while an allocation failed.
 ::testing::AssertionResult exhausted(edge_status_t status, const char *call) {
@@ -182,9 +162,7 @@ TEST(AllocationFailureTest, EveryAllocationOfTheSchedulerCanFail) {
   ASSERT_TRUE(static_cast<bool>(edge::writeWeightsFile(path, records, 0, source)));
   edge_weights_t *weights = nullptr;
   ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);
-  const edge_model_desc_t desc = {EDGE_MODEL_ABI_VERSION, EDGE_MODEL_KIND_CAUSAL_LM, "successor", "test", 2, 1,
-                                  kInputs, kOutputs, 1, 0, kSymbols, nullptr, edge_weights_fingerprint(weights), 0,
-                                  successorRun, &kLM};
+  const edge_model_desc_t desc = edge::testing::successorModel(weights);
   const Outcome expected = scenario(desc, weights);
   ASSERT_TRUE(expected.complete);
   ASSERT_EQ(expected.forked.size(), expected.first.size() + 6);

@@ -1,4 +1,5 @@
-// The LM scheduler against a stand-in model whose next token is (last token + 1) % vocab:
+// The LM scheduler against a stand-in model whose next token is (last token + 1) % vocab
+// (successor_model.h):
 // generation, stop ids, context overflow, KV exhaustion that leaves the session usable,
 // cancellation from another thread, and seeded sampling.
 #include <gtest/gtest.h>
@@ -11,33 +12,13 @@
 
 #include "codegen/artifacts/Artifacts.h"
 #include "memory_weight_source.h"
+#include "successor_model.h"
 #include "edge/lm.h"
 #include "sample/sampling.h"
 
 namespace {
 
-constexpr int64_t kVocab = 16;
-
-// Writes logits preferring (id + 1) % vocab for every token, the way generated code
-// receives its arguments: weights, attention context, input_ids, position_ids, logits.
-int32_t successorRun(void *const *args) {
-  const int64_t *ids = static_cast<const int64_t *>(args[2]);
-  const int64_t *logits = static_cast<const int64_t *>(args[4]);
-  const int64_t *tokens = reinterpret_cast<const int64_t *>(ids[1]);
-  float *out = reinterpret_cast<float *>(logits[1]);
-  int64_t count = ids[4];
-  for (int64_t t = 0; t < count; ++t)
-    for (int64_t v = 0; v < kVocab; ++v) out[t * kVocab + v] = v == (tokens[t] + 1) % kVocab ? 10.f : 0.f;
-  return 0;
-}
-
-const int64_t kTokenDims[] = {1, -1};
-const int64_t kLogitDims[] = {1, -1, kVocab};
-const edge_tensor_desc_t kInputs[] = {{"input_ids", EDGE_DTYPE_I64, 2, kTokenDims},
-                                      {"position_ids", EDGE_DTYPE_I64, 2, kTokenDims}};
-const edge_tensor_desc_t kOutputs[] = {{"logits", EDGE_DTYPE_F32, 3, kLogitDims}};
-const char *const kSymbols[] = {"tokens"};
-const edge_lm_desc_t kLM = {1, 1, 4, kVocab, 0, 1, 0, UINT32_MAX};
+constexpr int64_t kVocab = edge::testing::kSuccessorVocab;
 
 struct StatusDeleter {
   void operator()(edge_status_s *status) const { edge_status_free(status); }
@@ -55,8 +36,7 @@ protected:
     std::vector<edge::WeightRecord> records;
     ASSERT_TRUE(static_cast<bool>(edge::writeWeightsFile(path, records, 0, source)));
     ASSERT_EQ(edge_weights_open(path.c_str(), 0, &weights), nullptr);
-    desc = {EDGE_MODEL_ABI_VERSION, EDGE_MODEL_KIND_CAUSAL_LM, "successor", "test", 2, 1, kInputs, kOutputs, 1, 0,
-            kSymbols, nullptr, edge_weights_fingerprint(weights), 0, successorRun, &kLM};
+    desc = edge::testing::successorModel(weights);
   }
   void TearDown() override {
     edge_lm_release(lm);
