@@ -59,6 +59,12 @@ def main():
     with open(huge, "wb") as f:
         f.write(b"\x93NUMPY\x01\x00" + len(header).to_bytes(2, "little") + header)
 
+    # A header that promises more data than the file holds (3 x 64 floats, 10 bytes).
+    short = os.path.join(args.work, "short.npy")
+    np.save(short, np.zeros((3, 64), np.float32))
+    with open(short, "r+b") as f:
+        f.truncate(os.path.getsize(short) - 3 * 64 * 4 + 10)
+
     cases = [
         ("truncated weights", truncate, ["--input", f"x={x}"], "truncated"),
         ("weights of another model", foreign, ["--input", f"x={x}"], "belongs to another model"),
@@ -67,6 +73,8 @@ def main():
         ("wrong input dtype", None, ["--input", f"x={wrong_dtype}"], "input 'x': dtype i64, expected f32"),
         ("corrupt .npy", None, ["--input", f"x={garbage}"], "garbage.npy"),
         ("a .npy shape whose size wraps", None, ["--input", f"x={huge}"], "huge.npy: shape too large"),
+        ("a .npy shorter than its shape", None, ["--input", f"x={short}"],
+         "short.npy: expected 768 bytes of data, the file holds 10"),
         ("missing input", None, [], "missing --input x"),
         ("unknown input name", None, ["--input", f"nope={x}"], "has no such input"),
         ("no compiled model", None, [], "no compiled model"),

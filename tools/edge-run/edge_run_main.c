@@ -1,7 +1,7 @@
 /*
  * edge-run: runs a compiled graph model on .npy inputs and writes .npy outputs.
  *
- *   edge-run WEIGHTS --input NAME=FILE.npy ... --output-dir DIR [--repeat N]
+ *   edge-run WEIGHTS --input NAME=FILE.npy ... --output-dir DIR [--repeat N] [--no-verify-weights]
  *            [--vulkan-device INDEX|NAME]   (models compiled with --target vulkan)
  *   edge-run WEIGHTS --prompt-ids 1,2,3 [generation options]   (causal LMs; see generate.c)
  *   edge-run WEIGHTS --perplexity TEXT --tokenizer T [options] (causal LMs; see perplexity.c)
@@ -36,7 +36,7 @@ static int fail(edge_status_t status) {
 
 int main(int argc, char **argv) {
   if (argc < 2) {
-    fprintf(stderr, "usage: edge-run WEIGHTS --input NAME=FILE.npy ... --output-dir DIR [--repeat N]\n");
+    fprintf(stderr, "usage: edge-run WEIGHTS --input NAME=FILE.npy ... --output-dir DIR [--repeat N] [--no-verify-weights]\n");
     return 1;
   }
   const edge_model_desc_t *model = edge_run_model_entry();
