@@ -113,7 +113,7 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelIdentity &ident
   if (lm.enabled) {
     std::vector<llvm::Constant *> fields;
     for (int64_t value : {lm.numLayers, lm.numKVHeads, lm.headDim, lm.vocabSize, int64_t(lm.inputIds),
-                          int64_t(lm.positionIds), int64_t(lm.logits), int64_t(lm.logitsIndices)})
+                          int64_t(lm.positionIds), int64_t(lm.logits), int64_t(lm.logitsIndices), lm.maxPositions, int64_t(0)})
       fields.push_back(llvm::ConstantInt::get(d.i32, value));
     auto *lmType = llvm::StructType::get(context, std::vector<llvm::Type *>(fields.size(), d.i32));
     lmDesc = d.global(llvm::ConstantStruct::get(lmType, fields), "lm");

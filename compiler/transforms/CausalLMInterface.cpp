@@ -9,7 +9,11 @@
 //===----------------------------------------------------------------------===//
 #include "compiler/transforms/Passes.h"
 #include "dialects/edge/IR/ModelInterface.h"
+#include "dialects/onnx/IR/OnnxDialect.h"
 #include "edge/model_abi.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/SmallPtrSet.h"
 
 namespace edge {
 #define GEN_PASS_DEF_CAUSALLMINTERFACEPASS
@@ -62,12 +66,43 @@ llvm::StringRef nameOf(DictionaryAttr attrs) {
   return name ? name.getValue() : llvm::StringRef();
 }
 
+/// The positions the model's tables hold: the fewest rows of a table that a Gather reads at
+/// the position ids (a learned position embedding, RoPE cos/sin caches), following
+/// reshapes and integer casts of the ids. 0 when no table is read at the positions (RoPE
+/// computed from them arithmetically has no limit to record).
+int64_t positionTableRows(Value positions) {
+  int64_t rows = 0;
+  SmallVector<Value> pending = {positions};
+  llvm::SmallPtrSet<Operation *, 8> seen;
+  while (!pending.empty()) {
+    Value value = pending.pop_back_val();
+    for (OpOperand &use : value.getUses()) {
+      Operation *user = use.getOwner();
+      if (!seen.insert(user).second) continue;
+      if (auto gather = dyn_cast<onnx::GatherOp>(user)) {
+        auto table = cast<RankedTensorType>(gather.getData().getType());
+        int64_t axis = gather.getAxis() < 0 ? gather.getAxis() + table.getRank() : gather.getAxis();
+        if (use.getOperandNumber() == 1 && axis >= 0 && axis < table.getRank() && !table.isDynamicDim(axis))
+          rows = rows ? std::min(rows, table.getDimSize(axis)) : table.getDimSize(axis);
+        continue;
+      }
+      bool sameIds = isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp, tensor::CastOp>(user) ||
+                     (isa<onnx::ReshapeOp, onnx::ExpandOp>(user) && use.getOperandNumber() == 0) ||
+                     (isa<onnx::CastOp>(user) && getElementTypeOrSelf(user->getResult(0)).isInteger());
+      if (sameIds) pending.push_back(user->getResult(0));
+    }
+  }
+  return std::min<int64_t>(rows, UINT32_MAX);
+}
+
 /// The interface of the rewritten entry, or an error on `func`.
 FailureOr<ModelInterface> rebuild(func::FuncOp func, DictionaryAttr lm, ModelInterface interface) {
   std::vector<TensorInterface> inputs, outputs;
+  Value positionArg;
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
     if (func.getArgAttr(i, kAttentionContextArgAttr)) continue;
     llvm::StringRef name = nameOf(func.getArgAttrDict(i));
+    if (name == "position_ids") positionArg = func.getArgument(i);
     if (auto index = indexOf(interface.inputs, name)) {
       inputs.push_back(interface.inputs[*index]);
     } else if (name == "position_ids") { // added by the rewrite: shaped like input_ids
@@ -118,6 +153,7 @@ FailureOr<ModelInterface> rebuild(func::FuncOp func, DictionaryAttr lm, ModelInt
   causal.positionIds = *positions;
   causal.logits = 0;
   causal.logitsIndices = rows ? *rows : UINT32_MAX;
+  causal.maxPositions = positionArg ? positionTableRows(positionArg) : 0;
   causal.vocabSize = out.dims[2];
   return interface;
 }

@@ -95,7 +95,9 @@ def CausalLMInterfacePass : Pass<"edge-causal-lm-interface", "mlir::ModuleOp"> {
     `position_ids` (shaped like `input_ids`) and `logits_indices` (i64 [rows], a new symbol)
     are added, symbols no tensor uses any more are dropped, and `causal_lm` records the
     KV-cache geometry and the indices of input_ids, position_ids, logits and
-    logits_indices. Refuses (naming what is wrong) a step that does not have exactly these
+    logits_indices, and `max_positions`: the fewest rows of a table a Gather reads at the
+    position ids (through reshapes and integer casts), so that the runtime never lets a
+    session past a learned position embedding or a RoPE cos/sin cache. Refuses (naming what is wrong) a step that does not have exactly these
     inputs and one f32 [batch, sequence, vocab] output. Then removes the names, for every
     module.
   }];

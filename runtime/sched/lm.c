@@ -65,7 +65,13 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
     return edge_make_status(EDGE_STATUS_FAILED_PRECONDITION, "model '%s': malformed causal LM descriptor",
                             model->name);
   edge_lm_options_t opts = options ? *options : (edge_lm_options_t){0};
-  if (!opts.max_context) opts.max_context = 2048;
+  /* Past the rows of its position tables a model would read garbage (or clamp): a session
+   * is never allowed to grow that far. */
+  const uint32_t positions = desc->max_positions;
+  if (positions && opts.max_context > positions)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "max_context %u exceeds the %u positions model '%s' holds",
+                            opts.max_context, positions, model->name);
+  if (!opts.max_context) opts.max_context = positions && positions < 2048 ? positions : 2048;
   if (!opts.prefill_chunk) opts.prefill_chunk = 64;
   if (!opts.max_step_tokens) opts.max_step_tokens = 256;
   const edge_backend_t *backend = NULL;
@@ -114,6 +120,11 @@ void edge_lm_kv_stats(edge_lm_t *lm, edge_kv_pool_stats_t *out_stats) {
   pthread_mutex_lock(&lm->lock);
   edge_kv_pool_stats(lm->pool, out_stats);
   pthread_mutex_unlock(&lm->lock);
+}
+
+/* Appended to a context overflow message when the model's position tables set the limit. */
+static const char *context_origin(const edge_lm_t *lm) {
+  return lm->options.max_context == lm->model->lm->max_positions ? " (the positions of the model)" : "";
 }
 
 static edge_status_t new_session(edge_lm_t *lm, edge_lm_session_t **out) {
@@ -240,9 +251,9 @@ static edge_status_t start_locked(edge_lm_session_t *session, const int32_t *pro
   if (needed > lm->options.max_context)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
                             "context overflow: %u session tokens + %u prompt tokens + %u max_tokens = %llu "
-                            "exceeds max_context %u",
+                            "exceeds max_context %u%s",
                             session->count, prompt_len, p.max_tokens, (unsigned long long)needed,
-                            lm->options.max_context);
+                            lm->options.max_context, context_origin(lm));
   /* Room for every token of the generation now, so that decode steps never grow it. */
   EDGE_RETURN_IF_ERROR(reserve_tokens(session, needed));
   int32_t *stops = NULL;
@@ -542,8 +553,8 @@ edge_status_t edge_lm_score(edge_lm_session_t *session, const int32_t *tokens, u
     status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "edge_lm_score: the session is generating");
   } else if ((uint64_t)session->count + count > lm->options.max_context) {
     status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
-                              "edge_lm_score: %u session tokens + %u tokens exceed max_context %u", session->count, count,
-                              lm->options.max_context);
+                              "edge_lm_score: %u session tokens + %u tokens exceed max_context %u%s", session->count,
+                              count, lm->options.max_context, context_origin(lm));
   } else {
     for (uint32_t i = 0; i < count && !status; ++i)
       if (tokens[i] < 0 || (uint32_t)tokens[i] >= vocab)

@@ -87,6 +87,12 @@ def main():
          "--kv-f16 and --kv-int8 are exclusive"),
         ("--window 0", None, ["--perplexity", x, "--window", "0"],
          "--window: expected a whole number from 2 to 1073741824: 0"),
+        # The test Llama's rotary tables hold 256 positions.
+        ("generating past the model's positions", None, ["--prompt-ids", "1,2", "--max-tokens", "300"],
+         "context overflow: 0 session tokens + 2 prompt tokens + 300 max_tokens = 302 exceeds max_context 256 "
+         "(the positions of the model)"),
+        ("--max-context past the model's positions", None, ["--prompt-ids", "1,2", "--max-context", "512"],
+         "max_context 512 exceeds the 256 positions model 'llama' holds"),
         ("--repeat -1", None, ["--input", f"x={x}", "--repeat", "-1"],
          "--repeat: expected a whole number from 1 to 1000000: -1"),
     ]

@@ -134,6 +134,38 @@ TEST_F(LmTest, ContextOverflowNamesTheLengthsAndChangesNothing) {
   EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_INVALID_ARGUMENT);
 }
 
+TEST_F(LmTest, TheModelsPositionTablesBoundTheContext) {
+  edge_lm_desc_t bounded = *desc.lm;
+  bounded.max_positions = 6;
+  desc.lm = &bounded;
+  edge_lm_options_t options = {};
+  options.max_context = 8;
+  Status status(edge_lm_create(&desc, weights, &options, &lm));
+  ASSERT_NE(status, nullptr);
+  EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(edge_status_message(status.get()), "max_context 8 exceeds the 6 positions model 'successor' holds");
+  EXPECT_EQ(lm, nullptr);
+
+  create(); // max_context defaults to the model's 6 positions
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  int32_t prompt[] = {1, 2, 3, 4, 5};
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 2;
+  status.reset(edge_lm_session_start(session, prompt, 5, &params));
+  ASSERT_NE(status, nullptr);
+  EXPECT_STREQ(edge_status_message(status.get()), "context overflow: 0 session tokens + 5 prompt tokens + 2 "
+                                                  "max_tokens = 7 exceeds max_context 6 (the positions of the model)");
+  params.max_tokens = 1;
+  ASSERT_EQ(edge_lm_generate(session, prompt, 5, &params), nullptr);
+  EXPECT_EQ(tokens(session).size(), 6u);
+  float logprob = 0;
+  status.reset(edge_lm_score(session, prompt, 1, &logprob, nullptr));
+  ASSERT_NE(status, nullptr);
+  EXPECT_STREQ(edge_status_message(status.get()),
+               "edge_lm_score: 6 session tokens + 1 tokens exceed max_context 6 (the positions of the model)");
+}
+
 TEST_F(LmTest, ExhaustedKvIsASessionErrorAndTheSessionResumes) {
   // One layer, one KV head, head_dim 4, 4 tokens a page, f32: 128 bytes; room for 3 pages.
   create(0, 3 * 128);

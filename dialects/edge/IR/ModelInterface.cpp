@@ -84,6 +84,7 @@ DictionaryAttr encodeModelInterface(MLIRContext *context, const ModelInterface &
         b.getNamedAttr("logits", b.getI64IntegerAttr(lm.logits))};
     if (lm.logitsIndices != UINT32_MAX)
       geometry.push_back(b.getNamedAttr("logits_indices", b.getI64IntegerAttr(lm.logitsIndices)));
+    if (lm.maxPositions) geometry.push_back(b.getNamedAttr("max_positions", b.getI64IntegerAttr(lm.maxPositions)));
     fields.push_back(b.getNamedAttr("causal_lm", b.getDictionaryAttr(geometry)));
   }
   return b.getDictionaryAttr(fields);
@@ -137,6 +138,10 @@ FailureOr<ModelInterface> decodeModelInterface(DictionaryAttr attr, function_ref
                             "input_ids, position_ids and logits",
              failure();
     field("logits_indices", rows);
+    field("max_positions", causal.maxPositions);
+    if (causal.maxPositions < 0 || causal.maxPositions > UINT32_MAX)
+      return emitError() << "edge.model: causal_lm max_positions " << causal.maxPositions << " is out of range",
+             failure();
     auto isInput = [&](int64_t i) { return i >= 0 && static_cast<size_t>(i) < interface.inputs.size(); };
     if (!isInput(ids) || !isInput(positions) || (rows != -1 && !isInput(rows)) || logits < 0 ||
         static_cast<size_t>(logits) >= interface.outputs.size())

@@ -53,6 +53,7 @@ struct CausalLMInterface {
   int64_t numLayers = 0, numKVHeads = 0, headDim = 0, vocabSize = 0;
   uint32_t inputIds = 0, positionIds = 0, logits = 0; ///< input/output indices
   uint32_t logitsIndices = UINT32_MAX; ///< input choosing the logits rows (edge-select-logits), if any
+  int64_t maxPositions = 0; ///< rows of the tables read at the positions; 0: no such table
 };
 
 struct ModelInterface {

@@ -40,7 +40,9 @@ typedef struct edge_lm_session_s edge_lm_session_t;
 
 typedef struct edge_lm_options_t {
   edge_kv_options_t kv;     /* page size, budget, dtype, sliding window of the KV cache */
-  uint32_t max_context;     /* positions one session may hold; 0 selects 2048 */
+  uint32_t max_context;     /* positions one session may hold; 0 selects 2048, or the model's
+                               max_positions (edge/model_abi.h) when that is smaller; more than
+                               max_positions is INVALID_ARGUMENT */
   uint32_t prefill_chunk;   /* prompt tokens of one session per step, and of one run of
                                edge_lm_score; 0 selects 64 */
   uint32_t max_step_tokens; /* tokens of all sessions per step; 0 selects 256 */

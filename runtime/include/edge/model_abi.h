@@ -26,7 +26,7 @@
 extern "C" {
 #endif
 
-#define EDGE_MODEL_ABI_VERSION 6u
+#define EDGE_MODEL_ABI_VERSION 7u
 
 /* Element types, shared by the descriptor, the weights file and the runtime API. */
 typedef enum edge_dtype_e {
@@ -143,6 +143,10 @@ typedef struct edge_lm_desc_t {
   uint32_t position_ids; /* input index of the positions (i64 [1, tokens]) */
   uint32_t logits;       /* output index of the logits (f32 [1, tokens or rows, vocab_size]) */
   uint32_t logits_indices; /* input index of the sampled rows (i64 [rows]); UINT32_MAX: none */
+  uint32_t max_positions;  /* positions the model's tables hold (a learned position embedding,
+                              RoPE cos/sin caches): a session never grows past them.
+                              0: the graph reads no table at the positions */
+  uint32_t reserved;
 } edge_lm_desc_t;
 
 

@@ -46,6 +46,18 @@ module attributes {edge.model = {
 
 // -----
 
+// expected-error @+1 {{edge.model: causal_lm max_positions -4 is out of range}}
+module attributes {edge.model = {
+    inputs = [{name = "input_ids", dtype = "i64", dims = array<i64: 1, -1>},
+              {name = "position_ids", dtype = "i64", dims = array<i64: 1, -1>}],
+    outputs = [{name = "logits", dtype = "f32", dims = array<i64: 1, -1, 8>}],
+    symbols = ["tokens"], symbol_exprs = [array<i64>],
+    causal_lm = {num_layers = 1 : i64, num_kv_heads = 1 : i64, head_dim = 4 : i64, vocab_size = 8 : i64,
+                 input_ids = 0 : i64, position_ids = 1 : i64, logits = 0 : i64, max_positions = -4 : i64}}} {
+}
+
+// -----
+
 // expected-error @+1 {{edge.model must be a dictionary on the module}}
 func.func @elsewhere() attributes {edge.model = {}} {
   return
