@@ -8,9 +8,11 @@
 
 #include "abi/model_check.h"
 #include "backend/backend.h"
+#include "base/handle.h"
 #include "base/status.h"
 
 struct edge_graph_s {
+  uint32_t magic; /* EDGE_HANDLE_GRAPH (base/handle.h) */
   const edge_model_desc_t *model;
   const edge_backend_t *backend;
   edge_backend_instance_t *instance;
@@ -32,6 +34,7 @@ edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, con
   EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
   edge_graph_t *graph = calloc(1, sizeof(*graph));
   if (!graph) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  graph->magic = EDGE_HANDLE_GRAPH;
   graph->model = model;
   graph->backend = backend;
   edge_status_t status =
@@ -46,6 +49,7 @@ edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, con
 
 void edge_graph_release(edge_graph_t *graph) {
   if (!graph) return;
+  edge_handle_retire(&graph->magic, EDGE_HANDLE_GRAPH, "edge_graph_release");
   graph->backend->release(graph->instance);
   free(graph);
 }

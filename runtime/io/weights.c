@@ -9,6 +9,7 @@
 
 #include "edge/checksum.h"
 #include "edge/fnv1a.h"
+#include "base/handle.h"
 #include "base/status.h"
 #include "edge/weights_format.h"
 #include "io/weights_internal.h"
@@ -156,6 +157,7 @@ edge_status_t edge_weights_open(const char *path, uint32_t flags, edge_weights_t
     if (mapping) munmap(mapping, size);
     return status;
   }
+  weights->magic = EDGE_HANDLE_WEIGHTS;
   weights->mapping = mapping;
   weights->mapping_size = size;
   weights->header = (const edge_weights_header_t *)mapping;
@@ -169,6 +171,7 @@ edge_status_t edge_weights_open(const char *path, uint32_t flags, edge_weights_t
 
 void edge_weights_release(edge_weights_t *weights) {
   if (!weights) return;
+  edge_handle_retire(&weights->magic, EDGE_HANDLE_WEIGHTS, "edge_weights_release");
   if (weights->mapping) munmap(weights->mapping, weights->mapping_size);
   free(weights);
 }

@@ -6,6 +6,7 @@
 #include "edge/weights_format.h"
 
 struct edge_weights_s {
+  uint32_t magic; /* EDGE_HANDLE_WEIGHTS (base/handle.h) */
   void *mapping;
   uint64_t mapping_size;
   const edge_weights_header_t *header;

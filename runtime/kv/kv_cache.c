@@ -5,10 +5,12 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "base/handle.h"
 #include "base/status.h"
 #include "kv/kv_internal.h"
 
 struct edge_kv_pool_s {
+  uint32_t magic; /* EDGE_HANDLE_KV_POOL (base/handle.h) */
   edge_kv_layout_t layout;
   edge_kv_options_t options;
   size_t row_bytes; /* one (layer, K/V, head, position) row: head_dim elements (+ int8's scale) */
@@ -27,6 +29,7 @@ struct edge_kv_pool_s {
 #define NO_PAGE (-1)
 
 struct edge_kv_seq_s {
+  uint32_t magic; /* EDGE_HANDLE_KV_SEQ */
   edge_kv_pool_t *pool;
   int64_t length;
   int32_t *pages; /* page of positions [i * page_tokens, (i + 1) * page_tokens), or NO_PAGE */
@@ -82,6 +85,7 @@ static edge_status_t create_pool(const edge_kv_layout_t *layout, const edge_kv_o
 
   edge_kv_pool_t *pool = calloc(1, sizeof(*pool));
   if (!pool) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  pool->magic = EDGE_HANDLE_KV_POOL;
   pool->layout = *layout;
   pool->options = opts;
   pool->row_bytes = row_bytes;
@@ -122,6 +126,7 @@ edge_status_t edge_kv_pool_create_in(const edge_kv_layout_t *layout, const edge_
 
 void edge_kv_pool_release(edge_kv_pool_t *pool) {
   if (!pool) return;
+  edge_handle_retire(&pool->magic, EDGE_HANDLE_KV_POOL, "edge_kv_pool_release");
   if (pool->memory && pool->memory_size) munmap(pool->memory, pool->memory_size); /* not the caller's memory */
   free(pool->free_pages);
   free(pool->refcounts);
@@ -178,6 +183,7 @@ edge_status_t edge_kv_seq_create(edge_kv_pool_t *pool, edge_kv_seq_t **out_seq) 
   if (!pool) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "pool is NULL");
   edge_kv_seq_t *seq = calloc(1, sizeof(*seq));
   if (!seq) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  seq->magic = EDGE_HANDLE_KV_SEQ;
   seq->pool = pool;
   ++pool->live_sequences;
   *out_seq = seq;
@@ -211,6 +217,7 @@ edge_status_t edge_kv_seq_fork(const edge_kv_seq_t *parent, edge_kv_seq_t **out_
 
 void edge_kv_seq_release(edge_kv_seq_t *seq) {
   if (!seq) return;
+  edge_handle_retire(&seq->magic, EDGE_HANDLE_KV_SEQ, "edge_kv_seq_release");
   for (uint32_t i = 0; i < seq->num_entries; ++i) drop_page(seq->pool, seq->pages[i]);
   --seq->pool->live_sequences;
   free(seq->pages);

@@ -12,11 +12,13 @@
 #include "abi/attention_batch.h"
 #include "abi/model_check.h"
 #include "backend/backend.h"
+#include "base/handle.h"
 #include "base/status.h"
 #include "sample/sampling.h"
 #include "sched/step_buffers.h"
 
 struct edge_lm_s {
+  uint32_t magic; /* EDGE_HANDLE_LM (base/handle.h) */
   const edge_model_desc_t *model;
   edge_lm_options_t options;
   const edge_backend_t *backend;
@@ -29,6 +31,7 @@ struct edge_lm_s {
 };
 
 struct edge_lm_session_s {
+  uint32_t magic; /* EDGE_HANDLE_SESSION */
   edge_lm_t *lm;
   edge_lm_session_t *next;
   edge_kv_seq_t *kv;
@@ -78,6 +81,7 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
   edge_lm_t *lm = calloc(1, sizeof(*lm));
   if (!lm) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  lm->magic = EDGE_HANDLE_LM;
   lm->model = model;
   lm->options = opts;
   lm->backend = backend;
@@ -104,6 +108,7 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
 
 void edge_lm_release(edge_lm_t *lm) {
   if (!lm) return;
+  edge_handle_retire(&lm->magic, EDGE_HANDLE_LM, "edge_lm_release");
   while (lm->sessions) edge_lm_session_release(lm->sessions);
   lm->backend->release(lm->instance); /* the KV pool with it, now that no sequence is left */
   pthread_mutex_destroy(&lm->lock);
@@ -130,6 +135,7 @@ static const char *context_origin(const edge_lm_t *lm) {
 static edge_status_t new_session(edge_lm_t *lm, edge_lm_session_t **out) {
   edge_lm_session_t *session = calloc(1, sizeof(*session));
   if (!session) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  session->magic = EDGE_HANDLE_SESSION;
   session->lm = lm;
   atomic_init(&session->cancel_requested, 0);
   edge_lm_session_t **tail = &lm->sessions;
@@ -199,6 +205,7 @@ edge_status_t edge_lm_session_fork(edge_lm_session_t *parent, edge_lm_session_t 
 
 void edge_lm_session_release(edge_lm_session_t *session) {
   if (!session) return;
+  edge_handle_retire(&session->magic, EDGE_HANDLE_SESSION, "edge_lm_session_release");
   edge_lm_t *lm = session->lm;
   pthread_mutex_lock(&lm->lock);
   unlink_session(session);

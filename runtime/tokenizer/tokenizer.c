@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/handle.h"
 #include "base/status.h"
 #include "edge/fnv1a.h"
 #include "tokenizer/json.h"
@@ -78,6 +79,7 @@ typedef struct added_token_t {
 } added_token_t;
 
 struct edge_tokenizer_s {
+  uint32_t magic; /* EDGE_HANDLE_TOKENIZER (base/handle.h) */
   family_t family;
   split_pattern_t pattern;  /* byte-level pre-tokenization */
   int prepend_space;        /* SentencePiece style: "▁" before the text */
@@ -369,6 +371,7 @@ edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_token
   if (!root && out_of_memory) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: out of memory", path);
   if (!root) return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: not valid JSON: %s", path, error);
   edge_tokenizer_t *t = calloc(1, sizeof(*t));
+  if (t) t->magic = EDGE_HANDLE_TOKENIZER;
   edge_status_t status = t ? configure(t, path, root) : edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   json_free(root);
   if (status) {
@@ -381,6 +384,7 @@ edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_token
 
 void edge_tokenizer_release(edge_tokenizer_t *t) {
   if (!t) return;
+  edge_handle_retire(&t->magic, EDGE_HANDLE_TOKENIZER, "edge_tokenizer_release");
   strmap_free(&t->vocab);
   strmap_free(&t->merges);
   for (uint32_t i = 0; i < t->num_added; ++i) free(t->added[i].content);

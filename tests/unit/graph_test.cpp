@@ -180,6 +180,20 @@ TEST_F(GraphTest, RefusesUnknownAbiVersion) {
   EXPECT_EQ(create(&graph), EDGE_STATUS_FAILED_PRECONDITION);
 }
 
+// The liveness mark of runtime/base/handle.h (more handles in handle_test.cpp).
+TEST_F(GraphTest, ReleasedTwiceStopsNamingTheFunction) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  edge_graph_t *graph = nullptr;
+  ASSERT_EQ(create(&graph), EDGE_STATUS_OK);
+  EXPECT_DEATH(
+      {
+        edge_graph_release(graph);
+        edge_graph_release(graph);
+      },
+      "(edge_graph_release: |heap-use-after-free|attempting double-free)");
+  edge_graph_release(graph);
+}
+
 TEST(StatusTest, NullIsOk) {
   EXPECT_EQ(edge_status_code(nullptr), EDGE_STATUS_OK);
   EXPECT_STREQ(edge_status_message(nullptr), "");

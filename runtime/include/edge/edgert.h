@@ -8,7 +8,12 @@
  *   - Results come back through out_ parameters, which are set to NULL (or zero) first, so
  *     a failed call never leaves a dangling handle behind.
  *   - A call that fails leaves every object it was given as it was.
- *   - Handles are opaque; *_release(NULL) is a no-op.
+ *   - Handles are opaque; *_release(NULL) is a no-op. Using a handle after releasing it,
+ *     releasing it twice, or releasing a session after its LM, is undefined behaviour. As a
+ *     safety net each handle carries a liveness mark that its release function checks
+ *     first: a second release stops the process (abort) with a message naming the function
+ *     rather than corrupting the heap. The mark cannot help once the allocator has given
+ *     the memory to a new handle of the same type.
  *
  * Typical use with a model compiled by `edgec compile model.onnx --name mlp`:
  *
