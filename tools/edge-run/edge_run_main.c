@@ -52,6 +52,15 @@ int main(int argc, char **argv) {
   edge_tensor_t *inputs = calloc(model->num_inputs + 1, sizeof(edge_tensor_t));
   edge_tensor_t *outputs = calloc(model->num_outputs + 1, sizeof(edge_tensor_t));
   int *have_input = calloc(model->num_inputs + 1, sizeof(int));
+  /* Also owned by the run, released at `done` whichever way it ends. */
+  edge_weights_t *weights = NULL;
+  edge_graph_t *graph = NULL;
+  int failed = 0;
+#define FAIL(result) do { failed = (result); goto done; } while (0)
+  if (!inputs || !outputs || !have_input) {
+    fprintf(stderr, "edge-run: error: out of memory\n");
+    FAIL(1);
+  }
   for (int i = 2; i < argc; ++i) {
     if (strcmp(argv[i], "--output-dir") == 0 && i + 1 < argc) {
       output_dir = argv[++i];
@@ -65,7 +74,7 @@ int main(int argc, char **argv) {
       long number = strtol(value, &end, 10);
       if (end == value || *end != '\0' || number < 1 || number > 1000000) {
         fprintf(stderr, "edge-run: error: --repeat: expected a whole number from 1 to 1000000: %s\n", value);
-        return 1;
+        FAIL(1);
       }
       repeat = (int)number;
     } else if (strcmp(argv[i], "--input") == 0 && i + 1 < argc) {
@@ -73,7 +82,7 @@ int main(int argc, char **argv) {
       char *eq = strchr(spec, '=');
       if (!eq) {
         fprintf(stderr, "edge-run: error: --input %s: expected NAME=FILE.npy\n", spec);
-        return 1;
+        FAIL(1);
       }
       *eq = '\0';
       uint32_t index = model->num_inputs;
@@ -81,24 +90,24 @@ int main(int argc, char **argv) {
         if (strcmp(model->inputs[k].name, spec) == 0) index = k;
       if (index == model->num_inputs) {
         fprintf(stderr, "edge-run: error: --input %s: model '%s' has no such input\n", spec, model->name);
-        return 1;
+        FAIL(1);
       }
+      free(inputs[index].data); /* an input given again replaces the last */
+      inputs[index].data = NULL;
       edge_status_t status = npy_read(eq + 1, &inputs[index]);
-      if (status) return fail(status);
+      if (status) FAIL(fail(status));
       have_input[index] = 1;
     } else {
       fprintf(stderr, "edge-run: error: unknown argument '%s'\n", argv[i]);
-      return 1;
+      FAIL(1);
     }
   }
   for (uint32_t k = 0; k < model->num_inputs; ++k)
     if (!have_input[k]) {
       fprintf(stderr, "edge-run: error: missing --input %s=FILE.npy\n", model->inputs[k].name);
-      return 1;
+      FAIL(1);
     }
 
-  edge_weights_t *weights = NULL;
-  edge_graph_t *graph = NULL;
   edge_status_t status = edge_weights_open(argv[1], weights_flags, &weights);
   if (!status) status = edge_graph_create_with_options(model, weights, &options, &graph);
   for (uint32_t k = 0; !status && k < model->num_outputs; ++k) {
@@ -106,16 +115,18 @@ int main(int argc, char **argv) {
     if (!status) {
       size_t bytes = (size_t)edge_tensor_element_count(&outputs[k]) * edge_dtype_size(outputs[k].dtype);
       outputs[k].data = calloc(1, bytes ? bytes : 1);
+      if (!outputs[k].data) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "output '%s': out of memory",
+                                                      model->outputs[k].name);
     }
   }
-  if (status) return fail(status);
+  if (status) FAIL(fail(status));
 
   double best = 1e30, total = 0;
   for (int r = 0; r < repeat; ++r) {
     double start = now_ms();
     status = edge_graph_run(graph, inputs, outputs);
     double elapsed = now_ms() - start;
-    if (status) return fail(status);
+    if (status) FAIL(fail(status));
     total += elapsed;
     if (elapsed < best) best = elapsed;
   }
@@ -123,7 +134,7 @@ int main(int argc, char **argv) {
     char path[4096];
     snprintf(path, sizeof(path), "%s/%s.npy", output_dir, model->outputs[k].name);
     status = npy_write(path, &outputs[k]);
-    if (status) return fail(status);
+    if (status) FAIL(fail(status));
     printf("output %s: [", model->outputs[k].name);
     for (uint32_t d = 0; d < outputs[k].rank; ++d)
       printf("%s%lld", d ? ", " : "", (long long)outputs[k].dims[d]);
@@ -131,12 +142,14 @@ int main(int argc, char **argv) {
   }
   printf("run: %d iteration(s), best %.3f ms, mean %.3f ms (%s on %s)\n", repeat, best, total / repeat,
          model->target, edge_graph_device_name(graph));
+done:
+#undef FAIL
   edge_graph_release(graph);
   edge_weights_release(weights);
-  for (uint32_t k = 0; k < model->num_inputs; ++k) free(inputs[k].data);
-  for (uint32_t k = 0; k < model->num_outputs; ++k) free(outputs[k].data);
+  for (uint32_t k = 0; inputs && k < model->num_inputs; ++k) free(inputs[k].data);
+  for (uint32_t k = 0; outputs && k < model->num_outputs; ++k) free(outputs[k].data);
   free(inputs);
   free(outputs);
   free(have_input);
-  return 0;
+  return failed;
 }

@@ -52,6 +52,7 @@ static int usage_error(const char *message, const char *value) {
 
 /* "1,2,3" -> ids; a malformed list is an error naming it. */
 static int parse_ids(const char *text, prompt_t *out) {
+  free(out->ids); /* a list given again replaces the last */
   out->ids = NULL;
   out->count = 0;
   const char *p = text;
@@ -168,8 +169,17 @@ static void print_ids(const int32_t *ids, uint32_t count) {
 }
 
 int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
-  prompt_t prompts[MAX_SESSIONS];
+  /* What the run owns, released at `done` whichever way it ends. */
+  prompt_t prompts[MAX_SESSIONS] = {{0}};
   uint32_t num_prompts = 0;
+  edge_tokenizer_t *tokenizer = NULL;
+  edge_weights_t *weights = NULL;
+  edge_lm_t *lm = NULL;
+  edge_lm_session_t *root = NULL;
+  edge_lm_session_t *sessions[MAX_SESSIONS] = {0};
+  stream_t streams[MAX_SESSIONS] = {{0}};
+  int failed = 0;
+#define FAIL(result) do { failed = (result); goto done; } while (0)
   edge_lm_options_t options = {0};
   edge_lm_generate_params_t params = {0};
   params.max_tokens = 64;
@@ -188,36 +198,36 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (strcmp(arg, "--greedy") == 0) { params.sampling.temperature = 0; continue; }
     if (strcmp(arg, "--sequential") == 0) { sequential = 1; continue; }
     const int kv_option = parse_kv_dtype_option(arg, &options);
-    if (kv_option < 0) return 1;
+    if (kv_option < 0) FAIL(1);
     if (kv_option) continue;
     if (strcmp(arg, "--no-bos") == 0) { bos = 0; continue; }
     if (strcmp(arg, "--pin") == 0) { options.pin_threads = 1; continue; }
     if (strcmp(arg, "--no-verify-weights") == 0) { weights_flags = 0; continue; }
     if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
-    if (!value) return usage_error("option needs a value", arg);
+    if (!value) FAIL(usage_error("option needs a value", arg));
     ++i;
     if (strcmp(arg, "--tokenizer") == 0) { tokenizer_path = value; continue; }
     if (strcmp(arg, "--vulkan-device") == 0) { options.vulkan_device = value; continue; }
     if (strcmp(arg, "--prompt") == 0) {
-      if (num_texts + num_prompts == MAX_SESSIONS) return usage_error("too many prompts", value);
+      if (num_texts + num_prompts == MAX_SESSIONS) FAIL(usage_error("too many prompts", value));
       texts[num_texts++] = value;
       continue;
     }
     if (strcmp(arg, "--prompt-ids") == 0 || strcmp(arg, "--stop-ids") == 0) {
       int is_prompt = arg[2] == 'p';
-      if (is_prompt && num_prompts == MAX_SESSIONS) return usage_error("too many --prompt-ids", value);
+      if (is_prompt && num_prompts == MAX_SESSIONS) FAIL(usage_error("too many --prompt-ids", value));
       prompt_t *target = is_prompt ? &prompts[num_prompts++] : &stops;
-      if (!parse_ids(value, target)) return usage_error("expected comma-separated token ids", value);
+      if (!parse_ids(value, target)) FAIL(usage_error("expected comma-separated token ids", value));
       continue;
     }
-    if (!parse_number(value, &number) || number < 0) return usage_error("expected a non-negative number", value);
+    if (!parse_number(value, &number) || number < 0) FAIL(usage_error("expected a non-negative number", value));
     const int real_valued = strcmp(arg, "--temperature") == 0 || strcmp(arg, "--top-p") == 0 ||
                             strcmp(arg, "--repetition-penalty") == 0 || strcmp(arg, "--kv-budget-mb") == 0;
     const double largest = strcmp(arg, "--seed") == 0 ? 18446744073709549568.0 /* largest double below 2^64 */
                                                       : (double)UINT32_MAX;
     if (!real_valued && !whole_number_up_to(number, largest)) {
       fprintf(stderr, "edge-run: error: %s: expected a whole number up to %.0f: %s\n", arg, largest, value);
-      return 1;
+      FAIL(1);
     }
     if (strcmp(arg, "--max-tokens") == 0) params.max_tokens = (uint32_t)number;
     else if (strcmp(arg, "--temperature") == 0) params.sampling.temperature = (float)number;
@@ -233,17 +243,16 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     else if (strcmp(arg, "--sliding-window") == 0) options.kv.sliding_window = (uint32_t)number;
     else if (strcmp(arg, "--fork-prefix") == 0) fork_prefix = number;
     else if (strcmp(arg, "--threads") == 0) options.num_threads = (uint32_t)number;
-    else return usage_error("unknown argument", arg);
+    else FAIL(usage_error("unknown argument", arg));
   }
-  if (num_texts && !tokenizer_path) return usage_error("--prompt needs --tokenizer tokenizer.json", NULL);
-  edge_tokenizer_t *tokenizer = NULL;
+  if (num_texts && !tokenizer_path) FAIL(usage_error("--prompt needs --tokenizer tokenizer.json", NULL));
   if (tokenizer_path) {
     edge_status_t status = edge_tokenizer_open(tokenizer_path, &tokenizer);
-    if (status) return fail_status(status);
+    if (status) FAIL(fail_status(status));
     for (uint32_t k = 0; k < num_texts; ++k) {
       prompt_t *prompt = &prompts[num_prompts++];
       status = edge_tokenizer_encode(tokenizer, texts[k], strlen(texts[k]), bos, &prompt->ids, &prompt->count);
-      if (status) return fail_status(status);
+      if (status) FAIL(fail_status(status));
     }
     /* The end-of-text token stops generation unless the caller chose the stops. */
     static const char *const kEndOfText[] = {"</s>", "<|endoftext|>", "<|eot_id|>", "<|im_end|>"};
@@ -255,30 +264,25 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     }
   }
   if (num_prompts == 0)
-    return usage_error("a causal LM needs --prompt-ids 1,2,3 or --prompt TEXT --tokenizer FILE", NULL);
+    FAIL(usage_error("a causal LM needs --prompt-ids 1,2,3 or --prompt TEXT --tokenizer FILE", NULL));
   params.stop_ids = stops.ids;
   params.num_stop_ids = stops.count;
 
-  edge_weights_t *weights = NULL;
-  edge_lm_t *lm = NULL;
   edge_status_t status = edge_weights_open(argv[1], weights_flags, &weights);
   if (!status) status = edge_lm_create(model, weights, &options, &lm);
-  if (status) return fail_status(status);
+  if (status) FAIL(fail_status(status));
 
-  edge_lm_session_t *sessions[MAX_SESSIONS] = {0};
-  stream_t streams[MAX_SESSIONS];
   uint32_t prefix = (uint32_t)fork_prefix;
-  if (prefix > prompts[0].count) return usage_error("--fork-prefix is longer than the first prompt", NULL);
-  edge_lm_session_t *root = NULL;
+  if (prefix > prompts[0].count) FAIL(usage_error("--fork-prefix is longer than the first prompt", NULL));
   if (prefix) { /* the shared prefix goes into the cache once */
     status = edge_lm_session_create(lm, &root);
     if (!status) status = edge_lm_prefill(root, prompts[0].ids, prefix);
-    if (status) return fail_status(status);
+    if (status) FAIL(fail_status(status));
   }
   for (uint32_t s = 0; s < num_prompts; ++s) {
     streams[s] = (stream_t){json, (int)s, num_prompts == 1 ? tokenizer : NULL, NULL, 0, 0, 0};
     status = root ? edge_lm_session_fork(root, &sessions[s]) : edge_lm_session_create(lm, &sessions[s]);
-    if (status) return fail_status(status);
+    if (status) FAIL(fail_status(status));
   }
   for (uint32_t s = 0; s < num_prompts; ++s) {
     params.on_token = on_token;
@@ -287,7 +291,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     uint32_t count = prompts[s].count;
     if (root) {
       if (count < prefix || memcmp(ids, prompts[0].ids, sizeof(int32_t) * prefix) != 0)
-        return usage_error("with --fork-prefix every prompt must start with the shared prefix", NULL);
+        FAIL(usage_error("with --fork-prefix every prompt must start with the shared prefix", NULL));
       ids += prefix;
       count -= prefix;
     }
@@ -296,17 +300,16 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     } else {
       status = edge_lm_session_start(sessions[s], ids, count, &params);
     }
-    if (status) return fail_status(status);
+    if (status) FAIL(fail_status(status));
   }
   uint32_t busy = 1;
   while (!sequential && busy) {
     status = edge_lm_step(lm, &busy);
-    if (status) return fail_status(status);
+    if (status) FAIL(fail_status(status));
   }
 
   edge_kv_pool_stats_t kv;
   edge_lm_kv_stats(lm, &kv);
-  int failed = 0;
   for (uint32_t s = 0; s < num_prompts; ++s) {
     const int32_t *ids = NULL;
     uint32_t count = 0;
@@ -364,6 +367,8 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
   if (!json)
     printf("KV cache: peak %u of %u pages (%llu bytes each, %s)\n", kv.pages_peak, kv.pages_total,
            (unsigned long long)kv.page_bytes, kv.dtype == EDGE_DTYPE_F16 ? "f16" : kv.dtype == EDGE_DTYPE_I8 ? "int8" : "f32");
+done:
+#undef FAIL
   for (uint32_t s = 0; s < num_prompts; ++s) edge_lm_session_release(sessions[s]);
   edge_lm_session_release(root);
   edge_lm_release(lm);

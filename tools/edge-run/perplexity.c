@@ -98,14 +98,25 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
   int json = 0;
   uint32_t weights_flags = EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS; /* --no-verify-weights: 0 */
   edge_lm_options_t options = {0};
+  /* What the run owns, released at `done` whichever way it ends. */
+  char *text = NULL;
+  edge_tokenizer_t *tokenizer = NULL;
+  int32_t *ids = NULL;
+  edge_weights_t *weights = NULL;
+  edge_lm_t *lm = NULL;
+  float *logprobs = NULL;
+  int32_t *argmax = NULL;
+  FILE *predictions = NULL;
+  int failed = 0;
+#define FAIL(result) do { failed = (result); goto done; } while (0)
   for (int i = 2; i < argc; ++i) {
     const char *arg = argv[i];
     if (strcmp(arg, "--json") == 0) { json = 1; continue; }
     if (strcmp(arg, "--no-verify-weights") == 0) { weights_flags = 0; continue; }
     const int kv_option = parse_kv_dtype_option(arg, &options);
-    if (kv_option < 0) return 1;
+    if (kv_option < 0) FAIL(1);
     if (kv_option) continue;
-    if (i + 1 >= argc) return fail("option needs a value", arg);
+    if (i + 1 >= argc) FAIL(fail("option needs a value", arg));
     const char *value = argv[++i];
     char *end = NULL;
     long number = strtol(value, &end, 10);
@@ -119,38 +130,34 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
       if (!numeric || number < least) {
         fprintf(stderr, "edge-run: error: %s: expected a whole number from %ld to %d: %s\n", arg, least, 1 << 30,
                 value);
-        return 1;
+        FAIL(1);
       }
       if (arg[2] == 'w') window = (uint32_t)number;
       else max_tokens = (uint32_t)number;
-    } else return fail("unknown option for --perplexity", arg);
+    } else FAIL(fail("unknown option for --perplexity", arg));
   }
-  if (!text_path || !tokenizer_path) return fail("--perplexity TEXT needs --tokenizer tokenizer.json", NULL);
+  if (!text_path || !tokenizer_path) FAIL(fail("--perplexity TEXT needs --tokenizer tokenizer.json", NULL));
 
-  char *text = NULL;
   size_t size = 0;
-  if (!read_file(text_path, &text, &size)) return fail("cannot read", text_path);
-  edge_tokenizer_t *tokenizer = NULL;
-  int32_t *ids = NULL;
+  if (!read_file(text_path, &text, &size)) FAIL(fail("cannot read", text_path));
   uint32_t count = 0;
   edge_status_t status = edge_tokenizer_open(tokenizer_path, &tokenizer);
   if (!status) status = encode_lines(tokenizer, text, &ids, &count);
   free(text);
-  if (status) return fail_status(status);
+  text = NULL;
+  if (status) FAIL(fail_status(status));
   if (max_tokens && count > max_tokens) count = max_tokens;
-  if (count < 2) return fail("the text has fewer than 2 tokens", text_path);
+  if (count < 2) FAIL(fail("the text has fewer than 2 tokens", text_path));
 
-  edge_weights_t *weights = NULL;
-  edge_lm_t *lm = NULL;
   options.prefill_chunk = window;
   status = edge_weights_open(argv[1], weights_flags, &weights);
   if (!status) status = edge_lm_create(model, weights, &options, &lm);
-  if (status) return fail_status(status);
+  if (status) FAIL(fail_status(status));
 
-  float *logprobs = malloc(sizeof(float) * window);
-  int32_t *argmax = malloc(sizeof(int32_t) * window);
-  FILE *predictions = predictions_path ? fopen(predictions_path, "w") : NULL;
-  if (!logprobs || !argmax || (predictions_path && !predictions)) return fail("cannot write", predictions_path);
+  logprobs = malloc(sizeof(float) * window);
+  argmax = malloc(sizeof(int32_t) * window);
+  predictions = predictions_path ? fopen(predictions_path, "w") : NULL;
+  if (!logprobs || !argmax || (predictions_path && !predictions)) FAIL(fail("cannot write", predictions_path));
   double nll = 0;
   uint64_t scored = 0, windows = 0;
   for (uint32_t start = 0; start + 1 < count; start += window, ++windows) {
@@ -159,7 +166,7 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
     status = edge_lm_session_create(lm, &session);
     if (!status) status = edge_lm_score(session, ids + start, n, logprobs, argmax);
     edge_lm_session_release(session);
-    if (status) return fail_status(status);
+    if (status) FAIL(fail_status(status));
     for (uint32_t j = 0; j + 1 < n; ++j) {
       nll -= logprobs[j];
       if (predictions) fprintf(predictions, "%s%d", scored + j ? "," : "", argmax[j]);
@@ -168,7 +175,9 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
   }
   if (predictions) {
     fputc('\n', predictions);
-    if (fclose(predictions) != 0) return fail("write failed", predictions_path);
+    int closed = fclose(predictions);
+    predictions = NULL;
+    if (closed != 0) FAIL(fail("write failed", predictions_path));
   }
   double perplexity = exp(nll / (double)scored);
   if (json)
@@ -177,11 +186,15 @@ int edge_run_perplexity(const edge_model_desc_t *model, int argc, char **argv) {
   else
     printf("perplexity %.4f over %llu predictions (%u tokens in %llu windows of up to %u)\n", perplexity,
            (unsigned long long)scored, count, (unsigned long long)windows, window);
+done:
+#undef FAIL
+  if (predictions) fclose(predictions);
+  free(text);
   free(logprobs);
   free(argmax);
   free(ids);
   edge_lm_release(lm);
   edge_weights_release(weights);
   edge_tokenizer_release(tokenizer);
-  return 0;
+  return failed;
 }
