@@ -8,8 +8,8 @@ SymDim SymDim::combination(int64_t constant, std::vector<Term> terms) {
   std::sort(terms.begin(), terms.end());
   std::vector<Term> merged;
   for (const Term &t : terms) {
-    if (!merged.empty() && merged.back().first == t.first) merged.back().second += t.second;
-    else merged.push_back(t);
+    if (merged.empty() || merged.back().first != t.first) merged.push_back(t);
+    else if (__builtin_add_overflow(merged.back().second, t.second, &merged.back().second)) return unknown();
   }
   llvm::erase_if(merged, [](const Term &t) { return t.second == 0; });
   if (merged.empty()) return fixed(constant);
@@ -80,11 +80,14 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int6
   return reshapeShape(input, dims, allowZero);
 }
 
-/// c * a for a known dim.
+/// c * a for a known dim; unknown when a coefficient would overflow.
 static SymDim scaled(const SymDim &a, int64_t c) {
   std::vector<SymDim::Term> terms = a.terms;
-  for (auto &t : terms) t.second *= c;
-  return SymDim::combination(a.value * c, terms);
+  for (auto &t : terms)
+    if (__builtin_mul_overflow(t.second, c, &t.second)) return SymDim::unknown();
+  int64_t constant = 0;
+  if (__builtin_mul_overflow(a.value, c, &constant)) return SymDim::unknown();
+  return SymDim::combination(constant, terms);
 }
 
 SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
@@ -113,9 +116,11 @@ SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
   case IntOp::Add:
   case IntOp::Sub: {
     SymDim right = op == IntOp::Sub ? scaled(b, -1) : b;
+    int64_t constant = 0;
+    if (!right.isKnown() || __builtin_add_overflow(a.value, right.value, &constant)) return SymDim::unknown();
     std::vector<SymDim::Term> terms = a.terms;
     terms.insert(terms.end(), right.terms.begin(), right.terms.end());
-    return SymDim::combination(a.value + right.value, terms);
+    return SymDim::combination(constant, terms);
   }
   case IntOp::Mul:
     if (b.isStatic()) return scaled(a, b.value);
@@ -124,6 +129,7 @@ SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
   case IntOp::Div: {
     if (!b.isStatic() || b.value == 0) return SymDim::unknown();
     int64_t c = b.value;
+    if (c == -1) return scaled(a, -1); // INT64_MIN % -1 and / -1 are undefined
     bool exact = a.value % c == 0 && llvm::all_of(a.terms, [c](const SymDim::Term &t) { return t.second % c == 0; });
     if (!exact) return SymDim::unknown();
     std::vector<SymDim::Term> terms = a.terms;
@@ -144,9 +150,10 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymD
   bool provable = true;
   int64_t inputStatic = 1, targetStatic = 1;
   std::vector<SymDim> inputDynamic;
+  auto tooMany = [] { return llvm::createStringError("the element count does not fit in 64 bits"); };
   for (const SymDim &d : input) {
-    if (d.isStatic()) inputStatic *= d.value;
-    else inputDynamic.push_back(d);
+    if (!d.isStatic()) inputDynamic.push_back(d);
+    else if (__builtin_mul_overflow(inputStatic, d.value, &inputStatic)) return tooMany();
   }
   for (size_t i = 0; i < target.size(); ++i) {
     if (!target[i].isStatic()) {
@@ -172,7 +179,7 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymD
       result[i] = SymDim::fixed(t);
     }
     if (result[i].isStatic()) {
-      targetStatic *= result[i].value;
+      if (__builtin_mul_overflow(targetStatic, result[i].value, &targetStatic)) return tooMany();
     } else {
       // A dynamic dim carried over: it no longer needs to be accounted for by -1.
       auto it = llvm::find(inputDynamic, result[i]);

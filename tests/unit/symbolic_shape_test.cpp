@@ -49,6 +49,37 @@ TEST(SymbolicShapeTest, ReshapeChecksStaticCounts) {
   llvm::consumeError(zero.takeError());
 }
 
+// Element counts past 64 bits are an error, not an overflow (a fuzzed Reshape to
+// [2^62 - 47, 8]).
+TEST(SymbolicShapeTest, ReshapeRefusesCountsPast64Bits) {
+  auto target = edge::reshapeShape({SymDim::fixed(6)}, std::vector<int64_t>{4611686018427387857, 8}, false);
+  ASSERT_FALSE(static_cast<bool>(target));
+  EXPECT_EQ(llvm::toString(target.takeError()), "the element count does not fit in 64 bits");
+  auto input = edge::reshapeShape({SymDim::fixed(INT64_MAX), SymDim::fixed(2)}, std::vector<int64_t>{-1}, false);
+  ASSERT_FALSE(static_cast<bool>(input));
+  llvm::consumeError(input.takeError());
+}
+
+// The same for symbolic dims: a coefficient or constant that would overflow makes the dim
+// unknown, and so does dividing INT64_MIN * seq by -1.
+TEST(SymbolicShapeTest, SymbolicFoldingAvoidsUndefinedArithmetic) {
+  using edge::IntOp;
+  const SymDim seq = SymDim::named(1);
+  SymDim huge = edge::foldIntOp(IntOp::Mul, seq, SymDim::fixed(INT64_MAX));
+  ASSERT_TRUE(huge.isKnown());
+  EXPECT_FALSE(edge::foldIntOp(IntOp::Mul, huge, SymDim::fixed(2)).isKnown());
+  SymDim big = edge::foldIntOp(IntOp::Mul, seq, SymDim::fixed(INT64_MIN));
+  ASSERT_TRUE(big.isKnown());
+  EXPECT_FALSE(edge::foldIntOp(IntOp::Div, big, SymDim::fixed(-1)).isKnown());
+  EXPECT_FALSE(edge::foldIntOp(IntOp::Sub, SymDim::fixed(0), big).isKnown());
+  EXPECT_FALSE(edge::foldIntOp(IntOp::Add, big, big).isKnown());
+  SymDim shifted = edge::foldIntOp(IntOp::Add, seq, SymDim::fixed(INT64_MAX));
+  EXPECT_FALSE(edge::foldIntOp(IntOp::Add, shifted, SymDim::fixed(1)).isKnown());
+  EXPECT_EQ(edge::describe(edge::foldIntOp(IntOp::Div, edge::foldIntOp(IntOp::Mul, seq, SymDim::fixed(6)),
+                                           SymDim::fixed(-1)), kSymbols),
+            edge::describe(edge::foldIntOp(IntOp::Mul, seq, SymDim::fixed(-6)), kSymbols));
+}
+
 // Folding constants never executes undefined integer arithmetic: overflowing sums and
 // products, division by zero and INT64_MIN / -1 give an unknown (the op stays), and the
 // floor modulus is right where the textbook ((x % y) + y) % y would overflow.
