@@ -102,7 +102,8 @@ llvm::Error emitModelDescriptor(llvm::Module &module, const ModelIdentity &ident
                                  "symbol_terms." + llvm::Twine(s));
     exprs.push_back(llvm::ConstantStruct::get(exprType, {llvm::ConstantInt::get(d.i64, expr.constant),
                                                          llvm::ConstantInt::get(d.i32, terms.size()),
-                                                         llvm::ConstantInt::get(d.i32, 0), termsVar}));
+                                                         llvm::ConstantInt::get(d.i32, expr.fixed ? EDGE_DIM_EXPR_FIXED : 0),
+                                                         termsVar}));
   }
   llvm::Constant *symbolExprs =
       exprs.empty() ? static_cast<llvm::Constant *>(llvm::ConstantPointerNull::get(d.ptr))

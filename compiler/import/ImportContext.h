@@ -56,6 +56,9 @@ public:
   /// Numpy broadcasting of two shapes (broadcastShapes), recording the equalities of
   /// named input dims it relies on; the runtime checks them before a run.
   llvm::Expected<SymShape> broadcast(const SymShape &a, const SymShape &b);
+  /// Where equalities of named input dims the graph relies on are recorded (checked by the
+  /// runtime before a run).
+  std::vector<DimEquality> *dimEqualities();
 
   size_t numInputs() const { return node.input_size(); }
   bool hasInput(size_t i) const { return i < numInputs() && !node.input(i).empty(); }

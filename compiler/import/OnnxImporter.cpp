@@ -89,6 +89,8 @@ private:
   /// named after the output's declared dim_param when it has one.
   int derivedSymbol(const SymDim &dim, const ::onnx::ValueInfoProto &output, size_t index);
   llvm::Error importNode(const ::onnx::NodeProto &node);
+  /// Refuses a node whose static output dims describe a tensor no target can hold.
+  llvm::Error checkOutputSizes(NodeContext &ctx, const ::onnx::NodeProto &node);
   std::map<std::string, int64_t> opsets; ///< by domain ("" for the default one)
 };
 
@@ -165,7 +167,7 @@ llvm::Expected<GraphValue> GraphImporter::materialize(const std::string &name) {
 
 int GraphImporter::derivedSymbol(const SymDim &dim, const ::onnx::ValueInfoProto &output, size_t index) {
   for (auto [s, expr] : llvm::enumerate(out.signature.symbolExprs))
-    if (expr.constant == dim.value && expr.terms == dim.terms) return static_cast<int>(s);
+    if (!expr.fixed && expr.constant == dim.value && expr.terms == dim.terms) return static_cast<int>(s);
   std::string name = describe(dim, symbols);
   const auto &shape = output.type().tensor_type().shape();
   if (static_cast<int>(index) < shape.dim_size() && shape.dim(index).has_dim_param() &&
@@ -261,7 +263,32 @@ llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node) {
   auto handler = findOpHandler(node, ctx.getOpset());
   if (!handler) return ctx.error(handler.takeError());
   if (llvm::Error error = checkSchema(ctx, node, ctx.getOpset())) return error;
-  return (*handler)(ctx);
+  if (llvm::Error error = (*handler)(ctx)) return error;
+  return checkOutputSizes(ctx, node);
+}
+
+/// Bytes no 64-bit target can address (its virtual addresses have at most 48 bits, half
+/// for user space): a tensor this large is a malformed or hostile model, refused before
+/// any pass tries to fold, tile or allocate it.
+constexpr uint64_t kMaxTensorBytes = uint64_t(1) << 47;
+
+llvm::Error GraphImporter::checkOutputSizes(NodeContext &ctx, const ::onnx::NodeProto &node) {
+  for (const std::string &name : node.output()) {
+    auto it = values.find(name);
+    if (name.empty() || it == values.end()) continue;
+    const GraphValue &value = it->second;
+    const bool scalar = value.elementType && value.elementType.isIntOrFloat();
+    uint64_t bytes = scalar ? std::max(1u, value.elementType.getIntOrFloatBitWidth() / 8) : 1;
+    bool tooLarge = false;
+    for (const SymDim &dim : value.shape)
+      if (dim.isStatic() && dim.value > 0)
+        tooLarge = tooLarge || __builtin_mul_overflow(bytes, static_cast<uint64_t>(dim.value), &bytes) ||
+                   bytes > kMaxTensorBytes;
+    if (tooLarge)
+      return ctx.error("output '" + name + "' " + describe(value.shape, symbols) + " would take more than 2^47 bytes, " +
+                       "more than a 64-bit target can address");
+  }
+  return llvm::Error::success();
 }
 
 /// What the model declares of an output (element type, rank, static dims) must be what
@@ -342,6 +369,17 @@ llvm::Error GraphImporter::run() {
   // them; the runtime checks the input against it before any code runs.
   for (const auto &[symbol, dim] : dimEqualities) {
     SymbolExpr &expr = out.signature.symbolExprs[symbol];
+    if (dim.isStatic()) { // the graph works for one size of this input dim only
+      if ((expr.fixed && expr.constant != dim.value) || !expr.terms.empty())
+        return llvm::createStringError("input dim '" + symbols[symbol] + "' must equal both " +
+                                       describe(SymDim::combination(expr.constant, expr.terms), symbols) + " and " +
+                                       std::to_string(dim.value));
+      expr = SymbolExpr{dim.value, {}, true};
+      continue;
+    }
+    if (expr.fixed)
+      return llvm::createStringError("input dim '" + symbols[symbol] + "' must equal both " +
+                                     std::to_string(expr.constant) + " and " + describe(dim, symbols));
     SymbolExpr wanted{dim.value, dim.terms};
     if (!expr.terms.empty() && (expr.constant != wanted.constant || expr.terms != wanted.terms))
       return llvm::createStringError("input dim '" + symbols[symbol] + "' must equal both " +
@@ -422,6 +460,8 @@ llvm::Expected<ImportedModel> importOnnxFile(MLIRContext &context, llvm::StringR
 OpBuilder &NodeContext::builder() { return graph.builder; }
 MLIRContext *NodeContext::context() { return &graph.context; }
 const std::vector<std::string> &NodeContext::symbols() { return graph.symbols; }
+
+std::vector<DimEquality> *NodeContext::dimEqualities() { return &graph.dimEqualities; }
 
 llvm::Expected<SymShape> NodeContext::broadcast(const SymShape &a, const SymShape &b) {
   return broadcastShapes(a, b, graph.symbols, &graph.dimEqualities);

@@ -74,10 +74,10 @@ llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
 }
 
 llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int64_t> target,
-                                      bool allowZero) {
+                                      bool allowZero, std::vector<DimEquality> *equalities) {
   SymShape dims;
   for (int64_t t : target) dims.push_back(SymDim::fixed(t));
-  return reshapeShape(input, dims, allowZero);
+  return reshapeShape(input, dims, allowZero, equalities);
 }
 
 /// c * a for a known dim; unknown when a coefficient would overflow.
@@ -144,7 +144,7 @@ SymDim foldIntOp(IntOp op, const SymDim &a, const SymDim &b) {
 }
 
 llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymDim> target,
-                                      bool allowZero) {
+                                      bool allowZero, std::vector<DimEquality> *equalities) {
   SymShape result(target.size());
   int inferred = -1;
   bool provable = true;
@@ -195,6 +195,17 @@ llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymD
     if (provable && inputDynamic.empty() && inputStatic != targetStatic)
       return llvm::createStringError("cannot reshape " + std::to_string(inputStatic) + " elements into " +
                                      std::to_string(targetStatic));
+    // Every target dim static, one dynamic input dim n: inputStatic * n must be the target's
+    // count, so the graph works for one n only (or none).
+    if (provable && inputDynamic.size() == 1 && inputDynamic[0].isKnown()) {
+      bool whole = inputStatic ? targetStatic % inputStatic == 0 : targetStatic == 0;
+      if (!whole)
+        return llvm::createStringError("cannot reshape the input (" + std::to_string(inputStatic) +
+                                       " elements times its dynamic dim) into " + std::to_string(targetStatic) +
+                                       " elements for any size of that dim");
+      if (inputStatic && inputDynamic[0].isSymbol() && equalities)
+        equalities->emplace_back(inputDynamic[0].symbol, SymDim::fixed(targetStatic / inputStatic));
+    }
     return result;
   }
   if (inputDynamic.empty()) {

@@ -69,11 +69,13 @@ llvm::Expected<SymShape> broadcastShapes(const SymShape &a, const SymShape &b,
 bool provablyEqual(const SymDim &a, const SymDim &b);
 
 /// Result of Reshape to `target` (ONNX: 0 copies unless allowZero, -1 infers). Target
-/// entries may be named dims (computed from the input shapes) or unknown.
+/// entries may be named dims (computed from the input shapes) or unknown. A static target
+/// of an input with one named dynamic dim fixes that dim: no whole value is an error, else
+/// the value is recorded in `equalities` (given) for the runtime to check.
 llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<SymDim> target,
-                                      bool allowZero);
+                                      bool allowZero, std::vector<DimEquality> *equalities = nullptr);
 llvm::Expected<SymShape> reshapeShape(const SymShape &input, llvm::ArrayRef<int64_t> target,
-                                      bool allowZero);
+                                      bool allowZero, std::vector<DimEquality> *equalities = nullptr);
 
 /// Elementwise integer arithmetic on known values: exact for static operands and for
 /// linear combinations of named dims (sums, differences, products and exact quotients by

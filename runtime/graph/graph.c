@@ -98,14 +98,23 @@ static edge_status_t bind_inputs(const edge_model_desc_t *model, const edge_tens
     EDGE_RETURN_IF_ERROR(bind_tensor("input", &model->inputs[i], &inputs[i], symbols));
   for (uint32_t s = 0; model->symbol_exprs && s < model->num_symbols; ++s) {
     const edge_dim_expr_t *expr = &model->symbol_exprs[s];
-    if (expr->num_terms == 0) continue;
+    if (expr->num_terms == 0) {
+      if ((expr->flags & EDGE_DIM_EXPR_FIXED) && symbols[s] != expr->constant)
+        return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                                "input dim '%s' is %lld; the model's graph works only for %lld",
+                                model->symbols[s], (long long)symbols[s], (long long)expr->constant);
+      continue;
+    }
     int64_t value = expr->constant;
     for (uint32_t t = 0; t < expr->num_terms; ++t) {
-      int64_t symbol = expr->terms[t].symbol;
+      int64_t symbol = expr->terms[t].symbol, term = 0;
       if (symbol < 0 || symbol >= (int64_t)model->num_symbols || symbols[symbol] < 0)
         return edge_make_status(EDGE_STATUS_INTERNAL, "model '%s': symbol '%s' depends on an unbound one",
                                 model->name, model->symbols[s]);
-      value += expr->terms[t].coefficient * symbols[symbol];
+      if (__builtin_mul_overflow(expr->terms[t].coefficient, symbols[symbol], &term) ||
+          __builtin_add_overflow(value, term, &value))
+        return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "dim '%s' of the inputs' shapes does not fit in 64 bits",
+                                model->symbols[s]);
     }
     if (value < 0)
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "dim '%s' of the inputs' shapes is %lld",

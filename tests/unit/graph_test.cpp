@@ -122,6 +122,44 @@ TEST_F(GraphTest, TiedInputDimIsChecked) {
   edge_graph_release(graph);
 }
 
+// A symbol the graph works for one size of only (EDGE_DIM_EXPR_FIXED: it reshapes
+// [batch, 3] into a static shape) is checked before anything runs; so are derived dims
+// whose sum would overflow.
+TEST_F(GraphTest, FixedAndOverflowingSymbolsAreChecked) {
+  static const edge_dim_expr_t fixed[] = {{2, 0, EDGE_DIM_EXPR_FIXED, nullptr}};
+  desc.symbol_exprs = fixed;
+  edge_graph_t *graph = nullptr;
+  ASSERT_EQ(create(&graph), EDGE_STATUS_OK);
+  float in[9] = {};
+  edge_tensor_t x = tensor(in, 2, 3), shape;
+  EXPECT_EQ(edge_graph_output_shape(graph, &x, 0, &shape), nullptr);
+  x.dims[0] = 3;
+  edge_status_t status = edge_graph_output_shape(graph, &x, 0, &shape);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(edge_status_message(status), "input dim 'batch' is 3; the model's graph works only for 2");
+  edge_status_free(status);
+  edge_graph_release(graph);
+
+  static const int64_t maskDims[] = {-2};
+  static const edge_tensor_desc_t inputs[] = {{"x", EDGE_DTYPE_F32, 2, kDims}, {"mask", EDGE_DTYPE_F32, 1, maskDims}};
+  static const char *const symbols[] = {"batch", "total"};
+  static const edge_dim_term_t terms[] = {{0, INT64_MAX / 2}};
+  static const edge_dim_expr_t exprs[] = {{0, 0, 0, nullptr}, {0, 1, 0, terms}}; // total = batch * 2^62
+  desc.inputs = inputs;
+  desc.num_inputs = 2;
+  desc.num_symbols = 2;
+  desc.symbols = symbols;
+  desc.symbol_exprs = exprs;
+  ASSERT_EQ(create(&graph), EDGE_STATUS_OK);
+  float mask[1] = {};
+  edge_tensor_t args[2] = {tensor(in, 3, 3), {mask, EDGE_DTYPE_F32, 1, {1}}};
+  status = edge_graph_output_shape(graph, args, 0, &shape);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_STREQ(edge_status_message(status), "dim 'total' of the inputs' shapes does not fit in 64 bits");
+  edge_status_free(status);
+  edge_graph_release(graph);
+}
+
 // A derived dim that comes out negative (inputs inconsistent with the model) is an error.
 TEST_F(GraphTest, NegativeDerivedSymbolIsAnError) {
   static const int64_t derivedDims[] = {-2, 3};

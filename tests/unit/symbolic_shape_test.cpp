@@ -49,6 +49,23 @@ TEST(SymbolicShapeTest, ReshapeChecksStaticCounts) {
   llvm::consumeError(zero.takeError());
 }
 
+// A static target shape fixes the input's one dynamic dim: [batch, 5] into [5, 7] works
+// for batch = 7 only (recorded for the runtime to check), [batch, 3] for no batch at all.
+TEST(SymbolicShapeTest, ReshapeToAStaticShapeFixesTheDynamicDim) {
+  std::vector<edge::DimEquality> equalities;
+  auto fixed = edge::reshapeShape({SymDim::named(0), SymDim::fixed(5)}, std::vector<int64_t>{5, 7}, false, &equalities);
+  ASSERT_TRUE(static_cast<bool>(fixed));
+  EXPECT_EQ(edge::describe(*fixed, kSymbols), "[5, 7]");
+  ASSERT_EQ(equalities.size(), 1u);
+  EXPECT_EQ(equalities[0].first, 0);
+  EXPECT_EQ(equalities[0].second.value, 7);
+  auto none = edge::reshapeShape({SymDim::named(0), SymDim::fixed(3)}, std::vector<int64_t>{5, 7}, false, &equalities);
+  ASSERT_FALSE(static_cast<bool>(none));
+  EXPECT_EQ(llvm::toString(none.takeError()), "cannot reshape the input (3 elements times its dynamic dim) into 35 "
+                                              "elements for any size of that dim");
+  EXPECT_EQ(equalities.size(), 1u);
+}
+
 // Element counts past 64 bits are an error, not an overflow (a fuzzed Reshape to
 // [2^62 - 47, 8]).
 TEST(SymbolicShapeTest, ReshapeRefusesCountsPast64Bits) {

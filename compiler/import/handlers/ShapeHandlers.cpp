@@ -114,7 +114,7 @@ llvm::Error importReshape(NodeContext &node) {
     target = known;
     shapeValue = asI64(node, shape);
   }
-  auto result = reshapeShape(data.shape, target, allowZero);
+  auto result = reshapeShape(data.shape, target, allowZero, node.dimEqualities());
   if (!result) return node.error(result.takeError());
   // A shape list reshaped to a list (exporters flatten with [-1]) keeps what is known.
   if (data.shape.size() <= 1 && result->size() <= 1 && isa<IntegerType>(data.elementType))

@@ -63,7 +63,9 @@ DictionaryAttr encodeModelInterface(MLIRContext *context, const ModelInterface &
   for (const std::string &s : interface.symbols) symbols.push_back(b.getStringAttr(s));
   for (size_t s = 0; s < interface.symbols.size(); ++s) {
     SmallVector<int64_t> words;
-    if (s < interface.symbolExprs.size() && !interface.symbolExprs[s].terms.empty()) {
+    if (s < interface.symbolExprs.size() && interface.symbolExprs[s].fixed) {
+      words.push_back(interface.symbolExprs[s].constant); // [value]: an input dim that must be value
+    } else if (s < interface.symbolExprs.size() && !interface.symbolExprs[s].terms.empty()) {
       words.push_back(interface.symbolExprs[s].constant);
       for (auto [symbol, coefficient] : interface.symbolExprs[s].terms) words.append({symbol, coefficient});
     }
@@ -108,6 +110,7 @@ FailureOr<ModelInterface> decodeModelInterface(DictionaryAttr attr, function_ref
       return emitError() << "edge.model: a symbol expression is [constant, symbol, coefficient, ...]", failure();
     SymbolExpr decoded;
     if (words.size()) decoded.constant = words[0];
+    decoded.fixed = words.size() == 1;
     for (int64_t i = 1; i + 1 < words.size(); i += 2) {
       if (words[i] < 0 || static_cast<size_t>(words[i]) >= numSymbols)
         return emitError() << "edge.model: a symbol expression names symbol " << words[i] << " of " << numSymbols,

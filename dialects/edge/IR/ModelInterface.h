@@ -40,10 +40,12 @@ struct TensorInterface {
 };
 
 /// How a derived symbol is computed from the symbols the inputs bind: constant + sum of
-/// coefficient * symbol. Symbols bound by inputs have no terms.
+/// coefficient * symbol. Symbols bound by inputs have no terms; `fixed` ones must be bound
+/// to `constant` (a graph that reshapes [n, 5] into [5, 7] works only for n = 7).
 struct SymbolExpr {
   int64_t constant = 0;
   std::vector<std::pair<int, int64_t>> terms;
+  bool fixed = false;
 };
 
 /// A causal LM compiled for the paged KV cache (edge-paged-attention): the entry takes the

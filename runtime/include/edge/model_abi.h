@@ -93,9 +93,12 @@ typedef struct edge_dim_term_t {
 typedef struct edge_dim_expr_t {
   int64_t constant;
   uint32_t num_terms; /* 0: the symbol is bound by an input dim */
-  uint32_t reserved;
+  uint32_t flags;     /* EDGE_DIM_EXPR_FIXED: bound by an input dim that must equal `constant`
+                         (the graph works only for that size, e.g. it reshapes [n, 5] to [5, 7]) */
   const edge_dim_term_t *terms;
 } edge_dim_expr_t;
+
+#define EDGE_DIM_EXPR_FIXED 1u
 
 /*
  * One graph input or output. dims[i] >= 0 is a static extent; dims[i] < 0 names the

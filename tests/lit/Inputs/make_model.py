@@ -114,6 +114,26 @@ CASES = {
     "gather_out_of_range": lambda: model(
         [helper.make_node("Gather", ["table", "idx"], ["y"], name="lookup", axis=0)],
         [vi("x", [1])], [vi("y", [2, 4])], [weight("table", [10, 4]), ints("idx", [3, 100])]),
+    # Reshape of [rows, 5] / [rows, 3] into the static [5, 7] (tied-dims.test).
+    "reshape_fixes_dim": lambda: model(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")],
+        [vi("x", ["rows", 5])], [vi("y", [5, 7])], [ints("shape", [5, 7])]),
+    "reshape_fits_no_dim": lambda: model(
+        [helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")],
+        [vi("x", ["rows", 3])], [vi("y", [5, 7])], [ints("shape", [5, 7])]),
+    # Constant shapes no target could hold (each compile used to exhaust memory or the run
+    # to crash): ConstantOfShape [2^31, 2^31], Tile by [2^40, 2^40], Range(0, 2^62).
+    "huge_constant_of_shape": lambda: model(
+        [helper.make_node("ConstantOfShape", ["shape"], ["y"], name="fill",
+                          value=helper.make_tensor("v", F, [1], [1.0]))],
+        [vi("x", [1])], [vi("y", None)], [ints("shape", [2**31, 2**31])]),
+    "huge_tile": lambda: model(
+        [helper.make_node("Tile", ["x", "repeats"], ["y"], name="tile")],
+        [vi("x", [2, 2])], [vi("y", None)], [ints("repeats", [2**40, 2**40])]),
+    "huge_range": lambda: model(
+        [helper.make_node("Range", ["start", "limit", "delta"], ["y"], name="range")],
+        [vi("x", [1])], [vi("y", None, TensorProto.INT64)],
+        [numpy_helper.from_array(np.array(v, np.int64), n) for n, v in (("start", 0), ("limit", 2**62), ("delta", 1))]),
     # Outputs declared other than the graph computes: element type, static dim.
     "declared_type": lambda: model(
         [helper.make_node("Relu", ["x"], ["y"], name="relu")], [vi("x", [2])], [vi("y", [2], TensorProto.INT64)]),
