@@ -262,6 +262,9 @@ llvm::Error GraphImporter::importNode(const ::onnx::NodeProto &node) {
       return ctx.error("input '" + input + "' is not defined before this node");
   auto handler = findOpHandler(node, ctx.getOpset());
   if (!handler) return ctx.error(handler.takeError());
+  // Every op edgec imports computes its first output (the schema check below cannot tell
+  // for opsets newer than the ONNX library knows).
+  if (node.output_size() == 0 || node.output(0).empty()) return ctx.error("has no first output");
   if (llvm::Error error = checkSchema(ctx, node, ctx.getOpset())) return error;
   if (llvm::Error error = (*handler)(ctx)) return error;
   return checkOutputSizes(ctx, node);
@@ -492,6 +495,7 @@ std::shared_ptr<WeightEntry> NodeContext::blockQuantizedInput(size_t i) {
 }
 
 void NodeContext::setBlockQuantizedOutput(size_t i, SymShape shape, WeightEntry entry) {
+  if (static_cast<int>(i) >= node.output_size() || node.output(i).empty()) return;
   GraphValue value;
   value.shape = std::move(shape);
   value.elementType = builder().getF32Type();

@@ -121,6 +121,14 @@ CASES = {
     "reshape_fits_no_dim": lambda: model(
         [helper.make_node("Reshape", ["x", "shape"], ["y"], name="reshape")],
         [vi("x", ["rows", 3])], [vi("y", [5, 7])], [ints("shape", [5, 7])]),
+    # A blocked DequantizeLinear (opset 21, newer than the schemas Debian's ONNX knows)
+    # without outputs: the importer used to read the missing output and crash.
+    "no_outputs": lambda: model(
+        [helper.make_node("DequantizeLinear", ["q", "scale"], [], name="dq", axis=0, block_size=2),
+         helper.make_node("Relu", ["x"], ["y"], name="relu")],
+        [vi("x", [2])], [vi("y", [2])],
+        [numpy_helper.from_array(np.zeros((4, 2), np.int8), "q"),
+         numpy_helper.from_array(np.ones((2, 2), np.float32), "scale")], opset=21),
     # Constant shapes no target could hold (each compile used to exhaust memory or the run
     # to crash): ConstantOfShape [2^31, 2^31], Tile by [2^40, 2^40], Range(0, 2^62).
     "huge_constant_of_shape": lambda: model(
