@@ -46,10 +46,16 @@ function(edgec_add_model target)
   if(ARG_CPU)
     set(cpu_args --cpu ${ARG_CPU})
   endif()
+  # EDGEC may name the edgec target of the same build: the model is then compiled again
+  # whenever edgec is rebuilt.
+  set(depends ${ARG_MODEL})
+  if(TARGET ${ARG_EDGEC})
+    list(APPEND depends ${ARG_EDGEC})
+  endif()
   add_custom_command(
     OUTPUT ${out}/lib${ARG_NAME}.a ${out}/${ARG_NAME}.h ${out}/${ARG_NAME}.weights
     COMMAND ${ARG_EDGEC} compile ${ARG_MODEL} -o ${out} --name ${ARG_NAME} --target ${ARG_EDGEC_TARGET} ${cpu_args}
-    DEPENDS ${ARG_MODEL}
+    DEPENDS ${depends}
     COMMENT "edgec: compiling ${ARG_MODEL} for ${ARG_EDGEC_TARGET}"
     VERBATIM)
   add_custom_target(${target}_edgec DEPENDS ${out}/lib${ARG_NAME}.a)
