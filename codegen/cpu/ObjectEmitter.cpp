@@ -6,6 +6,7 @@
 #include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -13,7 +14,7 @@
 
 namespace edge {
 
-llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const CpuTargetConfig &config) {
+static const llvm::Target *lookupTarget(const llvm::Triple &triple, std::string &error) {
   static const bool initialized = [] {
     llvm::InitializeAllTargetInfos();
     llvm::InitializeAllTargets();
@@ -22,9 +23,51 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const C
     return true;
   }();
   (void)initialized;
+  return llvm::TargetRegistry::lookupTarget(triple, error);
+}
+
+/// `name` or, when it is not among `known`, the closest of them.
+template <typename Entries>
+static std::string closestName(llvm::StringRef name, const Entries &known) {
+  std::string best;
+  unsigned bestDistance = ~0u;
+  for (const auto &entry : known) {
+    unsigned distance = name.edit_distance(entry.Key);
+    if (distance < bestDistance) bestDistance = distance, best = entry.Key;
+  }
+  return best;
+}
+
+llvm::Error checkCpuAndFeatures(const CpuTargetConfig &config, llvm::StringRef userFeatures) {
   llvm::Triple triple(config.triple);
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target = lookupTarget(triple, error);
+  if (!target) return llvm::createStringError("target '" + config.triple + "': " + error);
+  // A subtarget of the generic CPU lists what LLVM knows, without the warnings LLVM prints
+  // (once per target machine) when it is handed a name it does not know.
+  std::unique_ptr<llvm::MCSubtargetInfo> generic(target->createMCSubtargetInfo(triple, "", ""));
+  if (!generic) return llvm::createStringError("target '" + config.triple + "': no subtarget information");
+  if (config.cpu != "native" && !generic->isCPUStringValid(config.cpu))
+    return llvm::createStringError("--cpu '" + config.cpu + "' is not an " + config.arch +
+                                   " CPU LLVM knows (closest: " +
+                                   closestName(config.cpu, generic->getAllProcessorDescriptions()) + ")");
+  for (llvm::StringRef feature : llvm::split(userFeatures, ',')) {
+    if (feature.empty()) continue;
+    llvm::StringRef name = feature.drop_front(); // without its + or -
+    bool known = llvm::any_of(generic->getAllProcessorFeatures(),
+                              [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; });
+    if (!known)
+      return llvm::createStringError("--features '" + feature + "' is not an " + config.arch +
+                                     " feature LLVM knows (closest: " +
+                                     closestName(name, generic->getAllProcessorFeatures()) + ")");
+  }
+  return llvm::Error::success();
+}
+
+llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const CpuTargetConfig &config) {
+  llvm::Triple triple(config.triple);
+  std::string error;
+  const llvm::Target *target = lookupTarget(triple, error);
   if (!target) return llvm::createStringError("target '" + config.triple + "': " + error);
   std::string cpu = config.cpu, features = config.features;
   if (cpu == "native") {

@@ -13,6 +13,11 @@
 namespace edge {
 
 /// The LLVM TargetMachine for `config` (PIC, so one object serves .a and .so).
+/// Refuses a CPU name (other than "native") or a feature in `userFeatures` (the
+/// comma-separated +name,-name list) that LLVM does not know for the config's target,
+/// naming the closest known one.
+llvm::Error checkCpuAndFeatures(const CpuTargetConfig &config, llvm::StringRef userFeatures);
+
 llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const CpuTargetConfig &config);
 
 /// Translates an LLVM-dialect module to LLVM IR for `machine`.

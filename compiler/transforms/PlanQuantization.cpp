@@ -67,6 +67,10 @@ struct PlanQuantizationPass : impl::PlanQuantizationPassBase<PlanQuantizationPas
       if (!vocab && output.name == "logits" && !output.dims.empty()) vocab = output.dims.back();
 
     WeightsByName weights = collectWeightsByName(module);
+    // An override that names no weight is most likely a typo: say so.
+    for (auto [i, entry] : llvm::enumerate(patterns))
+      if (llvm::none_of(weights.names, [&](llvm::StringRef name) { return entry.first.match(name); }))
+        module.emitWarning() << "--quant-override '" << overrides[i] << "' matches no weight of the model";
 
     Builder builder(module.getContext());
     auto note = [&](WeightOp op, llvm::StringRef why) {

@@ -166,6 +166,8 @@ public:
           // Remarks are notes for the user (a weight that stays f32), printed as they come.
           if (diag.getSeverity() == mlir::DiagnosticSeverity::Remark)
             llvm::errs() << "edgec: note: " << diag.str() << "\n";
+          if (diag.getSeverity() == mlir::DiagnosticSeverity::Warning)
+            llvm::errs() << "edgec: warning: " << diag.str() << "\n";
           if (diag.getSeverity() == mlir::DiagnosticSeverity::Error && message.empty()) {
             std::string location;
             llvm::raw_string_ostream os(location);
@@ -266,6 +268,7 @@ private:
     if (!resolved) return resolved.takeError();
     arch = *resolved;
     config = getCpuTargetConfig(arch, options.cpu);
+    if (llvm::Error error = checkCpuAndFeatures(*config, options.features)) return error;
     if (!options.features.empty()) config->features += "," + options.features;
     identity.name = options.name;
     identity.target = (vulkan ? "vulkan " : "") + config->triple + " " + config->cpu;
