@@ -10,6 +10,7 @@
 //   edgec run OUT --prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json
 //             [--max-tokens N] [--greedy] [--temperature T] [--top-k K] [--top-p P] [--seed S] [--json] ...
 //   edgec inspect MODEL.onnx
+//   edgec help [COMMAND], edgec COMMAND --help, edgec --version   (tools/edgec/Usage.cpp)
 //
 // A user error prints one line, "edgec: error: ...", and exits with status 1.
 //
@@ -17,24 +18,12 @@
 #include "RunCommand.h"
 #include "tools/edgec/Compile.h"
 #include "tools/edgec/Inspect.h"
+#include "tools/edgec/Usage.h"
 
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace {
-
-const char *kUsage =
-    "usage: edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu|vulkan]\n"
-    "                     [--host-triple host|aarch64-linux-gnu|x86_64-linux-gnu] (vulkan: the host code's)\n"
-    "                     [--cpu NAME|native] [--name NAME] [--emit onnx|mlir|llvm|asm|spirv]\n"
-    "                     [--dump-after PASS]... [--paged-kv auto|off] [--features +dotprod,+i8mm,...]\n"
-    "                     [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=f32|q8_0|q4_0|q4_1]...\n"
-    "                     [--quant-report FILE] [--jobs N] [--timings]\n"
-    "       edgec run OUT --input NAME=FILE.npy ... [--output-dir DIR] [--repeat N]\n"
-    "       edgec run OUT (--prompt-ids 1,2,3 | --prompt TEXT --tokenizer tokenizer.json) [--max-tokens N]\n"
-    "                 [--greedy | --temperature T --top-k K --top-p P --repetition-penalty R --seed S]\n"
-    "                 [--stop-ids A,B] [--json]   (causal LMs; more options in tools/edge-run/generate.c)\n"
-    "       edgec inspect MODEL.onnx\n";
 
 int fail(const std::string &message) {
   std::string line = message;
@@ -51,7 +40,7 @@ int compileCommand(int argc, char **argv) {
   auto options = edge::parseCompileOptions(std::vector<std::string>(argv + 2, argv + argc));
   if (!options) {
     std::string message = llvm::toString(options.takeError());
-    if (message == "no model given") message += "; " + std::string(kUsage);
+    if (message == "no model given") message += " (edgec compile --help lists the options)";
     return fail(message);
   }
   if (llvm::Error error = edge::compileModel(*options, llvm::outs())) return fail(std::move(error));
@@ -59,7 +48,8 @@ int compileCommand(int argc, char **argv) {
 }
 
 int runCommand(int argc, char **argv) {
-  if (argc < 3 || argv[2][0] == '-') return fail("edgec run needs the compile output folder first");
+  if (argc < 3 || argv[2][0] == '-')
+    return fail("edgec run needs the compile output folder first (edgec run --help lists the options)");
   std::vector<std::string> rest(argv + 3, argv + argc);
   auto rc = edge::runCompiledModel(argv[2], rest);
   if (!rc) return fail(rc.takeError());
@@ -68,24 +58,46 @@ int runCommand(int argc, char **argv) {
 
 /// Exits 1 when some node is unsupported, so that build scripts can check a model.
 int inspectCommand(int argc, char **argv) {
-  if (argc != 3) return fail("edgec inspect takes one model");
+  if (argc != 3) return fail("edgec inspect takes one model (edgec inspect MODEL.onnx)");
   auto unsupported = edge::inspectModel(argv[2], llvm::outs());
   if (!unsupported) return fail(unsupported.takeError());
   if (*unsupported) return fail(std::string(argv[2]) + ": " + std::to_string(*unsupported) + " node(s) cannot be compiled");
   return 0;
 }
 
+/// `--help` or `-h` among a command's own arguments (for run: right after the command,
+/// since the rest goes to the runner).
+bool asksForHelp(int argc, char **argv, bool firstOnly) {
+  for (int i = 2; i < argc && (i == 2 || !firstOnly); ++i)
+    if (std::string(argv[i]) == "--help" || std::string(argv[i]) == "-h") return true;
+  return false;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
-    llvm::outs() << kUsage;
-    return argc < 2 ? 1 : 0;
+  std::string command = argc < 2 ? "" : argv[1];
+  if (command.empty()) {
+    llvm::errs() << edge::usageText("");
+    return 1;
   }
-  std::string command = argv[1];
+  if (command == "--version" || command == "version") {
+    llvm::outs() << edge::versionText();
+    return 0;
+  }
+  if (command == "--help" || command == "-h" || command == "help") {
+    const char *text = edge::usageText(command == "help" && argc > 2 ? argv[2] : "");
+    if (!text) return fail("no command '" + std::string(argv[2]) + "' (commands: compile, run, inspect)");
+    llvm::outs() << text;
+    return 0;
+  }
+  if (const char *text = edge::usageText(command); text && asksForHelp(argc, argv, command == "run")) {
+    llvm::outs() << text;
+    return 0;
+  }
   if (command == "compile") return compileCommand(argc, argv);
   if (command == "run") return runCommand(argc, argv);
   if (command == "inspect") return inspectCommand(argc, argv);
-  return fail("unknown command '" + command + "'; " + std::string(kUsage));
+  return fail("unknown command '" + command + "' (commands: compile, run, inspect; edgec help lists them)");
 }
