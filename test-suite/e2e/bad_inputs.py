@@ -93,6 +93,9 @@ def main():
          "(the positions of the model)"),
         ("--max-context past the model's positions", None, ["--prompt-ids", "1,2", "--max-context", "512"],
          "max_context 512 exceeds the 256 positions model 'llama' holds"),
+        ("graph inputs given to a causal LM", None, ["--input", f"x={x}", "--lm"],
+         "--input: model 'llama' is a causal LM compiled for the paged KV cache; it generates from --prompt-ids "
+         "or --prompt (compile with --paged-kv off to run the graph on its inputs)"),
         ("--repeat -1", None, ["--input", f"x={x}", "--repeat", "-1"],
          "--repeat: expected a whole number from 1 to 1000000: -1"),
     ]
@@ -101,7 +104,8 @@ def main():
         restore()
         if damage:
             damage()
-        lm_run = "--prompt-ids" in extra or "--perplexity" in extra
+        lm_run = "--prompt-ids" in extra or "--perplexity" in extra or "--lm" in extra
+        extra = [arg for arg in extra if arg != "--lm"]  # --lm: run the causal LM with these options
         folder = args.work if title == "no compiled model" else llama if lm_run else mlp
         output = [] if folder == llama else ["--output-dir", args.work]
         run = subprocess.run([args.edgec, "run", folder] + output + extra, capture_output=True, text=True)

@@ -204,6 +204,12 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (strcmp(arg, "--pin") == 0) { options.pin_threads = 1; continue; }
     if (strcmp(arg, "--no-verify-weights") == 0) { weights_flags = 0; continue; }
     if (strcmp(arg, "--ignore-eos") == 0) { ignore_eos = 1; continue; }
+    if (strcmp(arg, "--input") == 0) {
+      fprintf(stderr, "edge-run: error: --input: model '%s' is a causal LM compiled for the paged KV cache; it "
+                      "generates from --prompt-ids or --prompt (compile with --paged-kv off to run the graph on "
+                      "its inputs)\n", model->name);
+      FAIL(1);
+    }
     if (!value) FAIL(usage_error("option needs a value", arg));
     ++i;
     if (strcmp(arg, "--tokenizer") == 0) { tokenizer_path = value; continue; }

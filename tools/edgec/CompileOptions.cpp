@@ -164,6 +164,10 @@ llvm::Expected<CompileOptions> parseCompileOptions(llvm::ArrayRef<std::string> a
   if (options.name.empty() || llvm::isDigit(options.name[0]) ||
       !llvm::all_of(options.name, [](char c) { return llvm::isAlnum(c) || c == '_'; }))
     return llvm::createStringError("--name '" + options.name + "' is not a C identifier");
+  if (llvm::sys::path::extension(options.quant.reportPath) == ".svg")
+    return llvm::createStringError("--quant-report '" + options.quant.reportPath +
+                                   "': that is where the table's plot goes; name the table file (e.g. report.tsv) "
+                                   "and the plot is written beside it as .svg");
   if (!options.features.empty())
     for (llvm::StringRef feature : llvm::split(options.features, ','))
       if (feature.size() < 2 || (feature[0] != '+' && feature[0] != '-'))

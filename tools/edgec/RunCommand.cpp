@@ -109,6 +109,12 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
   int rc = llvm::sys::ExecuteAndWait(*compiler, linkArgs, std::nullopt, {}, 0, 0, &message);
   if (rc != 0) return llvm::createStringError(executable + ": linking the runner failed " + message);
 
+  // The runner writes into --output-dir; like `compile -o`, the folder is made if need be.
+  for (size_t i = 0; i + 1 < runnerArgs.size(); ++i)
+    if (runnerArgs[i] == "--output-dir")
+      if (std::error_code ec = llvm::sys::fs::create_directories(runnerArgs[i + 1]))
+        return llvm::createStringError("--output-dir " + runnerArgs[i + 1] + ": cannot create: " + ec.message());
+
   std::vector<std::string> command;
   if (!native) {
     auto qemu = findTool({"qemu-aarch64"}, "run aarch64 code on this host; install qemu-user");
