@@ -10,6 +10,7 @@
 #include "base/status.h"
 #include "edge/fnv1a.h"
 #include "tokenizer/json.h"
+#include "tokenizer/pieces.h"
 #include "tokenizer/pretokenize.h"
 #include "tokenizer/utf8.h"
 
@@ -666,6 +667,51 @@ static int is_special(const edge_tokenizer_t *t, int32_t id) {
   return 0;
 }
 
+size_t edge_tokenizer_piece_capacity(const edge_tokenizer_t *t, int32_t id) {
+  return known(t, id) ? t->id_length[id] : sizeof(kReplacement) - 1;
+}
+
+int edge_tokenizer_strips_leading_space(const edge_tokenizer_t *t) {
+  return t->family == FAMILY_SENTENCEPIECE && t->prepend_space;
+}
+
+size_t edge_tokenizer_piece_bytes(const edge_tokenizer_t *t, int32_t id, char *out) {
+  if (!known(t, id)) {
+    memcpy(out, kReplacement, sizeof(kReplacement) - 1);
+    return sizeof(kReplacement) - 1;
+  }
+  if (is_special(t, id)) return 0;
+  const char *piece = t->id_text[id];
+  const size_t length = t->id_length[id];
+  size_t n = 0;
+  if (t->family == FAMILY_BYTE_LEVEL) {
+    for (size_t k = 0; k < length;) { /* alphabet characters back to bytes */
+      unsigned char lead = (unsigned char)piece[k];
+      uint32_t c = lead;
+      size_t step = utf8_sequence_length(lead);
+      if (step == 2 && k + 1 < length) c = ((lead & 0x1fu) << 6) | ((unsigned char)piece[k + 1] & 0x3fu);
+      if (c < 512 && t->char_to_byte[c] >= 0 && step <= 2) out[n++] = (char)t->char_to_byte[c];
+      else for (size_t b = 0; b < step && k + b < length; ++b) out[n++] = piece[k + b];
+      k += step;
+    }
+    return n;
+  }
+  unsigned value = 0;
+  if (length == 6 && sscanf(piece, "<0x%2X>", &value) == 1) { /* byte fallback */
+    out[0] = (char)value;
+    return 1;
+  }
+  for (size_t k = 0; k < length;) {
+    if (k + 3 <= length && memcmp(piece + k, kSpaceMark, 3) == 0) {
+      out[n++] = ' ';
+      k += 3;
+    } else {
+      out[n++] = piece[k++];
+    }
+  }
+  return n;
+}
+
 edge_status_t edge_tokenizer_decode(const edge_tokenizer_t *t, const int32_t *ids, uint32_t count, char **out_text,
                                     size_t *out_size) {
   if (!out_text) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_text is NULL");
@@ -673,46 +719,12 @@ edge_status_t edge_tokenizer_decode(const edge_tokenizer_t *t, const int32_t *id
   if (out_size) *out_size = 0;
   if (!t || (!ids && count)) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "tokenizer or ids is NULL");
   size_t capacity = 16;
-  for (uint32_t i = 0; i < count; ++i) capacity += known(t, ids[i]) ? t->id_length[ids[i]] : sizeof(kReplacement);
+  for (uint32_t i = 0; i < count; ++i) capacity += edge_tokenizer_piece_capacity(t, ids[i]);
   char *text = malloc(capacity);
   if (!text) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   size_t n = 0;
-  for (uint32_t i = 0; i < count; ++i) {
-    if (!known(t, ids[i])) {
-      memcpy(text + n, kReplacement, sizeof(kReplacement) - 1);
-      n += sizeof(kReplacement) - 1;
-      continue;
-    }
-    if (is_special(t, ids[i])) continue;
-    const char *piece = t->id_text[ids[i]];
-    size_t length = t->id_length[ids[i]];
-    if (t->family == FAMILY_BYTE_LEVEL) {
-      for (size_t k = 0; k < length;) { /* alphabet characters back to bytes */
-        unsigned char lead = (unsigned char)piece[k];
-        uint32_t c = lead;
-        size_t step = utf8_sequence_length(lead);
-        if (step == 2 && k + 1 < length) c = ((lead & 0x1fu) << 6) | ((unsigned char)piece[k + 1] & 0x3fu);
-        if (c < 512 && t->char_to_byte[c] >= 0 && step <= 2) text[n++] = (char)t->char_to_byte[c];
-        else for (size_t b = 0; b < step && k + b < length; ++b) text[n++] = piece[k + b];
-        k += step;
-      }
-      continue;
-    }
-    unsigned value = 0;
-    if (length == 6 && sscanf(piece, "<0x%2X>", &value) == 1) { /* byte fallback */
-      text[n++] = (char)value;
-      continue;
-    }
-    for (size_t k = 0; k < length;) {
-      if (k + 3 <= length && memcmp(piece + k, kSpaceMark, 3) == 0) {
-        text[n++] = ' ';
-        k += 3;
-      } else {
-        text[n++] = piece[k++];
-      }
-    }
-  }
-  size_t skip = t->family == FAMILY_SENTENCEPIECE && t->prepend_space && n > 0 && text[0] == ' ' ? 1 : 0;
+  for (uint32_t i = 0; i < count; ++i) n += edge_tokenizer_piece_bytes(t, ids[i], text + n);
+  size_t skip = edge_tokenizer_strips_leading_space(t) && n > 0 && text[0] == ' ' ? 1 : 0;
   memmove(text, text + skip, n - skip);
   n -= skip;
   text[n] = '\0';

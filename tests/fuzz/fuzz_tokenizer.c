@@ -1,13 +1,37 @@
 /*
  * tokenizer.json from arbitrary bytes: edge_tokenizer_open must refuse what is malformed;
  * a tokenizer it accepts encodes arbitrary bytes (the input's own, not always UTF-8) and
- * decodes every id of its vocabulary and ids beyond it.
+ * decodes every id of its vocabulary and ids beyond it, also streamed through a
+ * detokenizer, whose pieces must add up to the decode.
  */
 #include "fuzz_file.h"
 
 #include <string.h>
 
 #include "edge/tokenizer.h"
+
+/* The detokenizer's pieces of `ids` and its flush, against the decode `text`. */
+static void check_stream(const edge_tokenizer_t *tokenizer, const int32_t *ids, uint32_t count, const char *text,
+                         size_t text_size) {
+  edge_detokenizer_t *detokenizer = NULL;
+  edge_status_t status = edge_detokenizer_create(tokenizer, 0, &detokenizer);
+  if (status) abort();
+  size_t at = 0;
+  for (uint32_t i = 0; i <= count; ++i) {
+    const char *piece = NULL;
+    size_t size = 0;
+    if (i < count) {
+      status = edge_detokenizer_push(detokenizer, ids[i], &piece, &size);
+      if (status) abort();
+    } else {
+      edge_detokenizer_flush(detokenizer, &piece, &size);
+    }
+    if (at + size > text_size || memcmp(text + at, piece, size) != 0) abort();
+    at += size;
+  }
+  if (at != text_size) abort();
+  edge_detokenizer_release(detokenizer);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   char path[64];
@@ -35,6 +59,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       status = edge_tokenizer_decode(tokenizer, ids, count, &text, &text_size);
       if (status) edge_status_free(status);
       else if (strlen(text) != text_size) abort();
+      else check_stream(tokenizer, ids, count, text, text_size);
       free(text);
     }
     free(ids);
@@ -48,6 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   size_t text_size = 0;
   status = edge_tokenizer_decode(tokenizer, every, count, &text, &text_size);
   if (status) edge_status_free(status);
+  else check_stream(tokenizer, every, count, text, text_size);
   free(text);
   (void)edge_tokenizer_token_id(tokenizer, "</s>");
   edge_tokenizer_release(tokenizer);

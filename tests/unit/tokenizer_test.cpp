@@ -44,6 +44,41 @@ std::string decode(edge_tokenizer_t *t, const std::vector<int32_t> &ids) {
   return out;
 }
 
+bool wellFormedUtf8(const std::string &text) {
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = text[i];
+    size_t length = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+    if (!length || i + length > text.size()) return false;
+    for (size_t k = 1; k < length; ++k)
+      if ((static_cast<unsigned char>(text[i + k]) & 0xc0) != 0x80) return false;
+    i += length;
+  }
+  return true;
+}
+
+// Streams `ids` through a detokenizer one at a time: the pieces with the flush must be the
+// whole decode, and every piece whole characters when the decode is.
+void checkStreaming(edge_tokenizer_t *t, const std::vector<int32_t> &ids) {
+  edge_detokenizer_t *d = nullptr;
+  ASSERT_EQ(edge_detokenizer_create(t, 0, &d), nullptr);
+  const std::string whole = decode(t, ids);
+  std::string streamed;
+  for (int32_t id : ids) {
+    const char *text = nullptr;
+    size_t size = 0;
+    ASSERT_EQ(edge_detokenizer_push(d, id, &text, &size), nullptr);
+    std::string piece(text, size);
+    if (wellFormedUtf8(whole)) EXPECT_TRUE(wellFormedUtf8(piece)) << "a piece cut a character: " << piece;
+    streamed += piece;
+  }
+  const char *rest = nullptr;
+  size_t size = 0;
+  edge_detokenizer_flush(d, &rest, &size);
+  streamed.append(rest, size);
+  EXPECT_EQ(streamed, whole);
+  edge_detokenizer_release(d);
+}
+
 void checkAgainstSentencePiece(const std::string &dir, bool roundTrip) {
   edge_tokenizer_t *t = nullptr;
   ASSERT_EQ(edge_tokenizer_open((dir + "/tokenizer.json").c_str(), &t), nullptr);
@@ -60,8 +95,31 @@ void checkAgainstSentencePiece(const std::string &dir, bool roundTrip) {
     for (uint32_t i = 0; i < ids->count; ++i) expected.push_back(static_cast<int32_t>(ids->items[i].number));
     EXPECT_EQ(encode(t, text), expected) << "text: " << text;
     if (roundTrip) EXPECT_EQ(decode(t, expected), text) << "round trip of: " << text;
+    checkStreaming(t, expected);
   }
   json_free(root);
+  edge_tokenizer_release(t);
+}
+
+// A continuation keeps its first space: the ids of " the" after a prompt stream as " the",
+// where decode (a text of their own) gives "the".
+TEST(TokenizerTest, DetokenizedContinuationKeepsItsSpace) {
+  edge_tokenizer_t *t = nullptr;
+  ASSERT_EQ(edge_tokenizer_open(EDGEC_TOKENIZER_DATA "/sentencepiece-small/tokenizer.json", &t), nullptr);
+  std::vector<int32_t> ids = encode(t, "the");
+  ASSERT_FALSE(ids.empty());
+  EXPECT_EQ(decode(t, ids), "the");
+  edge_detokenizer_t *d = nullptr;
+  ASSERT_EQ(edge_detokenizer_create(t, 1, &d), nullptr);
+  std::string streamed;
+  for (int32_t id : ids) {
+    const char *text = nullptr;
+    size_t size = 0;
+    ASSERT_EQ(edge_detokenizer_push(d, id, &text, &size), nullptr);
+    streamed.append(text, size);
+  }
+  EXPECT_EQ(streamed, " the");
+  edge_detokenizer_release(d);
   edge_tokenizer_release(t);
 }
 
@@ -130,6 +188,20 @@ TEST(TokenizerTest, ByteLevelBpe) {
   EXPECT_EQ(encode(t, "a  tall"), (std::vector<int32_t>{'a', ' ', 257, 'a', 258}))
       << "two spaces: the first stands alone, the second starts the word";
   EXPECT_EQ(decode(t, encode(t, "héllo wörld\t!")), "héllo wörld\t!");
+  // Streamed, one byte-level id per byte: "é", "ö", "€" and "🦀" arrive over two to four
+  // ids and come out whole; the added token prints nothing; an id past the vocabulary is
+  // U+FFFD, also when it ends a held sequence early.
+  checkStreaming(t, encode(t, "héllo wörld€ 🦀!<|endoftext|>the"));
+  checkStreaming(t, {0xc3, 999, 0xa9, 'x'});
+  edge_detokenizer_t *d = nullptr;
+  ASSERT_EQ(edge_detokenizer_create(t, 0, &d), nullptr);
+  const char *text = nullptr;
+  size_t size = 0;
+  ASSERT_EQ(edge_detokenizer_push(d, 0xf0, &text, &size), nullptr); // the crab's first byte
+  EXPECT_EQ(size, 0u);
+  edge_detokenizer_flush(d, &text, &size); // the stream ends inside it: the byte as it is
+  EXPECT_EQ(std::string(text, size), "\xf0");
+  edge_detokenizer_release(d);
   edge_tokenizer_release(t);
 }
 

@@ -39,10 +39,7 @@ typedef struct prompt_t {
 typedef struct stream_t {
   int json;
   int index;
-  const edge_tokenizer_t *tokenizer; /* NULL: print ids */
-  int32_t *generated;                /* the ids so far, to decode text as it completes */
-  uint32_t count, capacity;
-  size_t printed;                    /* bytes of decoded text already written */
+  edge_detokenizer_t *detokenizer; /* the text as it comes; NULL: print ids */
 } stream_t;
 
 static int usage_error(const char *message, const char *value) {
@@ -85,51 +82,25 @@ static int whole_number_up_to(double number, double largest) {
   return number <= largest && number == (double)(uint64_t)number; /* 0 <= number, checked before */
 }
 
-/* Complete UTF-8 characters of `text` (a decoded prefix may end inside one). */
-static size_t complete_utf8(const char *text, size_t size) {
-  size_t end = size;
-  for (size_t back = 1; back <= 3 && back <= size; ++back) {
-    unsigned char c = (unsigned char)text[size - back];
-    if ((c & 0xc0) == 0x80) continue; /* continuation byte: look further back */
-    size_t need = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : 4;
-    if (need > back) end = size - back;
-    break;
-  }
-  return end;
-}
-
 static int on_token(void *user, edge_lm_session_t *session, int32_t token) {
   (void)session;
   stream_t *stream = user;
   if (stream->json) return 0;
-  if (!stream->tokenizer) {
+  if (!stream->detokenizer) {
     printf("[%d] %d\n", stream->index, token);
     fflush(stdout);
     return 0;
   }
-  if (stream->count == stream->capacity) {
-    uint32_t capacity = stream->capacity ? stream->capacity * 2 : 64;
-    int32_t *grown = realloc(stream->generated, sizeof(int32_t) * capacity);
-    if (!grown) return 1;
-    stream->generated = grown;
-    stream->capacity = capacity;
-  }
-  stream->generated[stream->count++] = token;
-  char *text = NULL;
+  const char *text = NULL;
   size_t size = 0;
-  edge_status_t status = edge_tokenizer_decode(stream->tokenizer, stream->generated, stream->count, &text, &size);
-  if (status) { /* an id the tokenizer lacks: stop rather than print garbage */
+  edge_status_t status = edge_detokenizer_push(stream->detokenizer, token, &text, &size);
+  if (status) {
     fprintf(stderr, "edge-run: error: %s\n", edge_status_message(status));
     edge_status_free(status);
     return 1;
   }
-  size_t ready = complete_utf8(text, size);
-  if (ready > stream->printed) {
-    fwrite(text + stream->printed, 1, ready - stream->printed, stdout);
-    fflush(stdout);
-    stream->printed = ready;
-  }
-  free(text);
+  fwrite(text, 1, size, stdout);
+  fflush(stdout);
   return 0;
 }
 
@@ -286,7 +257,11 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (status) FAIL(fail_status(status));
   }
   for (uint32_t s = 0; s < num_prompts; ++s) {
-    streams[s] = (stream_t){json, (int)s, num_prompts == 1 ? tokenizer : NULL, NULL, 0, 0, 0};
+    streams[s] = (stream_t){json, (int)s, NULL};
+    if (num_prompts == 1 && tokenizer && !json) { /* one session's text streams as it comes */
+      status = edge_detokenizer_create(tokenizer, 0, &streams[s].detokenizer); /* printed on a line of its own */
+      if (status) FAIL(fail_status(status));
+    }
     status = root ? edge_lm_session_fork(root, &sessions[s]) : edge_lm_session_create(lm, &sessions[s]);
     if (status) FAIL(fail_status(status));
   }
@@ -355,8 +330,14 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
       print_json_string(device, strlen(device));
       printf("}\n");
     } else {
-      if (streams[s].tokenizer) printf("\n");
-      if (tokenizer && !streams[s].tokenizer) { /* several sessions: their text, one after another */
+      if (streams[s].detokenizer) {
+        const char *rest = NULL;
+        size_t size = 0;
+        edge_detokenizer_flush(streams[s].detokenizer, &rest, &size);
+        fwrite(rest, 1, size, stdout);
+        printf("\n");
+      }
+      if (tokenizer && !streams[s].detokenizer) { /* several sessions: their text, one after another */
         char *text = NULL;
         size_t size = 0;
         edge_status_t decoded = edge_tokenizer_decode(tokenizer, ids + before, generated, &text, &size);
@@ -381,7 +362,7 @@ done:
   edge_weights_release(weights);
   for (uint32_t s = 0; s < num_prompts; ++s) {
     free(prompts[s].ids);
-    free(streams[s].generated);
+    edge_detokenizer_release(streams[s].detokenizer);
   }
   free(stops.ids);
   edge_tokenizer_release(tokenizer);

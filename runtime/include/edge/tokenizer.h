@@ -45,6 +45,31 @@ edge_status_t edge_tokenizer_encode(const edge_tokenizer_t *tokenizer, const cha
 edge_status_t edge_tokenizer_decode(const edge_tokenizer_t *tokenizer, const int32_t *ids, uint32_t count,
                                     char **out_text, size_t *out_size);
 
+/*
+ * Streaming text: an app that prints tokens as they are generated hands each id to a
+ * detokenizer and prints what comes back. Decoding ids one at a time instead would drop
+ * the spaces SentencePiece pieces carry at their start ("▁the" is " the" inside a text,
+ * "the" at its start) and cut multi-byte characters that byte-level or byte-fallback
+ * tokens spell over several ids. The pieces a detokenizer hands out, followed by what
+ * edge_detokenizer_flush returns, are exactly edge_tokenizer_decode of all the ids; each
+ * piece ends on a whole UTF-8 character (only the flush may hold an unfinished one).
+ * With `continues_text` set, the ids continue a text shown already (generation after a
+ * prompt), so the first piece keeps the space that decode would remove at a text's start.
+ * The tokenizer must outlive the detokenizer. One detokenizer per stream; not thread-safe.
+ */
+typedef struct edge_detokenizer_s edge_detokenizer_t;
+edge_status_t edge_detokenizer_create(const edge_tokenizer_t *tokenizer, int continues_text,
+                                      edge_detokenizer_t **out_detokenizer);
+/* Appends `id`; *out_text (NUL-terminated, owned by the detokenizer, valid until its next
+ * call) gets the text it completes, possibly empty. Fails only with RESOURCE_EXHAUSTED,
+ * leaving the detokenizer as it was. */
+edge_status_t edge_detokenizer_push(edge_detokenizer_t *detokenizer, int32_t id, const char **out_text,
+                                    size_t *out_size);
+/* The bytes still held back (an unfinished UTF-8 sequence at the end), handed out as they
+ * are: call once when the stream ends. */
+void edge_detokenizer_flush(edge_detokenizer_t *detokenizer, const char **out_text, size_t *out_size);
+void edge_detokenizer_release(edge_detokenizer_t *detokenizer);
+
 /* Highest token id + 1. */
 uint32_t edge_tokenizer_vocab_size(const edge_tokenizer_t *tokenizer);
 /* Id of a token's exact text (an added token such as "</s>" or a vocab entry), or -1. */
