@@ -1,22 +1,32 @@
 # edgec_add_model(<target> MODEL <model.onnx> [NAME <c-name>] [EDGEC_TARGET <target>]
-#                 [CPU <cpu>] [EDGEC <path-to-edgec>])
+#                 [CPU <cpu>] [FEATURES <+f,-g>] [QUANT <none|q8_0|q4_0|q4_1|mixed>]
+#                 [QUANT_OVERRIDES <pattern=format>...] [QUANT_REPORT <file>]
+#                 [PAGED_KV <auto|off>] [EDGEC <path-to-edgec>])
 #
 # Compiles an ONNX model with edgec at build time and makes <target> a static library
 # target that an app links like any other:
 #
 #   include(path/to/edgec/tools/cmake/EdgecModel.cmake)
 #   add_subdirectory(path/to/edgec/runtime edgert)          # libedgert for this toolchain
-#   edgec_add_model(mlp MODEL ${CMAKE_SOURCE_DIR}/mlp.onnx)
+#   edgec_add_model(mlp MODEL ${CMAKE_SOURCE_DIR}/mlp.onnx QUANT q8_0)
 #   target_link_libraries(app PRIVATE mlp edgert m)
 #   # ship $<TARGET_PROPERTY:mlp,EDGEC_WEIGHTS> (NAME.weights) next to the app
 #
-# EDGEC_TARGET defaults to the cache variable EDGEC_MODEL_TARGET when set (e.g. vulkan:
-# the app then needs libedgert built with Vulkan, and runs on the GPU), else from the
-# toolchain: aarch64-linux-gnu when CMAKE_SYSTEM_PROCESSOR is aarch64 and the build
-# cross-compiles, host otherwise. EDGEC defaults to `edgec` on
-# PATH (or the EDGEC cache variable). The model is recompiled when the .onnx changes.
+# Each option is `edgec compile`'s of the same name (--cpu, --features, --quant,
+# --quant-override, --quant-report, --paged-kv); an argument the function does not know is
+# an error. EDGEC_TARGET defaults to the cache variable EDGEC_MODEL_TARGET when set (e.g.
+# vulkan: the app then needs libedgert built with Vulkan, and runs on the GPU), else from
+# the toolchain: aarch64-linux-gnu when CMAKE_SYSTEM_PROCESSOR is aarch64 and the build
+# cross-compiles, host otherwise. EDGEC defaults to `edgec` on PATH (or the EDGEC cache
+# variable). The model is compiled again when the .onnx or the options change (Ninja
+# notices a changed command line), and when EDGEC is this build's own edgec target and it
+# is rebuilt.
 function(edgec_add_model target)
-  cmake_parse_arguments(ARG "" "MODEL;NAME;EDGEC_TARGET;CPU;EDGEC" "" ${ARGN})
+  cmake_parse_arguments(ARG "" "MODEL;NAME;EDGEC_TARGET;CPU;FEATURES;QUANT;QUANT_REPORT;PAGED_KV;EDGEC"
+                        "QUANT_OVERRIDES" ${ARGN})
+  if(ARG_UNPARSED_ARGUMENTS)
+    message(FATAL_ERROR "edgec_add_model(${target}): unknown arguments: ${ARG_UNPARSED_ARGUMENTS}")
+  endif()
   if(NOT ARG_MODEL)
     message(FATAL_ERROR "edgec_add_model(${target}): MODEL is required")
   endif()
@@ -42,19 +52,33 @@ function(edgec_add_model target)
     endif()
   endif()
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}.edgec)
-  set(cpu_args)
-  if(ARG_CPU)
-    set(cpu_args --cpu ${ARG_CPU})
-  endif()
+  set(options_args)
+  foreach(pair "CPU;--cpu" "FEATURES;--features" "QUANT;--quant" "QUANT_REPORT;--quant-report" "PAGED_KV;--paged-kv")
+    list(GET pair 0 key)
+    list(GET pair 1 flag)
+    if(DEFINED ARG_${key})
+      list(APPEND options_args ${flag} ${ARG_${key}})
+    endif()
+  endforeach()
+  foreach(override ${ARG_QUANT_OVERRIDES})
+    list(APPEND options_args --quant-override ${override})
+  endforeach()
   # EDGEC may name the edgec target of the same build: the model is then compiled again
   # whenever edgec is rebuilt.
   set(depends ${ARG_MODEL})
   if(TARGET ${ARG_EDGEC})
     list(APPEND depends ${ARG_EDGEC})
   endif()
+  set(byproducts)
+  if(DEFINED ARG_QUANT_REPORT) # the table and its plot beside it
+    get_filename_component(report_dir ${ARG_QUANT_REPORT} DIRECTORY)
+    get_filename_component(report_stem ${ARG_QUANT_REPORT} NAME_WLE)
+    set(byproducts BYPRODUCTS ${ARG_QUANT_REPORT} ${report_dir}/${report_stem}.svg)
+  endif()
   add_custom_command(
     OUTPUT ${out}/lib${ARG_NAME}.a ${out}/${ARG_NAME}.h ${out}/${ARG_NAME}.weights
-    COMMAND ${ARG_EDGEC} compile ${ARG_MODEL} -o ${out} --name ${ARG_NAME} --target ${ARG_EDGEC_TARGET} ${cpu_args}
+    ${byproducts}
+    COMMAND ${ARG_EDGEC} compile ${ARG_MODEL} -o ${out} --name ${ARG_NAME} --target ${ARG_EDGEC_TARGET} ${options_args}
     DEPENDS ${depends}
     COMMENT "edgec: compiling ${ARG_MODEL} for ${ARG_EDGEC_TARGET}"
     VERBATIM)

@@ -11,6 +11,12 @@ root=$(cd "$here/../../.." && pwd)
 tokenizer="$root/test-suite/tokenizer/sentencepiece-small/tokenizer.json"
 prompt="You should have received a copy"
 source "$here/../build_app.sh"
+# edgec_add_model passed the app's options: q8_0 weights in the report, dotprod on aarch64.
+grep -q "	q8_0	" "$work/quant-report.tsv" || { echo "hello_lm: no q8_0 weight in the quantization report"; exit 1; }
+if [ "$target" = aarch64-linux-gnu ]; then
+  llvm-objdump-22 -d "$work/llama.edgec/libllama.a" > "$work/libllama.dis"
+  grep -q "sdot" "$work/libllama.dis" || { echo "hello_lm: FEATURES +dotprod did not reach the library (no sdot)"; exit 1; }
+fi
 "${run[@]}" "$work/hello_lm" "$work/llama.edgec/llama.weights" "$tokenizer" "$prompt" 24 > "$work/output.txt"
 device=()
 [ "$target" = vulkan ] && device=(--vulkan-device llvmpipe)
