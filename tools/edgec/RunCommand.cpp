@@ -55,11 +55,22 @@ llvm::Expected<llvm::Triple::ArchType> archiveArch(const std::string &path) {
   return llvm::createStringError(path + ": holds no object file");
 }
 
+/// Where the runtime and runner for `arch` are, found from edgec's own path so that an
+/// installed prefix can move: PREFIX/bin/edgec uses PREFIX/lib/edgec/<arch>
+/// (tools/cmake/Install.cmake); BUILD/tools/edgec/edgec, in a build folder, uses BUILD for
+/// the host and BUILD/<arch> for a cross runtime. $EDGEC_RUNTIME_DIR/<arch> overrides both.
 std::string runtimeDir(llvm::StringRef arch) {
   if (auto fromEnv = llvm::sys::Process::GetEnv("EDGEC_RUNTIME_DIR")) return *fromEnv + "/" + arch.str();
+  static int anchor;
+  std::string executable = llvm::sys::fs::getMainExecutable("edgec", &anchor);
+  llvm::StringRef binDir = llvm::sys::path::parent_path(executable);
+  llvm::SmallString<256> installed(llvm::sys::path::parent_path(binDir));
+  llvm::sys::path::append(installed, "lib", "edgec", arch);
+  if (llvm::sys::fs::is_directory(installed)) return installed.str().str();
+  std::string build = llvm::sys::path::parent_path(llvm::sys::path::parent_path(binDir)).str();
   llvm::Triple host(llvm::sys::getProcessTriple());
   bool native = (arch == "aarch64") == (host.getArch() == llvm::Triple::aarch64);
-  return native ? std::string(EDGEC_BUILD_DIR) : std::string(EDGEC_BUILD_DIR) + "/" + arch.str();
+  return native ? build : build + "/" + arch.str();
 }
 
 llvm::Expected<std::string> findTool(llvm::ArrayRef<llvm::StringRef> names, llvm::StringRef why) {

@@ -1,0 +1,49 @@
+# `cmake --install build --prefix P`: the compiler, the runtimes it links programs against
+# and apps link, the headers, and the CMake package and pkg-config file that find them.
+#
+#   P/bin/edgec, P/bin/edge-opt
+#   P/include/edge/*.h                          the runtime's C API and ABI headers
+#   P/lib/edgec/<arch>/runtime/libedgert.a      (and libedgetok.a, libedgert.link)
+#   P/lib/edgec/<arch>/tools/edge-run/libedge-run-main.a   what `edgec run` links
+#   P/lib/cmake/edgec/                          find_package(edgec CONFIG), EdgecModel.cmake,
+#                                               the toolchain files
+#   P/lib/pkgconfig/edgert.pc                   the host runtime for pkg-config
+#
+# <arch> is the host's (x86_64 or aarch64) and each cross runtime built (aarch64). edgec
+# finds the runtimes relative to its own path, so the prefix can move.
+include(GNUInstallDirs)
+set(EDGEC_HOST_ARCH ${CMAKE_SYSTEM_PROCESSOR})
+if(EDGEC_HOST_ARCH MATCHES "^(AMD64|amd64)$")
+  set(EDGEC_HOST_ARCH x86_64)
+elseif(EDGEC_HOST_ARCH MATCHES "^(arm64|ARM64)$")
+  set(EDGEC_HOST_ARCH aarch64)
+endif()
+# Always lib/ (not a multiarch libdir): edgec and edgecConfig.cmake find the rest from it.
+set(edgec_lib lib/edgec)
+
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/edge DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+install(TARGETS edgert edgetok ARCHIVE DESTINATION ${edgec_lib}/${EDGEC_HOST_ARCH}/runtime)
+install(FILES ${PROJECT_BINARY_DIR}/runtime/libedgert.link DESTINATION ${edgec_lib}/${EDGEC_HOST_ARCH}/runtime)
+install(TARGETS edge-run-main ARCHIVE DESTINATION ${edgec_lib}/${EDGEC_HOST_ARCH}/tools/edge-run)
+if(TARGET edgec)
+  # They keep finding LLVM's and MLIR's shared libraries (in /usr/lib/llvm-22/lib, off the
+  # loader's path) once installed.
+  set_target_properties(edgec edge-opt PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
+  install(TARGETS edgec edge-opt RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
+endif()
+if(TARGET edgert-aarch64)
+  install(DIRECTORY ${PROJECT_BINARY_DIR}/aarch64/runtime/ DESTINATION ${edgec_lib}/aarch64/runtime
+          FILES_MATCHING PATTERN "*.a" PATTERN "*.link" PATTERN "CMakeFiles" EXCLUDE PATTERN "ukernels" EXCLUDE)
+  install(FILES ${PROJECT_BINARY_DIR}/aarch64/edge-run/libedge-run-main.a DESTINATION ${edgec_lib}/aarch64/tools/edge-run)
+endif()
+
+include(CMakePackageConfigHelpers)
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/package/edgecConfigVersion.cmake
+                                 VERSION ${PROJECT_VERSION} COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
+install(FILES ${PROJECT_SOURCE_DIR}/tools/cmake/package/edgecConfig.cmake
+              ${PROJECT_BINARY_DIR}/package/edgecConfigVersion.cmake
+              ${PROJECT_SOURCE_DIR}/tools/cmake/EdgecModel.cmake
+              ${PROJECT_SOURCE_DIR}/tools/cmake/aarch64-linux-gnu.cmake
+        DESTINATION lib/cmake/edgec)
+configure_file(${PROJECT_SOURCE_DIR}/tools/cmake/package/edgert.pc.in ${PROJECT_BINARY_DIR}/package/edgert.pc @ONLY)
+install(FILES ${PROJECT_BINARY_DIR}/package/edgert.pc DESTINATION lib/pkgconfig)
