@@ -201,7 +201,7 @@ static void free_children(json_value_t *value) {
   free(value->string);
 }
 
-json_value_t *json_parse(const char *text, size_t size, char *error, size_t error_size, int *out_of_memory) {
+json_value_t *edge_json_parse(const char *text, size_t size, char *error, size_t error_size, int *out_of_memory) {
   parser_t p = {text, size, 0, error, error_size, 0, 0};
   if (out_of_memory) *out_of_memory = 0;
   json_value_t *root = calloc(1, sizeof(*root));
@@ -215,20 +215,20 @@ json_value_t *json_parse(const char *text, size_t size, char *error, size_t erro
     if (p.at != p.size) fail(&p, "trailing characters");
   }
   if (p.failed) {
-    json_free(root);
+    edge_json_free(root);
     if (out_of_memory) *out_of_memory = p.out_of_memory;
     return NULL;
   }
   return root;
 }
 
-void json_free(json_value_t *value) {
+void edge_json_free(json_value_t *value) {
   if (!value) return;
   free_children(value);
   free(value);
 }
 
-const json_value_t *json_get(const json_value_t *object, const char *key) {
+const json_value_t *edge_json_get(const json_value_t *object, const char *key) {
   if (!object || object->kind != JSON_OBJECT) return NULL;
   for (uint32_t i = 0; i < object->count; ++i)
     if (strcmp(object->keys[i], key) == 0) return &object->items[i];

@@ -21,10 +21,10 @@ struct json_value_t {
 /* Parses `size` bytes. On failure returns NULL and writes "offset N: what" into error;
  * *out_of_memory (when not NULL) says whether it failed for want of memory rather than
  * for the text. */
-json_value_t *json_parse(const char *text, size_t size, char *error, size_t error_size, int *out_of_memory);
-void json_free(json_value_t *value);
+json_value_t *edge_json_parse(const char *text, size_t size, char *error, size_t error_size, int *out_of_memory);
+void edge_json_free(json_value_t *value);
 
 /* Member `key` of an object, or NULL (also when `object` is not an object). */
-const json_value_t *json_get(const json_value_t *object, const char *key);
+const json_value_t *edge_json_get(const json_value_t *object, const char *key);
 
 #endif /* EDGE_TOKENIZER_JSON_H_ */

@@ -17,7 +17,7 @@ static const char kQwen2[] =
     "(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\\r\\n\\p{L}\\p{N}]?\\p{L}+|\\p{N}| ?[^\\s\\p{L}\\p{N}]+[\\r\\n]*|"
     "\\s*[\\r\\n]+|\\s+(?!\\S)|\\s+";
 
-int split_pattern_from_regex(const char *regex, split_pattern_t *out) {
+int edge_split_pattern_from_regex(const char *regex, split_pattern_t *out) {
   if (strcmp(regex, kGpt2) == 0) *out = SPLIT_GPT2;
   else if (strcmp(regex, kLlama3) == 0) *out = SPLIT_LLAMA3;
   else if (strcmp(regex, kQwen2) == 0) *out = SPLIT_QWEN2;
@@ -108,7 +108,7 @@ static size_t llama3(const char *text, size_t size, size_t max_digits) {
   return whitespace(text, size);
 }
 
-size_t next_pretoken(split_pattern_t pattern, const char *text, size_t size) {
+size_t edge_next_pretoken(split_pattern_t pattern, const char *text, size_t size) {
   if (size == 0) return 0;
   switch (pattern) {
   case SPLIT_GPT2: return gpt2(text, size);

@@ -12,9 +12,9 @@ typedef enum split_pattern_e {
 } split_pattern_t;
 
 /* Recognizes the Split regex of a tokenizer.json; 0 when it is none of the above. */
-int split_pattern_from_regex(const char *regex, split_pattern_t *out);
+int edge_split_pattern_from_regex(const char *regex, split_pattern_t *out);
 
 /* Length in bytes (>= 1 when size > 0) of the pre-token at the start of `text`. */
-size_t next_pretoken(split_pattern_t pattern, const char *text, size_t size);
+size_t edge_next_pretoken(split_pattern_t pattern, const char *text, size_t size);
 
 #endif /* EDGE_TOKENIZER_PRETOKENIZE_H_ */

@@ -120,7 +120,7 @@ static edge_status_t bad(const char *path, const char *what) {
 static const char *string_of(const json_value_t *v) { return v && v->kind == JSON_STRING ? v->string : NULL; }
 
 static int type_is(const json_value_t *v, const char *type) {
-  const char *t = string_of(json_get(v, "type"));
+  const char *t = string_of(edge_json_get(v, "type"));
   return t && strcmp(t, type) == 0;
 }
 
@@ -131,7 +131,7 @@ static const json_value_t *find_component(const json_value_t *value, const char 
   if (!value || value->kind != JSON_OBJECT) return NULL;
   if (type_is(value, type)) return value;
   for (size_t k = 0; k < sizeof(kLists) / sizeof(kLists[0]); ++k) {
-    const json_value_t *list = json_get(value, kLists[k]);
+    const json_value_t *list = edge_json_get(value, kLists[k]);
     for (uint32_t i = 0; list && list->kind == JSON_ARRAY && i < list->count; ++i)
       if (type_is(&list->items[i], type)) return &list->items[i];
   }
@@ -139,7 +139,7 @@ static const json_value_t *find_component(const json_value_t *value, const char 
 }
 
 static edge_status_t load_vocab(edge_tokenizer_t *t, const char *path, const json_value_t *model) {
-  const json_value_t *vocab = json_get(model, "vocab");
+  const json_value_t *vocab = edge_json_get(model, "vocab");
   if (!vocab || vocab->kind != JSON_OBJECT || vocab->count == 0) return bad(path, "model.vocab is not an object");
   if (!strmap_init(&t->vocab, vocab->count + 1024))
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -158,7 +158,7 @@ static edge_status_t load_vocab(edge_tokenizer_t *t, const char *path, const jso
 }
 
 static edge_status_t load_merges(edge_tokenizer_t *t, const char *path, const json_value_t *model) {
-  const json_value_t *merges = json_get(model, "merges");
+  const json_value_t *merges = edge_json_get(model, "merges");
   if (!merges || merges->kind != JSON_ARRAY) return bad(path, "model.merges is not a list");
   if (!strmap_init(&t->merges, merges->count + 1))
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -214,14 +214,14 @@ static edge_status_t load_merges(edge_tokenizer_t *t, const char *path, const js
 }
 
 static edge_status_t load_added(edge_tokenizer_t *t, const char *path, const json_value_t *root) {
-  const json_value_t *added = json_get(root, "added_tokens");
+  const json_value_t *added = edge_json_get(root, "added_tokens");
   if (!added || added->kind != JSON_ARRAY) return NULL;
   t->added = calloc(added->count + 1, sizeof(added_token_t));
   if (!t->added) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (uint32_t i = 0; i < added->count; ++i) {
     const json_value_t *entry = &added->items[i];
-    const json_value_t *id = json_get(entry, "id");
-    const json_value_t *content = json_get(entry, "content");
+    const json_value_t *id = edge_json_get(entry, "id");
+    const json_value_t *content = edge_json_get(entry, "content");
     if (!id || id->kind != JSON_NUMBER || id->number < 0 || id->number > 16777216 || !string_of(content) ||
         content->length == 0)
       return bad(path, "an added token lacks an id or content");
@@ -233,7 +233,7 @@ static edge_status_t load_added(edge_tokenizer_t *t, const char *path, const jso
     if (!token->content) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     token->length = content->length;
     token->id = (int32_t)id->number;
-    const json_value_t *special = json_get(entry, "special");
+    const json_value_t *special = edge_json_get(entry, "special");
     token->special = special && special->kind == JSON_BOOL && special->number != 0;
     if ((uint32_t)token->id + 1 > t->vocab_size) t->vocab_size = (uint32_t)token->id + 1;
   }
@@ -270,13 +270,13 @@ static edge_status_t build_id_table(edge_tokenizer_t *t, const char *path) {
 
 /* TemplateProcessing: the special tokens before "$A" in "single" (e.g. "<s>"). */
 static edge_status_t load_post_processor(edge_tokenizer_t *t, const char *path, const json_value_t *root) {
-  const json_value_t *post = find_component(json_get(root, "post_processor"), "TemplateProcessing");
-  const json_value_t *single = json_get(post, "single");
+  const json_value_t *post = find_component(edge_json_get(root, "post_processor"), "TemplateProcessing");
+  const json_value_t *single = edge_json_get(post, "single");
   if (!single || single->kind != JSON_ARRAY) return NULL;
   t->prefix_ids = calloc(single->count + 1, sizeof(int32_t));
   if (!t->prefix_ids) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (uint32_t i = 0; i < single->count; ++i) {
-    const char *name = string_of(json_get(json_get(&single->items[i], "SpecialToken"), "id"));
+    const char *name = string_of(edge_json_get(edge_json_get(&single->items[i], "SpecialToken"), "id"));
     if (!name) break; /* the sequence itself: what follows is a suffix */
     int32_t id = edge_tokenizer_token_id(t, name);
     if (id < 0) return bad(path, "post_processor names a special token the vocabulary lacks");
@@ -286,56 +286,56 @@ static edge_status_t load_post_processor(edge_tokenizer_t *t, const char *path, 
 }
 
 static edge_status_t configure(edge_tokenizer_t *t, const char *path, const json_value_t *root) {
-  const json_value_t *model = json_get(root, "model");
-  const char *type = string_of(json_get(model, "type"));
+  const json_value_t *model = edge_json_get(root, "model");
+  const char *type = string_of(edge_json_get(model, "type"));
   if (type && strcmp(type, "BPE") != 0)
     return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "%s: model type '%s' (only BPE is supported)", path, type);
   if (!model) return bad(path, "no model");
-  const json_value_t *fallback = json_get(model, "byte_fallback");
+  const json_value_t *fallback = edge_json_get(model, "byte_fallback");
   t->byte_fallback = fallback && fallback->kind == JSON_BOOL && fallback->number != 0;
-  const json_value_t *fuse = json_get(model, "fuse_unk");
+  const json_value_t *fuse = edge_json_get(model, "fuse_unk");
   t->fuse_unk = fuse && fuse->kind == JSON_BOOL && fuse->number != 0;
   EDGE_RETURN_IF_ERROR(load_vocab(t, path, model));
   EDGE_RETURN_IF_ERROR(load_merges(t, path, model));
   EDGE_RETURN_IF_ERROR(load_added(t, path, root));
   EDGE_RETURN_IF_ERROR(build_id_table(t, path));
-  const char *unk = string_of(json_get(model, "unk_token"));
+  const char *unk = string_of(edge_json_get(model, "unk_token"));
   t->unk = unk ? edge_tokenizer_token_id(t, unk) : -1;
   EDGE_RETURN_IF_ERROR(load_post_processor(t, path, root));
 
-  const json_value_t *pre = json_get(root, "pre_tokenizer");
+  const json_value_t *pre = edge_json_get(root, "pre_tokenizer");
   const json_value_t *byte_level = find_component(pre, "ByteLevel");
   if (byte_level) {
     t->family = FAMILY_BYTE_LEVEL;
     byte_level_alphabet(t);
     const json_value_t *split = find_component(pre, "Split");
     if (split) {
-      const char *regex = string_of(json_get(json_get(split, "pattern"), "Regex"));
-      if (!regex || !split_pattern_from_regex(regex, &t->pattern))
+      const char *regex = string_of(edge_json_get(edge_json_get(split, "pattern"), "Regex"));
+      if (!regex || !edge_split_pattern_from_regex(regex, &t->pattern))
         return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "%s: pre-tokenizer Split pattern '%s' is not supported",
                                 path, regex ? regex : "?");
     } else {
-      const json_value_t *use_regex = json_get(byte_level, "use_regex");
+      const json_value_t *use_regex = edge_json_get(byte_level, "use_regex");
       t->pattern = use_regex && use_regex->kind == JSON_BOOL && !use_regex->number ? SPLIT_NONE : SPLIT_GPT2;
     }
     return NULL;
   }
-  const json_value_t *normalizer = json_get(root, "normalizer");
+  const json_value_t *normalizer = edge_json_get(root, "normalizer");
   const json_value_t *metaspace = find_component(pre, "Metaspace");
   const json_value_t *replace = find_component(normalizer, "Replace");
-  if (metaspace || (replace && strcmp(string_of(json_get(replace, "content")) ? string_of(json_get(replace, "content")) : "",
+  if (metaspace || (replace && strcmp(string_of(edge_json_get(replace, "content")) ? string_of(edge_json_get(replace, "content")) : "",
                                       kSpaceMark) == 0)) {
     t->family = FAMILY_SENTENCEPIECE;
     const json_value_t *prepend = find_component(normalizer, "Prepend");
-    const char *scheme = string_of(json_get(metaspace, "prepend_scheme"));
-    const json_value_t *add_prefix = json_get(metaspace, "add_prefix_space");
+    const char *scheme = string_of(edge_json_get(metaspace, "prepend_scheme"));
+    const json_value_t *add_prefix = edge_json_get(metaspace, "add_prefix_space");
     t->prepend_space = prepend != NULL || (scheme && strcmp(scheme, "never") != 0) ||
                        (add_prefix && add_prefix->kind == JSON_BOOL && add_prefix->number);
     return NULL;
   }
   if (pre && pre->kind != JSON_NULL)
     return edge_make_status(EDGE_STATUS_UNIMPLEMENTED, "%s: pre-tokenizer '%s' is not supported", path,
-                            string_of(json_get(pre, "type")) ? string_of(json_get(pre, "type")) : "?");
+                            string_of(edge_json_get(pre, "type")) ? string_of(edge_json_get(pre, "type")) : "?");
   return edge_make_status(EDGE_STATUS_UNIMPLEMENTED,
                           "%s: neither byte-level nor SentencePiece-style (no ByteLevel, Metaspace or \"▁\" normalizer)",
                           path);
@@ -367,14 +367,14 @@ edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_token
   fclose(file);
   char error[128] = "";
   int out_of_memory = 0;
-  json_value_t *root = json_parse(text, size, error, sizeof(error), &out_of_memory);
+  json_value_t *root = edge_json_parse(text, size, error, sizeof(error), &out_of_memory);
   free(text);
   if (!root && out_of_memory) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: out of memory", path);
   if (!root) return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: not valid JSON: %s", path, error);
   edge_tokenizer_t *t = calloc(1, sizeof(*t));
   if (t) t->magic = EDGE_HANDLE_TOKENIZER;
   edge_status_t status = t ? configure(t, path, root) : edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  json_free(root);
+  edge_json_free(root);
   if (status) {
     edge_tokenizer_release(t);
     return status;
@@ -603,7 +603,7 @@ static edge_status_t encode_segment(const edge_tokenizer_t *t, const char *text,
   if (t->family == FAMILY_SENTENCEPIECE) return encode_sentencepiece(t, text, size, out);
   size_t at = 0;
   while (at < size) {
-    size_t length = next_pretoken(t->pattern, text + at, size - at);
+    size_t length = edge_next_pretoken(t->pattern, text + at, size - at);
     EDGE_RETURN_IF_ERROR(encode_word(t, text + at, length, out));
     at += length;
   }

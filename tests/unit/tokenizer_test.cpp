@@ -84,20 +84,20 @@ void checkAgainstSentencePiece(const std::string &dir, bool roundTrip) {
   ASSERT_EQ(edge_tokenizer_open((dir + "/tokenizer.json").c_str(), &t), nullptr);
   std::string reference = readFile(dir + "/reference.json");
   char error[128];
-  json_value_t *root = json_parse(reference.data(), reference.size(), error, sizeof(error), nullptr);
+  json_value_t *root = edge_json_parse(reference.data(), reference.size(), error, sizeof(error), nullptr);
   ASSERT_NE(root, nullptr) << error;
-  const json_value_t *cases = json_get(root, "cases");
+  const json_value_t *cases = edge_json_get(root, "cases");
   ASSERT_TRUE(cases && cases->count >= 8);
   for (uint32_t c = 0; c < cases->count; ++c) {
-    std::string text = json_get(&cases->items[c], "text")->string;
-    const json_value_t *ids = json_get(&cases->items[c], "ids");
+    std::string text = edge_json_get(&cases->items[c], "text")->string;
+    const json_value_t *ids = edge_json_get(&cases->items[c], "ids");
     std::vector<int32_t> expected;
     for (uint32_t i = 0; i < ids->count; ++i) expected.push_back(static_cast<int32_t>(ids->items[i].number));
     EXPECT_EQ(encode(t, text), expected) << "text: " << text;
     if (roundTrip) EXPECT_EQ(decode(t, expected), text) << "round trip of: " << text;
     checkStreaming(t, expected);
   }
-  json_free(root);
+  edge_json_free(root);
   edge_tokenizer_release(t);
 }
 
@@ -208,7 +208,7 @@ TEST(TokenizerTest, ByteLevelBpe) {
 std::vector<std::string> split(split_pattern_t pattern, const std::string &text) {
   std::vector<std::string> pieces;
   for (size_t at = 0; at < text.size();) {
-    size_t n = next_pretoken(pattern, text.data() + at, text.size() - at);
+    size_t n = edge_next_pretoken(pattern, text.data() + at, text.size() - at);
     pieces.push_back(text.substr(at, n));
     at += n;
   }
