@@ -1,5 +1,6 @@
 /* NAME.weights reader: mmap read-only, validate everything before use (weights_format.h). */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,55 @@ static edge_status_t validate(const char *path, const uint8_t *bytes, uint64_t s
   return NULL;
 }
 
+/* Validates the file image at `base` and wraps it. `mapping` (mapping_size bytes, NULL for
+ * the caller's memory) is this library's to unmap, also when validation fails. */
+static edge_status_t wrap(const char *name, const uint8_t *base, uint64_t size, void *mapping, uint64_t mapping_size,
+                          uint32_t flags, edge_weights_t **out_weights) {
+  edge_status_t status = NULL;
+  if ((uintptr_t)base % EDGE_WEIGHTS_ALIGNMENT != 0)
+    status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                              "%s: the file's image starts at an address that is not a multiple of %u (its "
+                              "tensors would be misaligned)",
+                              name, EDGE_WEIGHTS_ALIGNMENT);
+  if (!status) status = validate(name, base, size, flags);
+  edge_weights_t *weights = status ? NULL : calloc(1, sizeof(*weights));
+  if (!status && !weights) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  if (status) {
+    if (mapping) munmap(mapping, mapping_size);
+    return status;
+  }
+  weights->magic = EDGE_HANDLE_WEIGHTS;
+  weights->mapping = mapping;
+  weights->mapping_size = mapping_size;
+  weights->base = base;
+  weights->header = (const edge_weights_header_t *)base;
+  weights->entries = (const edge_weights_entry_t *)(base + weights->header->table_offset);
+  weights->data = base + weights->header->data_offset;
+  /* Weights are read in layer order during a run; the kernel may read ahead. */
+  if (mapping) madvise(mapping, mapping_size, MADV_WILLNEED);
+  *out_weights = weights;
+  return NULL;
+}
+
+/* Maps [offset, offset + size) of `fd` read-only (from the page that holds `offset`). */
+static edge_status_t map_range(const char *name, int fd, uint64_t offset, uint64_t size, edge_weights_t **out_weights,
+                               uint32_t flags) {
+  const uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+  const uint64_t start = offset / page * page, lead = offset - start;
+  void *mapping = NULL;
+  if (size > 0) {
+    mapping = mmap(NULL, lead + size, PROT_READ, MAP_PRIVATE, fd, (off_t)start);
+    if (mapping == MAP_FAILED)
+      return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: mmap failed: %s", name, strerror(errno));
+  }
+  const uint8_t *base = mapping ? (const uint8_t *)mapping + lead : NULL;
+  if (!mapping) {
+    static _Alignas(EDGE_WEIGHTS_ALIGNMENT) const uint8_t kEmpty[EDGE_WEIGHTS_ALIGNMENT]; /* for validate to refuse */
+    base = (const uint8_t *)kEmpty;
+  }
+  return wrap(name, base, size, mapping, mapping ? lead + size : 0, flags, out_weights);
+}
+
 edge_status_t edge_weights_open(const char *path, uint32_t flags, edge_weights_t **out_weights) {
   if (!out_weights) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_weights is NULL");
   *out_weights = NULL;
@@ -138,35 +188,37 @@ edge_status_t edge_weights_open(const char *path, uint32_t flags, edge_weights_t
     close(fd);
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: not a regular file", path);
   }
-  uint64_t size = (uint64_t)info.st_size;
-  void *mapping = NULL;
-  if (size > 0) {
-    mapping = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (mapping == MAP_FAILED) {
-      int error = errno;
-      close(fd);
-      return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: mmap failed: %s", path,
-                              strerror(error));
-    }
-  }
+  edge_status_t status = map_range(path, fd, 0, (uint64_t)info.st_size, out_weights, flags);
   close(fd); /* the mapping keeps the file alive */
-  edge_status_t status = validate(path, mapping, size, flags);
-  edge_weights_t *weights = status ? NULL : calloc(1, sizeof(*weights));
-  if (!status && !weights) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  if (status) {
-    if (mapping) munmap(mapping, size);
-    return status;
-  }
-  weights->magic = EDGE_HANDLE_WEIGHTS;
-  weights->mapping = mapping;
-  weights->mapping_size = size;
-  weights->header = (const edge_weights_header_t *)mapping;
-  weights->entries = (const edge_weights_entry_t *)((const uint8_t *)mapping + weights->header->table_offset);
-  weights->data = (const uint8_t *)mapping + weights->header->data_offset;
-  /* Weights are read in layer order during a run; the kernel may read ahead. */
-  madvise(mapping, size, MADV_WILLNEED);
-  *out_weights = weights;
-  return NULL;
+  return status;
+}
+
+edge_status_t edge_weights_open_fd(int fd, uint64_t offset, uint64_t size, uint32_t flags,
+                                   edge_weights_t **out_weights) {
+  if (!out_weights) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_weights is NULL");
+  *out_weights = NULL;
+  char name[48];
+  snprintf(name, sizeof(name), "weights fd %d at %llu", fd, (unsigned long long)offset);
+  struct stat info;
+  if (fd < 0 || fstat(fd, &info) != 0)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: not an open file descriptor", name);
+  if (!S_ISREG(info.st_mode)) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: not a regular file", name);
+  const uint64_t file_size = (uint64_t)info.st_size;
+  if (offset > file_size || (size && size > file_size - offset))
+    return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: %llu bytes from there pass the %llu-byte file's end", name,
+                            (unsigned long long)size, (unsigned long long)file_size);
+  if (offset % EDGE_WEIGHTS_ALIGNMENT != 0)
+    return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                            "%s: the offset is not a multiple of %u (store the file aligned, e.g. zipalign -p)", name,
+                            EDGE_WEIGHTS_ALIGNMENT);
+  return map_range(name, fd, offset, size ? size : file_size - offset, out_weights, flags);
+}
+
+edge_status_t edge_weights_open_memory(const void *data, size_t size, uint32_t flags, edge_weights_t **out_weights) {
+  if (!out_weights) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_weights is NULL");
+  *out_weights = NULL;
+  if (!data) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "weights data is NULL");
+  return wrap("weights in memory", (const uint8_t *)data, size, NULL, 0, flags, out_weights);
 }
 
 void edge_weights_release(edge_weights_t *weights) {
@@ -194,7 +246,7 @@ edge_status_t edge_weights_tensor_get(const edge_weights_t *weights, uint32_t in
   if (!weights || index >= weights->header->tensor_count)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "tensor index %u out of range", index);
   const edge_weights_entry_t *entry = &weights->entries[index];
-  const char *names = (const char *)weights->mapping + weights->header->names_offset;
+  const char *names = (const char *)weights->base + weights->header->names_offset;
   if (out_name) *out_name = names + entry->name_offset;
   if (out_name_size) *out_name_size = entry->name_size;
   if (out_data) *out_data = weights->data + entry->data_offset;
@@ -213,7 +265,7 @@ void edge_weights_copy_data(const edge_weights_t *weights, void *out) {
     memcpy((uint8_t *)out + done, data + done, n);
     done += n;
     uintptr_t end = ((uintptr_t)data + done) / page * page;
-    if (end > dropped) {
+    if (end > dropped && weights->mapping) { /* never the caller's own memory */
       madvise((void *)dropped, end - dropped, MADV_DONTNEED);
       dropped = end;
     }

@@ -7,8 +7,9 @@
 
 struct edge_weights_s {
   uint32_t magic; /* EDGE_HANDLE_WEIGHTS (base/handle.h) */
-  void *mapping;
+  void *mapping;         /* this library's mmap, or NULL for the caller's memory */
   uint64_t mapping_size;
+  const uint8_t *base;   /* the file's first byte (inside the mapping, or the caller's) */
   const edge_weights_header_t *header;
   const edge_weights_entry_t *entries;
   const uint8_t *data; /* start of the data section */

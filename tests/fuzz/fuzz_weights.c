@@ -5,6 +5,8 @@
  */
 #include "fuzz_file.h"
 
+#include <string.h>
+
 #include "edge/edgert.h"
 
 static void read_every_tensor(const edge_weights_t *weights) {
@@ -41,6 +43,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     read_every_tensor(weights);
     edge_weights_release(weights);
   }
+  /* The same bytes from the descriptor and from memory: the same verdict as by path. */
+  edge_weights_t *by_path = NULL, *by_fd = NULL, *in_memory = NULL;
+  edge_status_t path_status = edge_weights_open(path, EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &by_path);
+  edge_status_t fd_status = edge_weights_open_fd(fd, 0, 0, EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &by_fd);
+  void *copy = NULL;
+  if (posix_memalign(&copy, 64, size ? size : 1) != 0) abort();
+  if (size) memcpy(copy, data, size);
+  edge_status_t memory_status = edge_weights_open_memory(copy, size, EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &in_memory);
+  if (!path_status != !fd_status || !path_status != !memory_status) abort();
+  if (in_memory) read_every_tensor(in_memory);
+  edge_status_free(path_status);
+  edge_status_free(fd_status);
+  edge_status_free(memory_status);
+  edge_weights_release(by_path);
+  edge_weights_release(by_fd);
+  edge_weights_release(in_memory);
+  free(copy);
   close(fd);
   return 0;
 }

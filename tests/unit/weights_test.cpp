@@ -7,6 +7,10 @@
 #include <cstring>
 #include <fstream>
 #include <iterator>
+#include <vector>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "edge/checksum.h"
 #include "edge/fnv1a.h"
@@ -77,6 +81,79 @@ TEST_F(WeightsTest, RoundTrip) {
   EXPECT_EQ(data, nullptr);
   edge_status_free(status);
   edge_weights_release(weights);
+}
+
+// The bias of the fixture's file, read through `weights`.
+float biasAt(edge_weights_t *weights, int i) {
+  const char *name;
+  size_t nameSize;
+  const void *data;
+  uint64_t size;
+  EXPECT_EQ(edge_weights_tensor_get(weights, 1, &name, &nameSize, &data, &size), nullptr);
+  return data ? static_cast<const float *>(data)[i] : -1.f;
+}
+
+std::string statusMessage(edge_status_t status) {
+  std::string message = edge_status_message(status);
+  edge_status_free(status);
+  return message;
+}
+
+// The file stored inside another one (an APK's uncompressed asset): opened by descriptor,
+// offset and size, also past a page boundary; offsets off the 64-byte grid, ranges past the
+// end and bad descriptors are refused.
+TEST_F(WeightsTest, OpensFromADescriptorAtAnOffset) {
+  const std::string bytes = read();
+  const std::string container = path + ".apk";
+  const size_t offset = 4096 + 192;
+  std::ofstream(container, std::ios::binary) << std::string(offset, 'x') << bytes << std::string(100, 'y');
+  int fd = ::open(container.c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  edge_weights_t *weights = nullptr;
+  ASSERT_EQ(edge_weights_open_fd(fd, offset, bytes.size(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
+  ::close(fd); // the mapping outlives the descriptor
+  EXPECT_EQ(edge_weights_fingerprint(weights), fingerprint);
+  EXPECT_EQ(biasAt(weights, 2), 2.0f);
+  edge_weights_release(weights);
+
+  fd = ::open(container.c_str(), O_RDONLY);
+  EXPECT_EQ(statusMessage(edge_weights_open_fd(fd, offset + 4, bytes.size(), 0, &weights)),
+            "weights fd " + std::to_string(fd) + " at " + std::to_string(offset + 4) +
+                ": the offset is not a multiple of 64 (store the file aligned, e.g. zipalign -p)");
+  EXPECT_EQ(weights, nullptr);
+  edge_status_t status = edge_weights_open_fd(fd, offset, bytes.size() + 101, 0, &weights);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_DATA_LOSS);
+  edge_status_free(status);
+  // Size 0: to the container's end; bytes past the file's sections are ignored, as in a file.
+  ASSERT_EQ(edge_weights_open_fd(fd, offset, 0, 0, &weights), nullptr);
+  EXPECT_EQ(biasAt(weights, 2), 2.0f);
+  edge_weights_release(weights);
+  ::close(fd);
+  status = edge_weights_open_fd(-1, 0, 0, 0, &weights);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_INVALID_ARGUMENT);
+  edge_status_free(status);
+}
+
+// The file image in the caller's buffer: validated as a file is, read in place, never
+// written or released by the runtime; a misaligned buffer is refused.
+TEST_F(WeightsTest, OpensFromTheCallersMemory) {
+  const std::string bytes = read();
+  std::vector<uint64_t> storage(bytes.size() / 8 + 16);
+  auto *aligned = reinterpret_cast<char *>((reinterpret_cast<uintptr_t>(storage.data()) + 63) / 64 * 64);
+  std::memcpy(aligned, bytes.data(), bytes.size());
+  edge_weights_t *weights = nullptr;
+  ASSERT_EQ(edge_weights_open_memory(aligned, bytes.size(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights), nullptr);
+  EXPECT_EQ(biasAt(weights, 2), 2.0f);
+  edge_weights_release(weights);
+  EXPECT_EQ(std::memcmp(aligned, bytes.data(), bytes.size()), 0);
+  EXPECT_EQ(statusMessage(edge_weights_open_memory(aligned + 8, bytes.size(), 0, &weights)),
+            "weights in memory: the file's image starts at an address that is not a multiple of 64 (its tensors "
+            "would be misaligned)");
+  aligned[bytes.size() - 1] ^= 1; // the last byte of the bias
+  edge_status_t status = edge_weights_open_memory(aligned, bytes.size(), EDGE_WEIGHTS_OPEN_VERIFY_CHECKSUMS, &weights);
+  EXPECT_EQ(edge_status_code(status), EDGE_STATUS_DATA_LOSS) << edge_status_message(status);
+  edge_status_free(status);
+  EXPECT_EQ(weights, nullptr);
 }
 
 TEST_F(WeightsTest, MissingFileIsNotFound) {

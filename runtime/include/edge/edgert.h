@@ -93,6 +93,14 @@ enum {
  * corrupt file; the message names the field and the expected value).
  */
 edge_status_t edge_weights_open(const char *path, uint32_t flags, edge_weights_t **out_weights);
+/* The same file image inside an open file at `offset` (a multiple of 64), `size` bytes
+ * long (0: to the file's end) — a weights file stored uncompressed in an Android APK, as
+ * AAsset_openFileDescriptor64 gives it. The descriptor may be closed after the call. */
+edge_status_t edge_weights_open_fd(int fd, uint64_t offset, uint64_t size, uint32_t flags,
+                                   edge_weights_t **out_weights);
+/* The file image in the caller's memory (`data` 64-byte aligned, left untouched, valid
+ * until edge_weights_release). Validated like a file. */
+edge_status_t edge_weights_open_memory(const void *data, size_t size, uint32_t flags, edge_weights_t **out_weights);
 void edge_weights_release(edge_weights_t *weights);
 
 /* The fingerprint stored in (and verified against) the file's tensor table. */
