@@ -402,6 +402,8 @@ llvm::Error importGroupQueryAttention(NodeContext &node) {
   EDGE_TRY(key, node.input(1));
   EDGE_TRY(value, node.input(2));
   EDGE_TRY(seqlens, node.input(5));
+  if (seqlens.shape.size() != 1 || !isa<IntegerType>(seqlens.elementType))
+    return node.error("seqlens_k must be a 1-D integer tensor [batch]");
   EDGE_TRY(qh, splitHeads(node, query, heads, "query"));
   EDGE_TRY(khNew, splitHeads(node, key, kvHeads, "key"));
   EDGE_TRY(vh, splitHeads(node, value, kvHeads, "value"));

@@ -129,6 +129,14 @@ CASES = {
         [vi("x", [2])], [vi("y", [2])],
         [numpy_helper.from_array(np.zeros((4, 2), np.int8), "q"),
          numpy_helper.from_array(np.ones((2, 2), np.float32), "scale")], opset=21),
+    # GroupQueryAttention whose seqlens_k is a scalar, not [batch] (the importer read its
+    # missing first dim).
+    "gqa_scalar_seqlens": lambda: model(
+        [helper.make_node("GroupQueryAttention", ["q", "k", "v", "", "", "seqlens", "total"], ["y"], name="gqa",
+                          domain="com.microsoft", num_heads=2, kv_num_heads=1)],
+        [vi("q", [1, "s", 8]), vi("k", [1, "s", 4]), vi("v", [1, "s", 4]), vi("seqlens", [], TensorProto.INT32),
+         vi("total", [], TensorProto.INT32)],
+        [vi("y", [1, "s", 8])], extra_opsets=[("com.microsoft", 1)]),
     # Constant shapes no target could hold (each compile used to exhaust memory or the run
     # to crash): ConstantOfShape [2^31, 2^31], Tile by [2^40, 2^40], Range(0, 2^62).
     "huge_constant_of_shape": lambda: model(
