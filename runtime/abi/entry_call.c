@@ -6,9 +6,13 @@
 #include "base/status.h"
 
 /* A strided memref descriptor of rank r as the generated code reads it:
- * { base, aligned, offset, sizes[r], strides[r] }, all 64-bit words. */
+ * { base, aligned, offset, sizes[r], strides[r] }: two pointers (32-bit on armv7), then
+ * 64-bit words (generated code indexes with i64 on every target). The sizes and strides
+ * of rank r are the first 2r words of `dims`. */
 typedef struct memref_words_t {
-  int64_t words[3 + 2 * EDGE_MAX_RANK];
+  void *allocated, *aligned;
+  int64_t offset;
+  int64_t dims[2 * EDGE_MAX_RANK];
 } memref_words_t;
 
 /* Arguments that fit on the stack; a model with more takes them from the heap. */
@@ -16,13 +20,13 @@ enum { kStackArgs = 16 };
 
 static void fill_memref(memref_words_t *memref, const void *data, uint32_t rank,
                         const int64_t *dims) {
-  memref->words[0] = (int64_t)(intptr_t)data;
-  memref->words[1] = (int64_t)(intptr_t)data;
-  memref->words[2] = 0;
+  memref->allocated = (void *)data;
+  memref->aligned = (void *)data;
+  memref->offset = 0;
   int64_t stride = 1;
   for (uint32_t i = rank; i-- > 0;) {
-    memref->words[3 + i] = dims[i];
-    memref->words[3 + rank + i] = stride;
+    memref->dims[i] = dims[i];
+    memref->dims[rank + i] = stride;
     stride *= dims[i];
   }
 }

@@ -18,6 +18,8 @@
  * aligned_alloc requires). */
 static void *cpu_alloc(void *context, uint64_t alignment, uint64_t bytes) {
   (void)context;
+  /* A 32-bit target cannot hold what does not fit its size_t: fail as malloc would. */
+  if (bytes > SIZE_MAX - alignment) return NULL;
   if (alignment <= sizeof(void *)) return malloc(bytes ? bytes : 1);
   return aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
 }

@@ -55,6 +55,9 @@ enum {
   EDGE_IMPORT_PARALLEL_FOR = 5,
 };
 
+EDGE_ABI_CHECK(sizeof(edge_model_imports_t) == 6 * sizeof(void *),
+               "generated code loads the callbacks by their index in pointers");
+
 /*
  * Code compiled with --target vulkan: the entry point runs on the host and records one
  * dispatch per kernel through the import table's vk_dispatch, with `addresses` and

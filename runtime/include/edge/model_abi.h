@@ -7,8 +7,10 @@
  *
  * which returns a constant descriptor. The runtime is model-agnostic and only speaks this
  * ABI; edgec's codegen (codegen/cpu/ModelDescriptor.cpp) mirrors these structs field by
- * field. All fields are fixed-width integers or pointers, so the layout is the same on every
- * LP64 target (x86-64, AArch64).
+ * field, from LLVM types that the target's data layout places as the target's C compiler
+ * does. All fields are fixed-width integers or pointers, ordered so that no 64-bit field
+ * needs padding before it on ILP32 (armv7) or LP64 (x86-64, AArch64, RISC-V 64) targets;
+ * the checks at the end of this header hold the structs to it.
  *
  * This header is the part an app sees (what NAME_model() describes); edge/codegen_abi.h
  * holds the part only generated code and the runtime's backends exchange during a run
@@ -20,6 +22,7 @@
 #ifndef EDGE_MODEL_ABI_H_
 #define EDGE_MODEL_ABI_H_
 
+#include <stddef.h>
 #include <stdint.h>
 
 #ifdef __cplusplus
@@ -180,6 +183,30 @@ typedef struct edge_model_desc_t {
   const edge_lm_desc_t *lm; /* NULL unless kind is EDGE_MODEL_KIND_CAUSAL_LM */
   const edge_vk_program_t *vulkan; /* NULL unless compiled with --target vulkan */
 } edge_model_desc_t;
+
+/*
+ * The layouts above on every target, in terms of the pointer size P (4 or 8): a change
+ * that moves a field differently on 32- and 64-bit targets, or pads a 64-bit field on one
+ * of them, fails to compile here instead of misreading descriptors on a device.
+ */
+#ifdef __cplusplus
+#define EDGE_ABI_CHECK(condition, message) static_assert(condition, message)
+#else
+#define EDGE_ABI_CHECK(condition, message) _Static_assert(condition, message)
+#endif
+#define EDGE_ABI_P sizeof(void *)
+EDGE_ABI_CHECK(sizeof(edge_dim_term_t) == 16, "edge_dim_term_t is two 64-bit words");
+EDGE_ABI_CHECK(offsetof(edge_dim_expr_t, terms) == 16 && sizeof(edge_dim_expr_t) == 24,
+               "edge_dim_expr_t: terms after 16 bytes, 24 in all");
+EDGE_ABI_CHECK(offsetof(edge_tensor_desc_t, dims) == EDGE_ABI_P + 8 && sizeof(edge_tensor_desc_t) == 2 * EDGE_ABI_P + 8,
+               "edge_tensor_desc_t: name, dtype, rank, dims without padding");
+EDGE_ABI_CHECK(sizeof(edge_lm_desc_t) == 40, "edge_lm_desc_t is ten 32-bit fields");
+EDGE_ABI_CHECK(offsetof(edge_model_desc_t, weights_fingerprint) == 24 + 6 * EDGE_ABI_P &&
+                   offsetof(edge_model_desc_t, weights_fingerprint) % 8 == 0 &&
+                   offsetof(edge_model_desc_t, run) == 40 + 6 * EDGE_ABI_P &&
+                   sizeof(edge_model_desc_t) == (40 + 9 * EDGE_ABI_P + 7) / 8 * 8,
+               "edge_model_desc_t: the 64-bit weights fields aligned without padding, pointers after them");
+#undef EDGE_ABI_P
 
 #ifdef __cplusplus
 }
