@@ -26,11 +26,15 @@ llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents) 
   return llvm::Error::success();
 }
 
-llvm::Error writeStaticArchive(llvm::StringRef path, llvm::StringRef memberName, llvm::StringRef object) {
+llvm::Error writeStaticArchive(llvm::StringRef path, llvm::StringRef memberName, llvm::StringRef object,
+                               bool darwin) {
   std::vector<llvm::NewArchiveMember> members;
   members.emplace_back(llvm::MemoryBufferRef(object, memberName));
-  auto archive = llvm::writeArchiveToBuffer(members, llvm::SymtabWritingMode::NormalSymtab,
-                                            llvm::object::Archive::K_GNU, /*Deterministic=*/true, /*Thin=*/false);
+  // Apple's linker reads the BSD layout with its __.SYMDEF symbol table; the GNU
+  // layout's table is invisible to it.
+  auto kind = darwin ? llvm::object::Archive::K_DARWIN : llvm::object::Archive::K_GNU;
+  auto archive = llvm::writeArchiveToBuffer(members, llvm::SymtabWritingMode::NormalSymtab, kind,
+                                            /*Deterministic=*/true, /*Thin=*/false);
   if (!archive) return archive.takeError();
   return writeFileAtomically(path, (*archive)->getBuffer());
 }

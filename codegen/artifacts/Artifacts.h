@@ -87,8 +87,10 @@ llvm::Expected<QuantizationError> quantizeMatrix(llvm::ArrayRef<uint8_t> bytes, 
 llvm::Error writeModelHeader(llvm::StringRef path, const ModelIdentity &identity, const ModelInterface &interface,
                              llvm::StringRef source);
 
-/// A static archive with one member, `memberName`, holding `object`.
-llvm::Error writeStaticArchive(llvm::StringRef path, llvm::StringRef memberName, llvm::StringRef object);
+/// A static archive with one member, `memberName`, holding `object`: GNU layout, or the
+/// BSD one Apple's tools read when `darwin`.
+llvm::Error writeStaticArchive(llvm::StringRef path, llvm::StringRef memberName, llvm::StringRef object,
+                               bool darwin = false);
 
 /// Writes `contents` to `path` through a temporary file and a rename.
 llvm::Error writeFileAtomically(llvm::StringRef path, llvm::StringRef contents);

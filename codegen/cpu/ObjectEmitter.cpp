@@ -76,6 +76,7 @@ llvm::Expected<std::unique_ptr<llvm::TargetMachine>> createTargetMachine(const C
       features += (features.empty() ? "" : ",") + std::string(feature.getValue() ? "+" : "-") + feature.getKey().str();
   }
   llvm::TargetOptions options;
+  options.MCOptions.ABIName = config.abi;
   std::unique_ptr<llvm::TargetMachine> machine(target->createTargetMachine(
       triple, cpu, features, options, llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   if (!machine) return llvm::createStringError("cannot create a target machine for '" + config.triple + "'");

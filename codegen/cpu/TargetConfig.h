@@ -17,8 +17,9 @@
 namespace edge {
 
 struct CpuTargetConfig {
-  std::string arch;     ///< "x86_64" or "aarch64"; also the module's `edge.target`
-  std::string triple;   ///< LLVM target triple
+  std::string arch;     ///< "x86_64", "aarch64", "armv7" or "riscv64"; also the module's `edge.target`
+  std::string triple;   ///< LLVM target triple (Linux; an edgec target for another OS replaces it)
+  std::string abi;      ///< LLVM ABI name where the triple does not imply it ("lp64d"); empty: the default
   std::string cpu;      ///< LLVM CPU name
   std::string features; ///< extra LLVM target features ("+neon,...")
   int64_t vectorLanesF32 = 4; ///< f32 lanes of one vector register
@@ -37,6 +38,8 @@ std::optional<CpuTargetConfig> getCpuTargetConfig(llvm::StringRef arch, llvm::St
 
 CpuTargetConfig getAarch64Config(llvm::StringRef cpu);
 CpuTargetConfig getX86Config(llvm::StringRef cpu);
+CpuTargetConfig getArmv7Config(llvm::StringRef cpu);
+CpuTargetConfig getRiscv64Config(llvm::StringRef cpu);
 
 } // namespace edge
 

@@ -13,7 +13,21 @@ set(EDGE_UKERNEL_VARIANTS
   "x86_64|generic|generic.c|-march=x86-64||1"
   "aarch64|i8mm|arch/arm64/i8mm.c|-march=armv8.2-a+dotprod+i8mm|+dotprod,+i8mm|1"
   "aarch64|dotprod|arch/arm64/dotprod.c|-march=armv8.2-a+dotprod|+dotprod|1"
-  "aarch64|generic|generic.c|-march=armv8-a||1")
+  "aarch64|generic|generic.c|-march=armv8-a||1"
+  "armv7|neon|arch/armv7/neon.c|-march=armv7-a,-mfpu=neon,-mfloat-abi=hard|+neon|1"
+  "armv7|generic|generic.c|-march=armv7-a,-mfpu=vfpv3-d16,-mfloat-abi=hard||1"
+  "riscv64|rvv|arch/riscv64/rvv.c|-march=rv64gcv,-mabi=lp64d|+v|1"
+  "riscv64|generic|generic.c|-march=rv64gc,-mabi=lp64d||1")
+
+# The Linux triple each arch's bitcode is compiled for (edgec retargets it to the model's
+# triple, e.g. an Android or Apple one, when it links it).
+macro(edge_ukernel_triple arch out)
+  if("${arch}" STREQUAL "armv7")
+    set(${out} armv7-linux-gnueabihf)
+  else()
+    set(${out} ${arch}-linux-gnu)
+  endif()
+endmacro()
 
 # Splits one row into edge_uk_arch, edge_uk_variant, edge_uk_source, edge_uk_flags (a
 # list, -DUK_ROW_GROUP included), edge_uk_features (a comma-separated string) and

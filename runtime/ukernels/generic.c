@@ -1,10 +1,14 @@
-/* ukernels/generic.c — the portable qmatmul: plain C, any target (the compiler vectorizes). */
+/* ukernels/generic.c — the portable qmatmul: plain C, any target (the compiler vectorizes).
+ * The armv7 NEON and riscv64 RVV variants are this file compiled for their vector unit
+ * under their own name (arch/armv7/neon.c, arch/riscv64/rvv.c). */
 #include <stdint.h>
 
 #include "edge/model_abi.h"
 #include "edge/quantize.h"
 
+#ifndef UK_VARIANT
 #define UK_VARIANT generic
+#endif
 
 static inline float uk_f16_to_f32(const uint8_t *p) {
   uint16_t h;

@@ -39,5 +39,7 @@ void _mlir_ciface_edge_uk_panel_matmul_dotprod(EDGE_UK_PANEL_MATMUL_ARGS);
 void _mlir_ciface_edge_uk_panel_matmul_i8mm(EDGE_UK_PANEL_MATMUL_ARGS);
 void _mlir_ciface_edge_uk_panel_matmul_avx2(EDGE_UK_PANEL_MATMUL_ARGS);
 void _mlir_ciface_edge_uk_panel_matmul_avx512vnni(EDGE_UK_PANEL_MATMUL_ARGS);
+void _mlir_ciface_edge_uk_panel_matmul_neon(EDGE_UK_PANEL_MATMUL_ARGS);
+void _mlir_ciface_edge_uk_panel_matmul_rvv(EDGE_UK_PANEL_MATMUL_ARGS);
 
 #endif /* EDGE_UKERNELS_PANEL_MATMUL_H_ */

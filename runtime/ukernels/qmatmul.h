@@ -49,6 +49,8 @@ void _mlir_ciface_edge_uk_qmatmul_dotprod(EDGE_UK_QMATMUL_ARGS);   /* AArch64 +d
 void _mlir_ciface_edge_uk_qmatmul_i8mm(EDGE_UK_QMATMUL_ARGS);      /* AArch64 +dotprod+i8mm */
 void _mlir_ciface_edge_uk_qmatmul_avx2(EDGE_UK_QMATMUL_ARGS);      /* x86-64 AVX2+FMA+F16C */
 void _mlir_ciface_edge_uk_qmatmul_avx512vnni(EDGE_UK_QMATMUL_ARGS); /* x86-64 + AVX512VL/VNNI */
+void _mlir_ciface_edge_uk_qmatmul_neon(EDGE_UK_QMATMUL_ARGS);      /* ARMv7-A NEON */
+void _mlir_ciface_edge_uk_qmatmul_rvv(EDGE_UK_QMATMUL_ARGS);       /* RISC-V V */
 
 EDGE_MEMREF_DESCRIPTOR(edge_uk_memref2d_i64, int64_t, 2);
 

@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Compiles one test-suite model for one target, runs every case and compares outputs.
 
-    check_model.py --edgec EDGEC --target TARGET --model DIR --work DIR [--atol 1e-4] [--rtol R]
+    check_model.py --edgec EDGEC --target TARGET --model DIR --work DIR [--atol 1e-4] [--rtol R] [--features F]
                    [--vulkan-device NAME]
 
 With --target vulkan the kernels are also written as SPIR-V files (--emit spirv) and each
@@ -46,14 +46,16 @@ def main():
     # Relative to the largest magnitude of the expected output (quantized models).
     parser.add_argument("--rtol", type=float, default=0.0)
     parser.add_argument("--vulkan-device", default="llvmpipe")
+    parser.add_argument("--features", help="edgec compile --features (e.g. +v: RISC-V's vector kernels)")
     args = parser.parse_args()
 
     onnx_files = glob.glob(os.path.join(args.model, "*.onnx"))
     assert len(onnx_files) == 1, f"expected one .onnx in {args.model}"
     out = os.path.join(args.work, "compiled")
     # Graph semantics: past_key_values in, present out (the paged KV path has its own tests).
-    subprocess.run([args.edgec, "compile", onnx_files[0], "-o", out, "--target", args.target, "--paged-kv", "off"],
-                   check=True)
+    features = ["--features", args.features] if args.features else []
+    subprocess.run([args.edgec, "compile", onnx_files[0], "-o", out, "--target", args.target, "--paged-kv", "off",
+                    *features], check=True)
     run_options = []
     if args.target == "vulkan":
         check_spirv(args, onnx_files[0])

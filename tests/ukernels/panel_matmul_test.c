@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "ukernels/panel_matmul.h"
+#include "cpu_has.h"
 
 typedef void (*panel_fn)(EDGE_UK_PANEL_MATMUL_ARGS);
 
@@ -32,8 +33,6 @@ typedef struct variant_t {
   int (*supported)(void);
 } variant_t;
 
-static int always(void) { return 1; }
-
 static void backwards(void *context, int64_t count, void (*fn)(void *args, int64_t item), void *args) {
   (void)context;
   for (int64_t item = count - 1; item >= 0; --item) fn(args, item);
@@ -41,24 +40,19 @@ static void backwards(void *context, int64_t count, void (*fn)(void *args, int64
 static const edge_model_imports_t kBackwards = {.parallel_for = backwards};
 
 #if defined(__x86_64__)
-static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-static int has_vnni(void) { return has_avx2() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"); }
 static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_panel_matmul_generic, always},
                                       {"avx2", _mlir_ciface_edge_uk_panel_matmul_avx2, has_avx2},
                                       {"avx512vnni", _mlir_ciface_edge_uk_panel_matmul_avx512vnni, has_vnni}};
 #elif defined(__aarch64__)
-#include <sys/auxv.h>
-#ifndef HWCAP_ASIMDDP
-#define HWCAP_ASIMDDP (1 << 20)
-#endif
-#ifndef HWCAP2_I8MM
-#define HWCAP2_I8MM (1 << 13)
-#endif
-static int has_dotprod(void) { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
-static int has_i8mm(void) { return has_dotprod() && (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0; }
 static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_panel_matmul_generic, always},
                                       {"dotprod", _mlir_ciface_edge_uk_panel_matmul_dotprod, has_dotprod},
                                       {"i8mm", _mlir_ciface_edge_uk_panel_matmul_i8mm, has_i8mm}};
+#elif defined(__arm__)
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_panel_matmul_generic, always},
+                                      {"neon", _mlir_ciface_edge_uk_panel_matmul_neon, has_neon}};
+#elif defined(__riscv)
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_panel_matmul_generic, always},
+                                      {"rvv", _mlir_ciface_edge_uk_panel_matmul_rvv, has_rvv}};
 #else
 static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_panel_matmul_generic, always}};
 #endif

@@ -27,6 +27,7 @@
 
 #include "edge/weights_format.h"
 #include "ukernels/qmatmul.h"
+#include "cpu_has.h"
 #include "edge/quantize.h"
 
 typedef void (*qmatmul_fn)(EDGE_UK_QMATMUL_ARGS);
@@ -38,8 +39,6 @@ typedef struct variant_t {
   int row_group; /* 4: also takes the _x4 formats (Variants.cmake's weight rows) */
 } variant_t;
 
-static int always(void) { return 1; }
-
 /* parallel_for that runs the items last to first: any order must give the same bits. */
 static void backwards(void *context, int64_t count, void (*fn)(void *args, int64_t item), void *args) {
   (void)context;
@@ -47,24 +46,19 @@ static void backwards(void *context, int64_t count, void (*fn)(void *args, int64
 }
 static const edge_model_imports_t kBackwards = {.parallel_for = backwards};
 #if defined(__x86_64__)
-static int has_avx2(void) { return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"); }
-static int has_vnni(void) { return has_avx2() && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vnni"); }
 static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1},
                                       {"avx2", _mlir_ciface_edge_uk_qmatmul_avx2, has_avx2, 4},
                                       {"avx512vnni", _mlir_ciface_edge_uk_qmatmul_avx512vnni, has_vnni, 4}};
 #elif defined(__aarch64__)
-#include <sys/auxv.h>
-#ifndef HWCAP_ASIMDDP
-#define HWCAP_ASIMDDP (1 << 20)
-#endif
-#ifndef HWCAP2_I8MM
-#define HWCAP2_I8MM (1 << 13)
-#endif
-static int has_dotprod(void) { return (getauxval(AT_HWCAP) & HWCAP_ASIMDDP) != 0; }
-static int has_i8mm(void) { return has_dotprod() && (getauxval(AT_HWCAP2) & HWCAP2_I8MM) != 0; }
 static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1},
                                       {"dotprod", _mlir_ciface_edge_uk_qmatmul_dotprod, has_dotprod, 1},
                                       {"i8mm", _mlir_ciface_edge_uk_qmatmul_i8mm, has_i8mm, 1}};
+#elif defined(__arm__)
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1},
+                                      {"neon", _mlir_ciface_edge_uk_qmatmul_neon, has_neon, 1}};
+#elif defined(__riscv)
+static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1},
+                                      {"rvv", _mlir_ciface_edge_uk_qmatmul_rvv, has_rvv, 1}};
 #else
 static const variant_t kVariants[] = {{"generic", _mlir_ciface_edge_uk_qmatmul_generic, always, 1}};
 #endif

@@ -16,11 +16,41 @@
 # --quant-override, --quant-report, --paged-kv); an argument the function does not know is
 # an error. EDGEC_TARGET defaults to the cache variable EDGEC_MODEL_TARGET when set (e.g.
 # vulkan: the app then needs libedgert built with Vulkan, and runs on the GPU), else from
-# the toolchain: aarch64-linux-gnu when CMAKE_SYSTEM_PROCESSOR is aarch64 and the build
-# cross-compiles, host otherwise. EDGEC defaults to `edgec` on PATH (or the EDGEC cache
+# the toolchain (edgec_target_for_toolchain below): the Linux triple of
+# CMAKE_SYSTEM_PROCESSOR when the build cross-compiles (aarch64, armv7, riscv64),
+# aarch64-linux-android with the NDK's toolchain file for arm64-v8a, arm64-apple-ios or
+# -macos for Apple's arm64, host otherwise. EDGEC defaults to `edgec` on PATH (or the EDGEC cache
 # variable). The model is compiled again when the .onnx or the options change (Ninja
 # notices a changed command line), and when EDGEC is this build's own edgec target and it
 # is rebuilt.
+# The edgec --target for this build's toolchain, into `out`; an error for a platform
+# edgec has no target for.
+function(edgec_target_for_toolchain out)
+  set(processor ${CMAKE_SYSTEM_PROCESSOR})
+  if(CMAKE_SYSTEM_NAME STREQUAL "Android")
+    if(NOT processor MATCHES "^(aarch64|arm64)$")
+      message(FATAL_ERROR "edgec_add_model: Android ${processor}: edgec targets arm64-v8a (aarch64) only")
+    endif()
+    set(${out} aarch64-linux-android PARENT_SCOPE)
+  elseif(CMAKE_SYSTEM_NAME STREQUAL "iOS")
+    set(${out} arm64-apple-ios PARENT_SCOPE)
+  elseif(CMAKE_SYSTEM_NAME STREQUAL "Darwin")
+    set(${out} arm64-apple-macos PARENT_SCOPE)
+  elseif(NOT CMAKE_CROSSCOMPILING)
+    set(${out} host PARENT_SCOPE)
+  elseif(processor MATCHES "^(aarch64|arm64)$")
+    set(${out} aarch64-linux-gnu PARENT_SCOPE)
+  elseif(processor MATCHES "^armv7")
+    set(${out} armv7-linux-gnueabihf PARENT_SCOPE)
+  elseif(processor STREQUAL "riscv64")
+    set(${out} riscv64-linux-gnu PARENT_SCOPE)
+  elseif(processor MATCHES "^(x86_64|AMD64|amd64)$")
+    set(${out} x86_64-linux-gnu PARENT_SCOPE)
+  else()
+    message(FATAL_ERROR "edgec_add_model: no edgec target for ${CMAKE_SYSTEM_NAME} ${processor}; pass EDGEC_TARGET")
+  endif()
+endfunction()
+
 function(edgec_add_model target)
   cmake_parse_arguments(ARG "" "MODEL;NAME;EDGEC_TARGET;CPU;FEATURES;QUANT;QUANT_REPORT;PAGED_KV;EDGEC"
                         "QUANT_OVERRIDES" ${ARGN})
@@ -45,11 +75,7 @@ function(edgec_add_model target)
     set(ARG_EDGEC_TARGET ${EDGEC_MODEL_TARGET})
   endif()
   if(NOT ARG_EDGEC_TARGET)
-    if(CMAKE_CROSSCOMPILING AND CMAKE_SYSTEM_PROCESSOR STREQUAL "aarch64")
-      set(ARG_EDGEC_TARGET aarch64-linux-gnu)
-    else()
-      set(ARG_EDGEC_TARGET host)
-    endif()
+    edgec_target_for_toolchain(ARG_EDGEC_TARGET)
   endif()
   set(out ${CMAKE_CURRENT_BINARY_DIR}/${target}.edgec)
   set(options_args)

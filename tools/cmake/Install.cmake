@@ -8,8 +8,11 @@
 #   P/lib/cmake/edgec/                          find_package(edgec CONFIG), EdgecModel.cmake,
 #                                               the toolchain files
 #   P/lib/pkgconfig/edgert.pc                   the host runtime for pkg-config
+#   P/share/edgec/runtime/                      the runtime's sources (C11), which
+#                                               find_package(edgec) builds for other toolchains
 #
-# <arch> is the host's (x86_64 or aarch64) and each cross runtime built (aarch64). edgec
+# <arch> is the host's (x86_64 or aarch64) and each cross runtime built (aarch64, armv7,
+# riscv64: EDGEC_CROSS_ARCHES). edgec
 # finds the runtimes relative to its own path, so the prefix can move.
 include(GNUInstallDirs)
 set(EDGEC_HOST_ARCH ${CMAKE_SYSTEM_PROCESSOR})
@@ -22,6 +25,10 @@ endif()
 set(edgec_lib lib/edgec)
 
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/include/edge DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+# The runtime's sources, for toolchains without a prebuilt runtime (the NDK, Xcode):
+# find_package(edgec) builds them in the app's project.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/runtime/ DESTINATION share/edgec/runtime
+        FILES_MATCHING PATTERN "*.c" PATTERN "*.h" PATTERN "CMakeLists.txt" PATTERN "*.cmake")
 install(TARGETS edgert edgetok ARCHIVE DESTINATION ${edgec_lib}/${EDGEC_HOST_ARCH}/runtime)
 install(FILES ${PROJECT_BINARY_DIR}/runtime/libedgert.link DESTINATION ${edgec_lib}/${EDGEC_HOST_ARCH}/runtime)
 install(TARGETS edge-run-main ARCHIVE DESTINATION ${edgec_lib}/${EDGEC_HOST_ARCH}/tools/edge-run)
@@ -31,11 +38,11 @@ if(TARGET edgec)
   set_target_properties(edgec edge-opt PROPERTIES INSTALL_RPATH_USE_LINK_PATH ON)
   install(TARGETS edgec edge-opt RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 endif()
-if(TARGET edgert-aarch64)
-  install(DIRECTORY ${PROJECT_BINARY_DIR}/aarch64/runtime/ DESTINATION ${edgec_lib}/aarch64/runtime
+foreach(arch ${EDGEC_CROSS_ARCHES})
+  install(DIRECTORY ${PROJECT_BINARY_DIR}/${arch}/runtime/ DESTINATION ${edgec_lib}/${arch}/runtime
           FILES_MATCHING PATTERN "*.a" PATTERN "*.link" PATTERN "CMakeFiles" EXCLUDE PATTERN "ukernels" EXCLUDE)
-  install(FILES ${PROJECT_BINARY_DIR}/aarch64/edge-run/libedge-run-main.a DESTINATION ${edgec_lib}/aarch64/tools/edge-run)
-endif()
+  install(FILES ${PROJECT_BINARY_DIR}/${arch}/edge-run/libedge-run-main.a DESTINATION ${edgec_lib}/${arch}/tools/edge-run)
+endforeach()
 
 include(CMakePackageConfigHelpers)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/package/edgecConfigVersion.cmake
@@ -43,7 +50,10 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/package/edgecConfigVersio
 install(FILES ${PROJECT_SOURCE_DIR}/tools/cmake/package/edgecConfig.cmake
               ${PROJECT_BINARY_DIR}/package/edgecConfigVersion.cmake
               ${PROJECT_SOURCE_DIR}/tools/cmake/EdgecModel.cmake
+              ${PROJECT_SOURCE_DIR}/tools/cmake/debian-cross.cmake
               ${PROJECT_SOURCE_DIR}/tools/cmake/aarch64-linux-gnu.cmake
+              ${PROJECT_SOURCE_DIR}/tools/cmake/armv7-linux-gnueabihf.cmake
+              ${PROJECT_SOURCE_DIR}/tools/cmake/riscv64-linux-gnu.cmake
         DESTINATION lib/cmake/edgec)
 configure_file(${PROJECT_SOURCE_DIR}/tools/cmake/package/edgert.pc.in ${PROJECT_BINARY_DIR}/package/edgert.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/package/edgert.pc DESTINATION lib/pkgconfig)

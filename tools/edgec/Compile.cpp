@@ -264,10 +264,12 @@ private:
   }
 
   llvm::Error configureTarget() {
-    auto resolved = targetArch(vulkan ? options.hostTriple : options.target);
+    auto resolved = cpuTarget(vulkan ? options.hostTriple : options.target);
     if (!resolved) return resolved.takeError();
-    arch = *resolved;
+    arch = resolved->arch;
+    macho = resolved->macho;
     config = getCpuTargetConfig(arch, options.cpu);
+    if (!resolved->triple.empty()) config->triple = resolved->triple;
     if (llvm::Error error = checkCpuAndFeatures(*config, options.features)) return error;
     if (!options.features.empty()) config->features += "," + options.features;
     identity.name = options.name;
@@ -420,7 +422,7 @@ private:
 
   llvm::Error writeArtifacts(llvm::StringRef code, const ModelInterface &interface) {
     const std::string &name = options.name;
-    if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", code)) return error;
+    if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", code, macho)) return error;
     if (llvm::Error error =
             writeModelHeader(base + name + ".h", identity, interface, llvm::sys::path::filename(options.input)))
       return error;
@@ -442,6 +444,7 @@ private:
   FirstErrorHandler diagnostics;
   std::optional<ImportedModel> imported;
   std::string arch;
+  bool macho = false; ///< an Apple target: Mach-O object, BSD-style archive
   std::optional<CpuTargetConfig> config;
   ModelIdentity identity;
   llvm::StringMap<std::string> quantNotes; ///< why each kept weight stays f32 (the report's)

@@ -30,9 +30,17 @@ llvm::Expected<T> choose(llvm::StringRef option, llvm::StringRef value, Choices<
 const Choices<Target> kTargets = {{"host", Target::Host},
                                   {"aarch64-linux-gnu", Target::Aarch64Linux},
                                   {"x86_64-linux-gnu", Target::X86_64Linux},
+                                  {"armv7-linux-gnueabihf", Target::Armv7Linux},
+                                  {"riscv64-linux-gnu", Target::Riscv64Linux},
+                                  {"aarch64-linux-android", Target::Aarch64Android},
+                                  {"arm64-apple-ios", Target::Arm64Ios},
+                                  {"arm64-apple-macos", Target::Arm64Macos},
                                   {"vulkan", Target::Vulkan}};
-const Choices<Target> kHostTriples = {
-    {"host", Target::Host}, {"aarch64-linux-gnu", Target::Aarch64Linux}, {"x86_64-linux-gnu", Target::X86_64Linux}};
+const Choices<Target> kHostTriples = {{"host", Target::Host},
+                                      {"aarch64-linux-gnu", Target::Aarch64Linux},
+                                      {"x86_64-linux-gnu", Target::X86_64Linux},
+                                      {"armv7-linux-gnueabihf", Target::Armv7Linux},
+                                      {"riscv64-linux-gnu", Target::Riscv64Linux}};
 const Choices<Emit> kEmits = {{"onnx", Emit::Onnx}, {"mlir", Emit::Mlir}, {"llvm", Emit::Llvm},
                               {"asm", Emit::Asm},   {"spirv", Emit::Spirv}};
 const Choices<PagedKV> kPagedKV = {{"auto", PagedKV::Auto}, {"off", PagedKV::Off}};
@@ -64,16 +72,23 @@ std::string defaultModelName(llvm::StringRef inputPath) {
   return name;
 }
 
-llvm::Expected<std::string> targetArch(Target target) {
+llvm::Expected<CpuTarget> cpuTarget(Target target) {
   switch (target) {
-  case Target::Aarch64Linux: return std::string("aarch64");
-  case Target::X86_64Linux: return std::string("x86_64");
+  case Target::Aarch64Linux: return CpuTarget{"aarch64", ""};
+  case Target::X86_64Linux: return CpuTarget{"x86_64", ""};
+  case Target::Armv7Linux: return CpuTarget{"armv7", ""};
+  case Target::Riscv64Linux: return CpuTarget{"riscv64", ""};
+  // API level 24 (Android 7.0), the oldest the NDK's 64-bit toolchains still take for
+  // most apps; the objects use nothing that needs a newer one.
+  case Target::Aarch64Android: return CpuTarget{"aarch64", "aarch64-unknown-linux-android24"};
+  case Target::Arm64Ios: return CpuTarget{"aarch64", "arm64-apple-ios15.0", /*macho=*/true};
+  case Target::Arm64Macos: return CpuTarget{"aarch64", "arm64-apple-macosx12.0", /*macho=*/true};
   case Target::Host:
   case Target::Vulkan: break;
   }
   llvm::Triple host(llvm::sys::getProcessTriple());
-  if (host.getArch() == llvm::Triple::x86_64) return std::string("x86_64");
-  if (host.getArch() == llvm::Triple::aarch64) return std::string("aarch64");
+  if (host.getArch() == llvm::Triple::x86_64) return CpuTarget{"x86_64", ""};
+  if (host.getArch() == llvm::Triple::aarch64) return CpuTarget{"aarch64", ""};
   return llvm::createStringError("--target host: unsupported host " + host.str());
 }
 

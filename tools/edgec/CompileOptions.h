@@ -17,7 +17,27 @@
 namespace edge {
 
 /// What the code compiles for; for Vulkan, `hostTriple` says what its host code runs on.
-enum class Target { Host, Aarch64Linux, X86_64Linux, Vulkan };
+/// The CPU targets other than the host are Linux triples (runnable here under qemu-user),
+/// Android (ELF for the NDK's linker) and Apple's (Mach-O objects for Xcode's).
+enum class Target {
+  Host,
+  Aarch64Linux,
+  X86_64Linux,
+  Armv7Linux,
+  Riscv64Linux,
+  Aarch64Android,
+  Arm64Ios,
+  Arm64Macos,
+  Vulkan
+};
+
+/// A CPU target as code generation needs it: the arch edgec's tile heuristics and
+/// ukernels know it by, and the LLVM triple when it is not that arch's Linux one.
+struct CpuTarget {
+  std::string arch;   ///< "x86_64", "aarch64", "armv7", "riscv64"
+  std::string triple; ///< LLVM triple for another OS (Android, Apple); empty: Linux
+  bool macho = false; ///< Apple: Mach-O objects in a BSD-style archive
+};
 
 /// Where a compile stops: after writing the artifacts, or printing one stage.
 enum class Emit {
@@ -51,7 +71,7 @@ struct CompileOptions {
   std::string input;     ///< model.onnx
   std::string outputDir; ///< where the artifacts go (empty only with an Emit that prints)
   Target target = Target::Host;
-  Target hostTriple = Target::Host; ///< Vulkan's host code: Host, Aarch64Linux or X86_64Linux
+  Target hostTriple = Target::Host; ///< Vulkan's host code: Host or a Linux CPU target
   std::string cpu;      ///< LLVM CPU name, "native", or empty for the baseline
   std::string features; ///< extra LLVM target features ("+dotprod,+i8mm"), checked for form
   std::string name;     ///< C identifier (the input's stem when not given)
@@ -73,9 +93,9 @@ llvm::Expected<CompileOptions> parseCompileOptions(llvm::ArrayRef<std::string> a
 /// The C identifier for a model file name ("my-model.onnx" → "my_model").
 std::string defaultModelName(llvm::StringRef inputPath);
 
-/// The LLVM target triple `target` compiles for (the process's own for Host); an error
-/// for an architecture edgec has no code generator for.
-llvm::Expected<std::string> targetArch(Target target);
+/// The CPU target `target` compiles for (the process's own for Host); an error for an
+/// architecture edgec has no code generator for.
+llvm::Expected<CpuTarget> cpuTarget(Target target);
 
 /// The name of a quantization format as the weights and reports spell it.
 llvm::StringRef quantModeName(QuantMode mode);

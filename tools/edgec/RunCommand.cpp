@@ -33,8 +33,25 @@ llvm::Expected<std::string> findModelName(const std::string &dir) {
   return found;
 }
 
-/// Architecture of the first object in a static library.
-llvm::Expected<llvm::Triple::ArchType> archiveArch(const std::string &path) {
+/// A Linux architecture `edgec run` links and runs programs for: the folder its runtime
+/// is in (lib/edgec/<name>, or BUILD/<name> for a cross runtime), and the cross gcc and
+/// qemu-user (with the sysroot Debian's cross packages install) when it is not the host's.
+struct RunnableArch {
+  llvm::Triple::ArchType type;
+  const char *name;
+  const char *gcc;
+  const char *qemu;
+  const char *sysroot;
+};
+constexpr RunnableArch kRunnableArches[] = {
+    {llvm::Triple::x86_64, "x86_64", "x86_64-linux-gnu-gcc", "qemu-x86_64", "/usr/x86_64-linux-gnu"},
+    {llvm::Triple::aarch64, "aarch64", "aarch64-linux-gnu-gcc", "qemu-aarch64", "/usr/aarch64-linux-gnu"},
+    {llvm::Triple::arm, "armv7", "arm-linux-gnueabihf-gcc", "qemu-arm", "/usr/arm-linux-gnueabihf"},
+    {llvm::Triple::riscv64, "riscv64", "riscv64-linux-gnu-gcc", "qemu-riscv64", "/usr/riscv64-linux-gnu"},
+};
+
+/// The architecture of the first object in a static library, if `edgec run` can run it.
+llvm::Expected<const RunnableArch *> archiveArch(const std::string &path) {
   auto buffer = llvm::MemoryBuffer::getFile(path);
   if (!buffer) return llvm::createStringError(path + ": " + buffer.getError().message());
   auto archive = llvm::object::Archive::create((*buffer)->getMemBufferRef());
@@ -49,7 +66,12 @@ llvm::Expected<llvm::Triple::ArchType> archiveArch(const std::string &path) {
       continue;
     }
     llvm::consumeError(std::move(error));
-    return (*object)->getArch();
+    if ((*object)->isMachO())
+      return llvm::createStringError(path + ": a library for Apple targets (Mach-O); link it into an app with Xcode");
+    for (const RunnableArch &arch : kRunnableArches)
+      if (arch.type == (*object)->getArch()) return &arch;
+    return llvm::createStringError(path + ": unsupported architecture " +
+                                   llvm::Triple::getArchTypeName((*object)->getArch()));
   }
   llvm::consumeError(std::move(error));
   return llvm::createStringError(path + ": holds no object file");
@@ -59,7 +81,7 @@ llvm::Expected<llvm::Triple::ArchType> archiveArch(const std::string &path) {
 /// installed prefix can move: PREFIX/bin/edgec uses PREFIX/lib/edgec/<arch>
 /// (tools/cmake/Install.cmake); BUILD/tools/edgec/edgec, in a build folder, uses BUILD for
 /// the host and BUILD/<arch> for a cross runtime. $EDGEC_RUNTIME_DIR/<arch> overrides both.
-std::string runtimeDir(llvm::StringRef arch) {
+std::string runtimeDir(llvm::StringRef arch, bool native) {
   if (auto fromEnv = llvm::sys::Process::GetEnv("EDGEC_RUNTIME_DIR")) return *fromEnv + "/" + arch.str();
   static int anchor;
   std::string executable = llvm::sys::fs::getMainExecutable("edgec", &anchor);
@@ -68,8 +90,6 @@ std::string runtimeDir(llvm::StringRef arch) {
   llvm::sys::path::append(installed, "lib", "edgec", arch);
   if (llvm::sys::fs::is_directory(installed)) return installed.str().str();
   std::string build = llvm::sys::path::parent_path(llvm::sys::path::parent_path(binDir)).str();
-  llvm::Triple host(llvm::sys::getProcessTriple());
-  bool native = (arch == "aarch64") == (host.getArch() == llvm::Triple::aarch64);
   return native ? build : build + "/" + arch.str();
 }
 
@@ -89,21 +109,20 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
   auto arch = archiveArch(library);
   if (!arch) return arch.takeError();
   llvm::Triple host(llvm::sys::getProcessTriple());
-  bool aarch64 = *arch == llvm::Triple::aarch64;
-  if (!aarch64 && *arch != llvm::Triple::x86_64) return llvm::createStringError(library + ": unsupported architecture");
-  bool native = *arch == host.getArch();
+  bool native = (*arch)->type == host.getArch();
+  llvm::StringRef archName = (*arch)->name;
 
-  std::string dir = runtimeDir(aarch64 ? "aarch64" : "x86_64");
+  std::string dir = runtimeDir(archName, native);
   std::string runner = dir + "/tools/edge-run/libedge-run-main.a", runtime = dir + "/runtime/libedgert.a";
   std::string tokenizer = dir + "/runtime/libedgetok.a";
   if (!llvm::sys::fs::exists(runner)) runner = dir + "/edge-run/libedge-run-main.a"; // cross build layout
   for (const std::string &path : {runner, runtime, tokenizer})
     if (!llvm::sys::fs::exists(path))
       return llvm::createStringError(path + ": runtime for this architecture not built (set EDGEC_RUNTIME_DIR)");
-  auto compiler = aarch64 && !native ? findTool({"aarch64-linux-gnu-gcc"}, "link an aarch64 program")
-                                     : findTool({"cc", "gcc", "clang-22"}, "link the runner");
+  auto compiler = native ? findTool({"cc", "gcc", "clang-22"}, "link the runner")
+                         : findTool({(*arch)->gcc}, "link an " + archName.str() + " program");
   if (!compiler) return compiler.takeError();
-  std::string executable = outputDir + "/" + *name + (native ? "-run" : "-run-aarch64");
+  std::string executable = outputDir + "/" + *name + (native ? "-run" : "-run-" + archName.str());
   std::string defsym = "-Wl,--defsym=edge_run_model_entry=" + *name + "_model";
   std::string undefined = "-Wl,--undefined=" + *name + "_model";
   std::vector<std::string> link = {*compiler, "-o", executable, runner, undefined, defsym, library, tokenizer, runtime};
@@ -128,9 +147,9 @@ llvm::Expected<int> runCompiledModel(const std::string &outputDir, const std::ve
 
   std::vector<std::string> command;
   if (!native) {
-    auto qemu = findTool({"qemu-aarch64"}, "run aarch64 code on this host; install qemu-user");
+    auto qemu = findTool({(*arch)->qemu}, "run " + archName.str() + " code on this host; install qemu-user");
     if (!qemu) return qemu.takeError();
-    command = {*qemu, "-L", "/usr/aarch64-linux-gnu"};
+    command = {*qemu, "-L", (*arch)->sysroot};
   }
   command.push_back(executable);
   command.push_back(weights);

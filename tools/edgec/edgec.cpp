@@ -1,7 +1,9 @@
 //===- edgec.cpp - the edgec command line ----------------------------------===//
 //
-//   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu|vulkan]
-//                 [--host-triple host|aarch64-linux-gnu|x86_64-linux-gnu]
+//   edgec compile MODEL.onnx -o OUT [--target host|aarch64-linux-gnu|x86_64-linux-gnu|armv7-linux-gnueabihf|
+//                                            riscv64-linux-gnu|aarch64-linux-android|arm64-apple-ios|
+//                                            arm64-apple-macos|vulkan]
+//                 [--host-triple host|aarch64-linux-gnu|x86_64-linux-gnu|armv7-linux-gnueabihf|riscv64-linux-gnu]
 //                 [--cpu NAME] [--name NAME] [--emit onnx|mlir|llvm|asm|spirv] [--dump-after PASS]
 //                 [--paged-kv auto|off] [--features +dotprod,...]
 //                 [--quant none|q8_0|q4_0|q4_1|mixed] [--quant-override PATTERN=FORMAT]... [--quant-report FILE]

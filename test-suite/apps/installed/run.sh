@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs this build into a fresh prefix, moves the prefix (edgec must find its runtimes
-# from its own path), and builds hello_lm against it alone, for the host or aarch64 (run
-# under qemu): both sessions must generate what the installed `edgec run` generates from
+# from its own path), and builds hello_lm against it alone, for the host or a Linux cross
+# target (run under qemu-user): both sessions must generate what the installed `edgec run` generates from
 # the same library. For the host, a C program built with `pkg-config edgert` runs too.
-#   run.sh BUILD_DIR TARGET WORK_DIR
+# With from-source, the app builds the runtime from the sources the prefix holds (as it
+# does for toolchains without a prebuilt runtime: the NDK, Xcode) instead of linking the
+# prebuilt one.
+#   run.sh BUILD_DIR TARGET WORK_DIR [from-source]
 set -euo pipefail
-build=$(realpath "$1") target=$2 work=$3
+build=$(realpath "$1") target=$2 work=$3 from_source=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../../.." && pwd)
 rm -rf "$work" && mkdir -p "$work"
@@ -18,13 +21,16 @@ mkdir "$work/app"
 cp "$here/CMakeLists.txt" "$root/test-suite/apps/hello_lm/main.c" "$root/test-suite/models/llama/llama.onnx" "$work/app/"
 cp "$root/test-suite/tokenizer/sentencepiece-small/tokenizer.json" "$work/tokenizer.json"
 args=(-S "$work/app" -B "$work/app-build" -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_BUILD_TYPE=Release)
-run=()
-if [ "$target" = aarch64-linux-gnu ]; then
-  args+=(-DCMAKE_TOOLCHAIN_FILE="$prefix/lib/cmake/edgec/aarch64-linux-gnu.cmake")
-  run=(qemu-aarch64 -L /usr/aarch64-linux-gnu)
-fi
+source "$root/test-suite/apps/cross.sh"
+cross_runner "$target"
+[ ${#run[@]} -gt 0 ] && args+=(-DCMAKE_TOOLCHAIN_FILE="$prefix/lib/cmake/edgec/$target.cmake")
+[ "$from_source" = from-source ] && args+=(-DEDGEC_RUNTIME_FROM_SOURCE=ON)
 cmake "${args[@]}" > "$work/configure.log" || { cat "$work/configure.log"; exit 1; }
 cmake --build "$work/app-build" > "$work/build.log" || { cat "$work/build.log"; exit 1; }
+if [ "$from_source" = from-source ]; then
+  [ -f "$work/app-build/edgec-runtime/libedgert.a" ] || { echo "the runtime was not built from the prefix's sources"; exit 1; }
+  grep -q "$prefix/lib/edgec" "$work/app-build/build.ninja" && { echo "the app still links a prebuilt runtime"; exit 1; }
+fi
 prompt="You should have received a copy"
 "${run[@]}" "$work/app-build/hello_lm" "$work/app-build/llama.edgec/llama.weights" "$work/tokenizer.json" "$prompt" 16 \
   > "$work/output.txt"
@@ -38,7 +44,7 @@ assert lines[0] == expected and lines[2] == expected, f"sessions {lines[0]!r} / 
 print("installed hello_lm: both sessions generated", len(expected.split()), "tokens as the installed edgec run")
 PY
 
-if [ "$target" != aarch64-linux-gnu ]; then
+if [ "$target" = host ]; then
   cat > "$work/status.c" <<'C'
 #include <edge/edgert.h>
 #include <stdio.h>

@@ -28,6 +28,6 @@ module attributes {edge.target = "aarch64", edge.cpu_strategy = {kc = 2 : i64, m
 
 // -----
 
-// expected-error @+1 {{unknown edge.target 'riscv64'}}
-module attributes {edge.target = "riscv64"} {
+// expected-error @+1 {{unknown edge.target 'mips64'}}
+module attributes {edge.target = "mips64"} {
 }

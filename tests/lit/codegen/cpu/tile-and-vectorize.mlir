@@ -122,8 +122,8 @@ func.func @compare_to_bool(%a: tensor<16xf32>, %b: tensor<16xf32>, %init: tensor
 // -----
 
 // An unknown target is an error naming it.
-// expected-error @+1 {{unknown edge.target 'riscv64'}}
-module attributes {edge.target = "riscv64"} {
+// expected-error @+1 {{unknown edge.target 'mips64'}}
+module attributes {edge.target = "mips64"} {
 func.func @f(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
