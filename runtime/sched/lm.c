@@ -343,6 +343,25 @@ static void on_sampled(edge_lm_session_t *session, int32_t token) {
   if (stats->generated_tokens >= p->max_tokens) finish(session, EDGE_LM_FINISH_LENGTH, NULL);
 }
 
+/* The session's next token from its row of the step's logits (its own row, which the
+ * app's on_logits may change): the callback's pick, or a sample. -1 when the callback
+ * returned something that is neither, which finishes the session with an error. */
+static int32_t choose_token(edge_lm_session_t *session, float *row, uint32_t vocab, float *scratch) {
+  const edge_lm_generate_params_t *p = &session->params;
+  if (p->on_logits) {
+    int32_t picked = p->on_logits(p->logits_user, session, row, vocab);
+    if (picked >= 0 && (uint32_t)picked < vocab) return picked;
+    if (picked != EDGE_LM_SAMPLE) {
+      finish(session, EDGE_LM_FINISH_ERROR,
+             edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
+                              "on_logits returned %d: neither EDGE_LM_SAMPLE nor an id below the vocabulary of %u",
+                              picked, vocab));
+      return -1;
+    }
+  }
+  return edge_sample(row, vocab, &p->sampling, session->tokens, session->count, &session->rng, scratch);
+}
+
 /* Runs the model on one step's batch on the LM's backend. */
 static edge_status_t invoke(edge_lm_t *lm, edge_attention_batch_t *batch, const edge_tensor_t *inputs,
                             edge_tensor_t *output) {
@@ -431,7 +450,8 @@ static edge_status_t step_locked(edge_lm_t *lm, uint32_t *out_busy) {
         continue;
       }
       float *row = step->logits + (size_t)step->row_of[i] * vocab;
-      on_sampled(s, edge_sample(row, vocab, &s->params.sampling, s->tokens, s->count, &s->rng, lm->scratch));
+      int32_t token = choose_token(s, row, vocab, lm->scratch);
+      if (token >= 0) on_sampled(s, token);
     }
   }
 

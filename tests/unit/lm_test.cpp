@@ -1,9 +1,10 @@
 // The LM scheduler against a stand-in model whose next token is (last token + 1) % vocab
 // (successor_model.h):
 // generation, stop ids, context overflow, KV exhaustion that leaves the session usable,
-// cancellation from another thread, and seeded sampling.
+// cancellation from another thread, the logits callback, and seeded sampling.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -209,6 +210,80 @@ TEST_F(LmTest, CancelFromAnotherThread) {
   EXPECT_EQ(edge_lm_session_finish(session), EDGE_LM_FINISH_CANCELLED);
   EXPECT_GE(tokens(session).size(), 101u);
   EXPECT_LT(tokens(session).size(), 1u << 19);
+}
+
+// on_logits sees the session's logits and may change them: banning the token the model
+// prefers makes greedy decoding take the next best (the lowest id of the rest, all 0).
+TEST_F(LmTest, LogitsCallbackBansAToken) {
+  create();
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  struct Ban {
+    int32_t banned;
+    uint32_t vocab;
+    std::vector<int32_t> preferred; // the model's favourite in each row it was shown
+  } ban = {5, 0, {}};
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 5;
+  params.logits_user = &ban;
+  params.on_logits = [](void *user, edge_lm_session_t *, float *logits, uint32_t vocab) -> int32_t {
+    auto *b = static_cast<Ban *>(user);
+    b->preferred.push_back(static_cast<int32_t>(std::max_element(logits, logits + vocab) - logits));
+    b->vocab = vocab;
+    logits[b->banned] = -INFINITY;
+    return EDGE_LM_SAMPLE;
+  };
+  int32_t prompt[] = {3};
+  ASSERT_EQ(edge_lm_generate(session, prompt, 1, &params), nullptr);
+  EXPECT_EQ(tokens(session), (std::vector<int32_t>{3, 4, 0, 1, 2, 3})) << "5 never comes; 0 follows 4";
+  EXPECT_EQ(ban.preferred, (std::vector<int32_t>{4, 5, 1, 2, 3})) << "the model's own logits, before the ban";
+  EXPECT_EQ(ban.vocab, static_cast<uint32_t>(kVocab));
+}
+
+// on_logits picks the tokens itself: the forced ones go into the session and the model
+// continues from them (the successor of the last forced token).
+TEST_F(LmTest, LogitsCallbackForcesASequence) {
+  create();
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  struct Forced {
+    std::vector<int32_t> ids;
+    size_t next;
+  } forced = {{9, 2, 14}, 0};
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 5;
+  params.logits_user = &forced;
+  params.on_logits = [](void *user, edge_lm_session_t *, float *, uint32_t) -> int32_t {
+    auto *f = static_cast<Forced *>(user);
+    return f->next < f->ids.size() ? f->ids[f->next++] : EDGE_LM_SAMPLE;
+  };
+  int32_t prompt[] = {3};
+  ASSERT_EQ(edge_lm_generate(session, prompt, 1, &params), nullptr);
+  EXPECT_EQ(tokens(session), (std::vector<int32_t>{3, 9, 2, 14, 15, 0}));
+  EXPECT_EQ(edge_lm_session_finish(session), EDGE_LM_FINISH_LENGTH);
+}
+
+// A callback's answer that is no token finishes the session with an error naming it; the
+// session stays usable, and without the callback generates as before.
+TEST_F(LmTest, LogitsCallbackOutsideTheVocabularyIsASessionError) {
+  create();
+  edge_lm_session_t *session = nullptr;
+  ASSERT_EQ(edge_lm_session_create(lm, &session), nullptr);
+  edge_lm_generate_params_t params = {};
+  params.max_tokens = 3;
+  params.on_logits = [](void *, edge_lm_session_t *, float *, uint32_t vocab) -> int32_t {
+    return static_cast<int32_t>(vocab);
+  };
+  int32_t prompt[] = {3};
+  Status status(edge_lm_generate(session, prompt, 1, &params));
+  EXPECT_EQ(edge_status_code(status.get()), EDGE_STATUS_INVALID_ARGUMENT);
+  EXPECT_NE(std::strstr(edge_status_message(status.get()), "on_logits returned 16"), nullptr)
+      << edge_status_message(status.get());
+  EXPECT_EQ(edge_lm_session_finish(session), EDGE_LM_FINISH_ERROR);
+  EXPECT_EQ(tokens(session), (std::vector<int32_t>{3}));
+  params.on_logits = nullptr;
+  ASSERT_EQ(edge_lm_generate(session, nullptr, 0, &params), nullptr);
+  EXPECT_EQ(tokens(session), (std::vector<int32_t>{3, 4, 5, 6}));
 }
 
 TEST(SamplingTest, GreedyTopKAndSeeds) {

@@ -89,6 +89,23 @@ typedef struct edge_sampling_t {
 /* Called for each generated token; return non-zero to stop the session there. */
 typedef int (*edge_lm_token_fn)(void *user, edge_lm_session_t *session, int32_t token);
 
+/* Returned by an edge_lm_logits_fn: sample from the logits as the callback left them. */
+#define EDGE_LM_SAMPLE (-1)
+
+/*
+ * Called before each token of the session is chosen, with that step's logits for it:
+ * `logits` holds `vocab` floats the callback may change (set a banned token to -INFINITY,
+ * add a bias, keep only what a grammar allows); they belong to this session's step and are
+ * discarded after it. Return EDGE_LM_SAMPLE to sample from them with the session's
+ * edge_sampling_t (repetition penalty, temperature, top-k, top-p apply to the changed
+ * logits), or an id in [0, vocab) to take that token without sampling. Any other value
+ * finishes the session with EDGE_LM_FINISH_ERROR (INVALID_ARGUMENT naming the value).
+ * Runs on the stepping thread with the model's lock held, like edge_lm_token_fn: it may
+ * call edge_lm_session_cancel and nothing else of this API (it tracks what it needs, such
+ * as a grammar's state, itself; on_token tells it each token taken).
+ */
+typedef int32_t (*edge_lm_logits_fn)(void *user, edge_lm_session_t *session, float *logits, uint32_t vocab);
+
 typedef struct edge_lm_generate_params_t {
   edge_sampling_t sampling;
   uint32_t max_tokens;      /* tokens to generate at most; 0 selects 256 */
@@ -96,6 +113,8 @@ typedef struct edge_lm_generate_params_t {
   uint32_t num_stop_ids;
   edge_lm_token_fn on_token; /* streaming; may be NULL */
   void *user;
+  edge_lm_logits_fn on_logits; /* constrained decoding, logit bias; may be NULL (plain sampling) */
+  void *logits_user;           /* on_logits' first argument */
 } edge_lm_generate_params_t;
 
 typedef enum edge_lm_finish_e {
