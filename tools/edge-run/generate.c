@@ -2,7 +2,7 @@
  * edge-run WEIGHTS --prompt-ids 1,2,3 [--prompt-ids ...] [--max-tokens N] [--greedy]
  *         [--prompt TEXT ... --tokenizer tokenizer.json [--no-bos] [--ignore-eos]]
  *         [--temperature T] [--top-k K] [--top-p P] [--repetition-penalty R] [--seed S]
- *         [--stop-ids A,B] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
+ *         [--stop-ids A,B] [--stop TEXT ...] [--prefill-chunk N] [--max-step-tokens N] [--max-context N]
  *         [--kv-page-tokens N] [--kv-budget-mb N] [--kv-f16 | --kv-int8] [--sliding-window N]
  *         [--fork-prefix N] [--sequential] [--threads N] [--pin] [--vulkan-device INDEX|NAME] [--json]
  *
@@ -16,7 +16,9 @@
  * With --tokenizer, --prompt TEXT is encoded (with the tokenizer's leading special tokens
  * such as <s> unless --no-bos), one session's text streams to stdout as it is generated,
  * the tokenizer's end-of-text token stops generation (unless --ignore-eos or --stop-ids),
- * and --json adds generated_text.
+ * and --json adds generated_text. Each --stop TEXT (with --tokenizer) ends a session
+ * once its generated text contains TEXT: the text shown (streamed, in --json, or per
+ * session) is what comes before it, and the finish reason is "stop".
  */
 #include "generate.h"
 
@@ -39,7 +41,12 @@ typedef struct prompt_t {
 typedef struct stream_t {
   int json;
   int index;
+  int print;                       /* the text goes to stdout as it comes */
   edge_detokenizer_t *detokenizer; /* the text as it comes; NULL: print ids */
+  edge_stop_filter_t *filter;      /* --stop strings; NULL without */
+  int stopped;                     /* the filter found a stop string */
+  char *text;                      /* with a filter and not printing: the text so far */
+  size_t size;
 } stream_t;
 
 static int usage_error(const char *message, const char *value) {
@@ -82,11 +89,44 @@ static int whole_number_up_to(double number, double largest) {
   return number <= largest && number == (double)(uint64_t)number; /* 0 <= number, checked before */
 }
 
+/* Text of a stream that passed its stop filter: printed, or kept for the end. */
+static int emit(stream_t *stream, const char *text, size_t size) {
+  if (stream->print) {
+    fwrite(text, 1, size, stdout);
+    fflush(stdout);
+    return 1;
+  }
+  if (!stream->filter || !size) return 1;
+  char *grown = realloc(stream->text, stream->size + size + 1);
+  if (!grown) return 0;
+  memcpy(grown + stream->size, text, size);
+  stream->size += size;
+  grown[stream->size] = '\0';
+  stream->text = grown;
+  return 1;
+}
+
+static int stream_error(edge_status_t status) {
+  fprintf(stderr, "edge-run: error: %s\n", status ? edge_status_message(status) : "out of memory");
+  edge_status_free(status);
+  return 1;
+}
+
+/* Text through the stream's stop filter (when it has one), then out. */
+static int pass_text(stream_t *stream, const char *text, size_t size) {
+  if (stream->filter) {
+    edge_status_t status = edge_stop_filter_push(stream->filter, text, size, &text, &size, &stream->stopped);
+    if (status) return stream_error(status);
+  }
+  if (!emit(stream, text, size)) return stream_error(NULL);
+  return stream->stopped;
+}
+
 static int on_token(void *user, edge_lm_session_t *session, int32_t token) {
   (void)session;
   stream_t *stream = user;
-  if (stream->json) return 0;
   if (!stream->detokenizer) {
+    if (stream->json) return 0;
     printf("[%d] %d\n", stream->index, token);
     fflush(stdout);
     return 0;
@@ -94,14 +134,19 @@ static int on_token(void *user, edge_lm_session_t *session, int32_t token) {
   const char *text = NULL;
   size_t size = 0;
   edge_status_t status = edge_detokenizer_push(stream->detokenizer, token, &text, &size);
-  if (status) {
-    fprintf(stderr, "edge-run: error: %s\n", edge_status_message(status));
-    edge_status_free(status);
-    return 1;
-  }
-  fwrite(text, 1, size, stdout);
-  fflush(stdout);
-  return 0;
+  if (status) return stream_error(status);
+  return pass_text(stream, text, size); /* non-zero at a stop string: the session ends there */
+}
+
+/* The end of a stream that no stop string ended: what the detokenizer and filter hold. */
+static void finish_stream(stream_t *stream) {
+  if (!stream->detokenizer || stream->stopped) return;
+  const char *rest = NULL;
+  size_t size = 0;
+  edge_detokenizer_flush(stream->detokenizer, &rest, &size);
+  if (pass_text(stream, rest, size) || !stream->filter) return;
+  edge_stop_filter_flush(stream->filter, &rest, &size);
+  emit(stream, rest, size);
 }
 
 static void print_json_string(const char *text, size_t size) {
@@ -161,6 +206,8 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
   const char *tokenizer_path = NULL;
   const char *texts[MAX_SESSIONS];
   uint32_t num_texts = 0;
+  const char *stop_texts[MAX_SESSIONS];
+  uint32_t num_stop_texts = 0;
   for (int i = 2; i < argc; ++i) {
     const char *arg = argv[i];
     const char *value = i + 1 < argc ? argv[i + 1] : NULL;
@@ -185,6 +232,11 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     ++i;
     if (strcmp(arg, "--tokenizer") == 0) { tokenizer_path = value; continue; }
     if (strcmp(arg, "--vulkan-device") == 0) { options.vulkan_device = value; continue; }
+    if (strcmp(arg, "--stop") == 0) {
+      if (num_stop_texts == MAX_SESSIONS) FAIL(usage_error("too many --stop strings", value));
+      stop_texts[num_stop_texts++] = value;
+      continue;
+    }
     if (strcmp(arg, "--prompt") == 0) {
       if (num_texts + num_prompts == MAX_SESSIONS) FAIL(usage_error("too many prompts", value));
       texts[num_texts++] = value;
@@ -223,6 +275,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     else FAIL(usage_error("unknown argument", arg));
   }
   if (num_texts && !tokenizer_path) FAIL(usage_error("--prompt needs --tokenizer tokenizer.json", NULL));
+  if (num_stop_texts && !tokenizer_path) FAIL(usage_error("--stop needs --tokenizer tokenizer.json", NULL));
   if (tokenizer_path) {
     edge_status_t status = edge_tokenizer_open(tokenizer_path, &tokenizer);
     if (status) FAIL(fail_status(status));
@@ -257,9 +310,11 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     if (status) FAIL(fail_status(status));
   }
   for (uint32_t s = 0; s < num_prompts; ++s) {
-    streams[s] = (stream_t){json, (int)s, NULL};
-    if (num_prompts == 1 && tokenizer && !json) { /* one session's text streams as it comes */
+    streams[s] = (stream_t){.json = json, .index = (int)s};
+    streams[s].print = num_prompts == 1 && tokenizer && !json; /* one session's text streams as it comes */
+    if (streams[s].print || num_stop_texts) { /* stop strings are found in each session's text */
       status = edge_detokenizer_create(tokenizer, 0, &streams[s].detokenizer); /* printed on a line of its own */
+      if (!status && num_stop_texts) status = edge_stop_filter_create(stop_texts, num_stop_texts, &streams[s].filter);
       if (status) FAIL(fail_status(status));
     }
     status = root ? edge_lm_session_fork(root, &sessions[s]) : edge_lm_session_create(lm, &sessions[s]);
@@ -298,6 +353,8 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
     edge_lm_stats_t stats;
     edge_lm_session_stats(sessions[s], &stats);
     edge_lm_finish_t finish = edge_lm_session_finish(sessions[s]);
+    finish_stream(&streams[s]);
+    if (streams[s].stopped) finish = EDGE_LM_FINISH_STOP; /* a stop string, not an app's callback */
     uint32_t generated = stats.generated_tokens, before = count - generated;
     if (finish == EDGE_LM_FINISH_ERROR) {
       fprintf(stderr, "edge-run: error: session %u: %s\n", s, edge_status_message(edge_lm_session_error(sessions[s])));
@@ -308,7 +365,10 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
       print_ids(prompts[s].ids, prompts[s].count);
       printf(", \"generated_ids\": ");
       print_ids(ids + before, generated);
-      if (tokenizer) {
+      if (streams[s].filter) {
+        printf(", \"generated_text\": ");
+        print_json_string(streams[s].text ? streams[s].text : "", streams[s].size);
+      } else if (tokenizer) {
         char *text = NULL;
         size_t size = 0;
         edge_status_t decoded = edge_tokenizer_decode(tokenizer, ids + before, generated, &text, &size);
@@ -330,13 +390,8 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
       print_json_string(device, strlen(device));
       printf("}\n");
     } else {
-      if (streams[s].detokenizer) {
-        const char *rest = NULL;
-        size_t size = 0;
-        edge_detokenizer_flush(streams[s].detokenizer, &rest, &size);
-        fwrite(rest, 1, size, stdout);
-        printf("\n");
-      }
+      if (streams[s].print) printf("\n");
+      else if (streams[s].filter) printf("[%u] %s\n", s, streams[s].text ? streams[s].text : "");
       if (tokenizer && !streams[s].detokenizer) { /* several sessions: their text, one after another */
         char *text = NULL;
         size_t size = 0;
@@ -363,6 +418,8 @@ done:
   for (uint32_t s = 0; s < num_prompts; ++s) {
     free(prompts[s].ids);
     edge_detokenizer_release(streams[s].detokenizer);
+    edge_stop_filter_release(streams[s].filter);
+    free(streams[s].text);
   }
   free(stops.ids);
   edge_tokenizer_release(tokenizer);

@@ -70,6 +70,43 @@ edge_status_t edge_detokenizer_push(edge_detokenizer_t *detokenizer, int32_t id,
 void edge_detokenizer_flush(edge_detokenizer_t *detokenizer, const char **out_text, size_t *out_size);
 void edge_detokenizer_release(edge_detokenizer_t *detokenizer);
 
+/*
+ * Stop strings: generation that ends when its text contains one of the app's strings
+ * ("\nUser:", "</answer>"), wherever the tokens happen to split it. A stop filter takes
+ * the text as it streams (what a detokenizer hands out) and hands out only text that can
+ * no longer turn into a stop string: the end of the text that could be the start of one
+ * is held back until the next text decides. When a stop string is complete, the filter
+ * hands out the text before it, reports stopped, and from then on hands out nothing; the
+ * stop string and what follows it are never handed out. An app's on_token (edge/lm.h)
+ * pushes the id to its detokenizer, the text to the filter, prints what comes back and
+ * returns non-zero once stopped:
+ *
+ *     edge_detokenizer_push(d, token, &text, &size);
+ *     edge_stop_filter_push(f, text, size, &text, &size, &stopped);
+ *     fwrite(text, 1, size, stdout);
+ *     return stopped;
+ *
+ * When the stream ends without a stop, the detokenizer's flush goes through the filter too,
+ * then edge_stop_filter_flush hands out what it still holds. The pieces handed out are
+ * then exactly the whole text up to the first occurrence of any stop string (the whole
+ * text when none occurs). One filter per stream; not thread-safe; it keeps no pointer to
+ * the caller's strings.
+ */
+typedef struct edge_stop_filter_s edge_stop_filter_t;
+/* `count` stop strings, each non-empty, NUL-terminated, well-formed UTF-8 (INVALID_ARGUMENT
+ * naming the first that is not); count may be 0 (a filter that only passes text on). */
+edge_status_t edge_stop_filter_create(const char *const *stops, uint32_t count, edge_stop_filter_t **out_filter);
+/* Appends `size` bytes of text; *out_text (owned by the filter, NUL-terminated, valid until
+ * its next call) gets the text now known to come before any stop string, possibly empty;
+ * *out_stopped is set once a stop string is complete (and stays set). Fails only with
+ * RESOURCE_EXHAUSTED (the filter as it was) or INVALID_ARGUMENT (a NULL argument). */
+edge_status_t edge_stop_filter_push(edge_stop_filter_t *filter, const char *text, size_t size,
+                                    const char **out_text, size_t *out_size, int *out_stopped);
+/* The text still held back (the stream ended with the start of a stop string, which did not
+ * complete); nothing once stopped. Call once when the stream ends. */
+void edge_stop_filter_flush(edge_stop_filter_t *filter, const char **out_text, size_t *out_size);
+void edge_stop_filter_release(edge_stop_filter_t *filter);
+
 /* Highest token id + 1. */
 uint32_t edge_tokenizer_vocab_size(const edge_tokenizer_t *tokenizer);
 /* Id of a token's exact text (an added token such as "</s>" or a vocab entry), or -1. */
