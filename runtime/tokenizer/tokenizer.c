@@ -9,6 +9,7 @@
 #include "base/handle.h"
 #include "base/status.h"
 #include "edge/fnv1a.h"
+#include "tokenizer/file_text.h"
 #include "tokenizer/json.h"
 #include "tokenizer/pieces.h"
 #include "tokenizer/pretokenize.h"
@@ -345,26 +346,9 @@ edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_token
   if (!out_tokenizer) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_tokenizer is NULL");
   *out_tokenizer = NULL;
   if (!path) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "path is NULL");
-  FILE *file = fopen(path, "rb");
-  if (!file) return edge_make_status(EDGE_STATUS_NOT_FOUND, "%s: cannot open", path);
   char *text = NULL;
-  size_t size = 0, capacity = 0;
-  for (;;) {
-    if (size == capacity) {
-      capacity = capacity ? capacity * 2 : 1 << 16;
-      char *grown = realloc(text, capacity);
-      if (!grown) {
-        free(text);
-        fclose(file);
-        return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: out of memory", path);
-      }
-      text = grown;
-    }
-    size_t got = fread(text + size, 1, capacity - size, file);
-    size += got;
-    if (got == 0) break;
-  }
-  fclose(file);
+  size_t size = 0;
+  EDGE_RETURN_IF_ERROR(edge_read_file_text(path, &text, &size));
   char error[128] = "";
   int out_of_memory = 0;
   json_value_t *root = edge_json_parse(text, size, error, sizeof(error), &out_of_memory);

@@ -107,6 +107,72 @@ edge_status_t edge_stop_filter_push(edge_stop_filter_t *filter, const char *text
 void edge_stop_filter_flush(edge_stop_filter_t *filter, const char **out_text, size_t *out_size);
 void edge_stop_filter_release(edge_stop_filter_t *filter);
 
+/*
+ * Chat templates: the prompt text a chat model was trained on, for a list of messages.
+ * Models ship a Jinja template (tokenizer_config.json's "chat_template"); this library does
+ * not run Jinja but recognises the common families by their markers and renders what their
+ * reference templates render:
+ *   LLAMA2  [INST] ... [/INST] with <<SYS>> (Llama-2-chat): bos, the system prompt inside
+ *           the first user turn, contents stripped, eos after each assistant turn; roles
+ *           must alternate user/assistant after an optional system message; the
+ *           generation prompt is implicit.
+ *   LLAMA3  <|start_header_id|>role<|end_header_id|>\n\n content <|eot_id|> (Llama-3-Instruct):
+ *           bos first, contents trimmed. Llama-3.1's template (a "Cutting Knowledge Date"
+ *           system header, tools) is refused.
+ *   CHATML  <|im_start|>role\n content <|im_end|>\n (Qwen, ChatML); a template that supplies
+ *           a system message when the first message is none ("You are a helpful
+ *           assistant." in Qwen2) supplies it here too.
+ *   PHI3    <|system|>/<|user|>/<|assistant|>\n content <|end|>\n, eos at the end without a
+ *           generation prompt (Phi-3-mini-instruct, Phi-3.5).
+ *   GEMMA   bos, <start_of_turn>user|model\n content <end_of_turn>\n, contents trimmed,
+ *           roles alternating from the user (Gemma, Gemma-2); a system message is refused,
+ *           as their templates refuse it (Gemma-3's template, which would put it before the
+ *           first user message, is recognised as Gemma and refuses it too).
+ * "Trimmed" and "stripped" remove what Python's str.strip() removes. Roles are "system",
+ * "user" and "assistant"; contents must be well-formed UTF-8. Thread safety: a template
+ * is immutable after it is made; any number of threads may apply it.
+ */
+typedef enum edge_chat_format_e {
+  EDGE_CHAT_FORMAT_LLAMA2 = 1,
+  EDGE_CHAT_FORMAT_LLAMA3 = 2,
+  EDGE_CHAT_FORMAT_CHATML = 3,
+  EDGE_CHAT_FORMAT_PHI3 = 4,
+  EDGE_CHAT_FORMAT_GEMMA = 5,
+} edge_chat_format_t;
+
+typedef struct edge_chat_message_t {
+  const char *role;    /* "system", "user" or "assistant" */
+  const char *content; /* NUL-terminated UTF-8 */
+} edge_chat_message_t;
+
+typedef struct edge_chat_template_s edge_chat_template_t;
+
+/* The template of a tokenizer_config.json: "chat_template" (a string, or a list of
+ * {name, template} of which "default" is taken), "bos_token" and "eos_token" (strings or
+ * {"content": ...}; absent: empty, as Jinja renders an undefined name). Errors: NOT_FOUND,
+ * DATA_LOSS (not JSON; the offset), INVALID_ARGUMENT (no chat_template, or fields of the
+ * wrong type; the message names them), UNIMPLEMENTED (a template of no family above, or a
+ * variant this library does not render; the message names the markers it found). */
+edge_status_t edge_chat_template_open(const char *tokenizer_config_path, edge_chat_template_t **out_template);
+/* The same from the file's `size` bytes in memory (an asset). */
+edge_status_t edge_chat_template_parse(const char *json, size_t size, edge_chat_template_t **out_template);
+/* A family's reference template chosen by the app, with its special tokens (NULL: empty). */
+edge_status_t edge_chat_template_create(edge_chat_format_t format, const char *bos_token, const char *eos_token,
+                                        edge_chat_template_t **out_template);
+void edge_chat_template_release(edge_chat_template_t *chat_template);
+edge_chat_format_t edge_chat_template_format(const edge_chat_template_t *chat_template);
+/* The text that ends a turn of the model ("<|eot_id|>", "<|im_end|>", "<|end|>",
+ * "<end_of_turn>"; Llama-2: the eos token): a stop string for generation. Owned by the
+ * template. */
+const char *edge_chat_template_end_of_turn(const edge_chat_template_t *chat_template);
+/* The prompt text for `count` messages (*out_text malloc'ed, NUL-terminated; the caller
+ * frees it), followed by the start of an assistant turn when add_generation_prompt is set.
+ * Errors: INVALID_ARGUMENT naming the message (unknown role, NULL or malformed content,
+ * roles out of the order the template requires, a system message Gemma refuses),
+ * RESOURCE_EXHAUSTED. */
+edge_status_t edge_chat_template_apply(const edge_chat_template_t *chat_template, const edge_chat_message_t *messages,
+                                       uint32_t count, int add_generation_prompt, char **out_text, size_t *out_size);
+
 /* Highest token id + 1. */
 uint32_t edge_tokenizer_vocab_size(const edge_tokenizer_t *tokenizer);
 /* Id of a token's exact text (an added token such as "</s>" or a vocab entry), or -1. */
