@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 struct edge_status_s {
   edge_status_code_t code;
   int is_static;
@@ -23,7 +25,7 @@ edge_status_t edge_make_status(edge_status_code_t code, const char *format, ...)
   int length = vsnprintf(NULL, 0, format, args);
   va_end(args);
   if (length < 0) length = 0;
-  edge_status_t status = malloc(sizeof(*status) + (size_t)length + 1);
+  edge_status_t status = edge_mem_alloc(sizeof(*status) + (size_t)length + 1);
   if (!status) return &oom_status.status;
   status->code = code;
   status->is_static = 0;
@@ -40,7 +42,7 @@ edge_status_code_t edge_status_code(edge_status_t status) {
 const char *edge_status_message(edge_status_t status) { return status ? status->message : ""; }
 
 void edge_status_free(edge_status_t status) {
-  if (status && !status->is_static) free(status);
+  if (status && !status->is_static) edge_mem_free(status);
 }
 
 const char *edge_status_code_name(edge_status_code_t code) {

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "abi/entry_call.h"
+#include "base/alloc.h"
 #include "base/status.h"
 #include "cpu/cpu_cores.h"
 #include "cpu/paged_attention.h"
@@ -20,13 +21,13 @@ static void *cpu_alloc(void *context, uint64_t alignment, uint64_t bytes) {
   (void)context;
   /* A 32-bit target cannot hold what does not fit its size_t: fail as malloc would. */
   if (bytes > SIZE_MAX - alignment) return NULL;
-  if (alignment <= sizeof(void *)) return malloc(bytes ? bytes : 1);
-  return aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
+  if (alignment <= sizeof(void *)) return edge_mem_alloc(bytes ? bytes : 1);
+  return edge_mem_aligned_alloc(alignment, (bytes + alignment - 1) / alignment * alignment);
 }
 
 static void cpu_free(void *context, void *pointer) {
   (void)context;
-  free(pointer);
+  edge_mem_free(pointer);
 }
 
 /* parallel_for on the instance's thread pool (the import table's context). */
@@ -72,8 +73,8 @@ static void cpu_release(edge_backend_instance_t *cpu) {
   if (!cpu) return;
   edge_kv_pool_release(cpu->pool);
   edge_thread_pool_release(cpu->threads);
-  free(cpu->scratch.data);
-  free(cpu);
+  edge_mem_free(cpu->scratch.data);
+  edge_mem_free(cpu);
 }
 
 static edge_status_t cpu_create(const edge_model_desc_t *model, const edge_weights_t *weights,
@@ -82,7 +83,7 @@ static edge_status_t cpu_create(const edge_model_desc_t *model, const edge_weigh
   (void)device; /* the CPU is the one device */
   *out_instance = NULL;
   if (out_pool) *out_pool = NULL;
-  edge_backend_instance_t *cpu = calloc(1, sizeof(*cpu));
+  edge_backend_instance_t *cpu = edge_mem_calloc(1, sizeof(*cpu));
   if (!cpu) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   cpu->model = model;
   cpu->weights = weights;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "abi/attention_batch.h"
+#include "base/alloc.h"
 #include "base/memref.h"
 #include "cpu/paged_attention.h"
 #include "cpu/thread_pool.h"
@@ -224,7 +225,7 @@ void edge_cpu_paged_attention(void *imports_context, void *attention_context, vo
   uint32_t threads = edge_thread_pool_size(batch->threads);
   size_t floats = (size_t)(job.scratch_size * threads);
   if (kept && kept->floats < floats) {
-    float *grown = realloc(kept->data, sizeof(float) * floats);
+    float *grown = edge_mem_realloc(kept->data, sizeof(float) * floats);
     if (!grown) {
       batch->error = ATTENTION_NO_MEMORY;
       return;
@@ -232,13 +233,13 @@ void edge_cpu_paged_attention(void *imports_context, void *attention_context, vo
     kept->data = grown;
     kept->floats = floats;
   }
-  job.scratch = kept ? kept->data : malloc(sizeof(float) * floats);
+  job.scratch = kept ? kept->data : edge_mem_alloc(sizeof(float) * floats);
   if (!job.scratch) {
     batch->error = ATTENTION_NO_MEMORY;
     return;
   }
   edge_thread_pool_run(batch->threads, tokens * kv_heads, attend_for_this_cpu(), &job);
-  if (!kept) free(job.scratch);
+  if (!kept) edge_mem_free(job.scratch);
   if (atomic_load(&job.missing_token) >= 0) {
     batch->error = ATTENTION_NO_PAGE;
     batch->error_token = atomic_load(&job.missing_token);

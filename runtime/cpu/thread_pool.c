@@ -14,6 +14,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 
+#include "base/alloc.h"
 #include "base/status.h"
 
 /* Polls of the generation before a worker sleeps: a few hundred microseconds. */
@@ -81,7 +82,7 @@ static uint64_t await_run(edge_thread_pool_t *pool, uint64_t seen) {
 
 static void *worker_main(void *raw) {
   worker_arg_t arg = *(worker_arg_t *)raw;
-  free(raw);
+  edge_mem_free(raw);
   edge_thread_pool_t *pool = arg.pool;
   for (uint64_t seen = 0;;) {
     seen = await_run(pool, seen);
@@ -104,28 +105,28 @@ edge_status_t edge_thread_pool_create(uint32_t threads, edge_thread_pool_t **out
   *out_pool = NULL;
   if (threads == 0 || threads > 256)
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "thread count %u: expected 1 to 256", threads);
-  edge_thread_pool_t *pool = calloc(1, sizeof(*pool));
+  edge_thread_pool_t *pool = edge_mem_calloc(1, sizeof(*pool));
   if (!pool) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   pool->threads = 1;
-  pool->workers = calloc(threads, sizeof(pthread_t));
-  pool->shares = aligned_alloc(_Alignof(share_t), sizeof(share_t) * threads);
+  pool->workers = edge_mem_calloc(threads, sizeof(pthread_t));
+  pool->shares = edge_mem_aligned_alloc(_Alignof(share_t), sizeof(share_t) * threads);
   pthread_mutex_init(&pool->lock, NULL);
   pthread_cond_init(&pool->wake, NULL);
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->stopping, 0);
   atomic_init(&pool->busy, 0);
   if (!pool->workers || !pool->shares) {
-    free(pool->shares);
+    edge_mem_free(pool->shares);
     pool->shares = NULL;
     edge_thread_pool_release(pool);
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   for (uint32_t i = 1; i < threads; ++i) {
-    worker_arg_t *arg = malloc(sizeof(*arg));
+    worker_arg_t *arg = edge_mem_alloc(sizeof(*arg));
     if (!arg) break;
     *arg = (worker_arg_t){pool, i};
     if (pthread_create(&pool->workers[i - 1], NULL, worker_main, arg) != 0) {
-      free(arg);
+      edge_mem_free(arg);
       break;
     }
     pool->threads = i + 1;
@@ -145,9 +146,9 @@ void edge_thread_pool_release(edge_thread_pool_t *pool) {
   for (uint32_t i = 1; i < pool->threads; ++i) pthread_join(pool->workers[i - 1], NULL);
   pthread_mutex_destroy(&pool->lock);
   pthread_cond_destroy(&pool->wake);
-  free(pool->shares);
-  free(pool->workers);
-  free(pool);
+  edge_mem_free(pool->shares);
+  edge_mem_free(pool->workers);
+  edge_mem_free(pool);
 }
 
 uint32_t edge_thread_pool_size(const edge_thread_pool_t *pool) { return pool ? pool->threads : 1; }

@@ -8,6 +8,7 @@
 
 #include "abi/model_check.h"
 #include "backend/backend.h"
+#include "base/alloc.h"
 #include "base/handle.h"
 #include "base/status.h"
 
@@ -32,7 +33,7 @@ edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, con
   EDGE_RETURN_IF_ERROR(edge_model_check(model, weights, EDGE_MODEL_KIND_GRAPH));
   const edge_backend_t *backend = NULL;
   EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
-  edge_graph_t *graph = calloc(1, sizeof(*graph));
+  edge_graph_t *graph = edge_mem_calloc(1, sizeof(*graph));
   if (!graph) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   graph->magic = EDGE_HANDLE_GRAPH;
   graph->model = model;
@@ -40,7 +41,7 @@ edge_status_t edge_graph_create_with_options(const edge_model_desc_t *model, con
   edge_status_t status =
       backend->create(model, weights, options ? options->vulkan_device : NULL, NULL, &graph->instance, NULL);
   if (status) {
-    free(graph);
+    edge_mem_free(graph);
     return status;
   }
   *out_graph = graph;
@@ -51,7 +52,7 @@ void edge_graph_release(edge_graph_t *graph) {
   if (!graph) return;
   edge_handle_retire(&graph->magic, EDGE_HANDLE_GRAPH, "edge_graph_release");
   graph->backend->release(graph->instance);
-  free(graph);
+  edge_mem_free(graph);
 }
 
 const char *edge_graph_device_name(const edge_graph_t *graph) {

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "edge/checksum.h"
 #include "edge/fnv1a.h"
 #include "base/handle.h"
@@ -137,7 +138,7 @@ static edge_status_t wrap(const char *name, const uint8_t *base, uint64_t size, 
                               "tensors would be misaligned)",
                               name, EDGE_WEIGHTS_ALIGNMENT);
   if (!status) status = validate(name, base, size, flags);
-  edge_weights_t *weights = status ? NULL : calloc(1, sizeof(*weights));
+  edge_weights_t *weights = status ? NULL : edge_mem_calloc(1, sizeof(*weights));
   if (!status && !weights) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   if (status) {
     if (mapping) munmap(mapping, mapping_size);
@@ -225,7 +226,7 @@ void edge_weights_release(edge_weights_t *weights) {
   if (!weights) return;
   edge_handle_retire(&weights->magic, EDGE_HANDLE_WEIGHTS, "edge_weights_release");
   if (weights->mapping) munmap(weights->mapping, weights->mapping_size);
-  free(weights);
+  edge_mem_free(weights);
 }
 
 uint64_t edge_weights_fingerprint(const edge_weights_t *weights) {

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "base/alloc.h"
 #include "base/handle.h"
 #include "base/status.h"
 #include "kv/kv_internal.h"
@@ -83,7 +84,7 @@ static edge_status_t create_pool(const edge_kv_layout_t *layout, const edge_kv_o
                             (unsigned long long)budget, (unsigned long long)page_bytes);
   if (pages > INT32_MAX) pages = INT32_MAX;
 
-  edge_kv_pool_t *pool = calloc(1, sizeof(*pool));
+  edge_kv_pool_t *pool = edge_mem_calloc(1, sizeof(*pool));
   if (!pool) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   pool->magic = EDGE_HANDLE_KV_POOL;
   pool->layout = *layout;
@@ -91,8 +92,8 @@ static edge_status_t create_pool(const edge_kv_layout_t *layout, const edge_kv_o
   pool->row_bytes = row_bytes;
   pool->page_bytes = page_bytes;
   pool->pages_total = (uint32_t)pages;
-  pool->free_pages = malloc(sizeof(uint32_t) * pages);
-  pool->refcounts = calloc(pages, sizeof(uint32_t));
+  pool->free_pages = edge_mem_alloc(sizeof(uint32_t) * pages);
+  pool->refcounts = edge_mem_calloc(pages, sizeof(uint32_t));
   if (memory) {
     pool->memory = memory;
   } else {
@@ -128,9 +129,9 @@ void edge_kv_pool_release(edge_kv_pool_t *pool) {
   if (!pool) return;
   edge_handle_retire(&pool->magic, EDGE_HANDLE_KV_POOL, "edge_kv_pool_release");
   if (pool->memory && pool->memory_size) munmap(pool->memory, pool->memory_size); /* not the caller's memory */
-  free(pool->free_pages);
-  free(pool->refcounts);
-  free(pool);
+  edge_mem_free(pool->free_pages);
+  edge_mem_free(pool->refcounts);
+  edge_mem_free(pool);
 }
 
 void edge_kv_pool_stats(const edge_kv_pool_t *pool, edge_kv_pool_stats_t *out) {
@@ -170,7 +171,7 @@ static edge_status_t grow_table(edge_kv_seq_t *seq, uint32_t entries) {
   if (entries <= seq->capacity) return NULL;
   uint32_t capacity = seq->capacity ? seq->capacity : 8;
   while (capacity < entries) capacity *= 2;
-  int32_t *pages = realloc(seq->pages, sizeof(int32_t) * capacity);
+  int32_t *pages = edge_mem_realloc(seq->pages, sizeof(int32_t) * capacity);
   if (!pages) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory for a page table");
   seq->pages = pages;
   seq->capacity = capacity;
@@ -181,7 +182,7 @@ edge_status_t edge_kv_seq_create(edge_kv_pool_t *pool, edge_kv_seq_t **out_seq) 
   if (!out_seq) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_seq is NULL");
   *out_seq = NULL;
   if (!pool) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "pool is NULL");
-  edge_kv_seq_t *seq = calloc(1, sizeof(*seq));
+  edge_kv_seq_t *seq = edge_mem_calloc(1, sizeof(*seq));
   if (!seq) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   seq->magic = EDGE_HANDLE_KV_SEQ;
   seq->pool = pool;
@@ -220,8 +221,8 @@ void edge_kv_seq_release(edge_kv_seq_t *seq) {
   edge_handle_retire(&seq->magic, EDGE_HANDLE_KV_SEQ, "edge_kv_seq_release");
   for (uint32_t i = 0; i < seq->num_entries; ++i) drop_page(seq->pool, seq->pages[i]);
   --seq->pool->live_sequences;
-  free(seq->pages);
-  free(seq);
+  edge_mem_free(seq->pages);
+  edge_mem_free(seq);
 }
 
 int64_t edge_kv_seq_length(const edge_kv_seq_t *seq) { return seq ? seq->length : 0; }

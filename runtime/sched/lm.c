@@ -12,6 +12,7 @@
 #include "abi/attention_batch.h"
 #include "abi/model_check.h"
 #include "backend/backend.h"
+#include "base/alloc.h"
 #include "base/handle.h"
 #include "base/status.h"
 #include "sample/sampling.h"
@@ -79,7 +80,7 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   if (!opts.max_step_tokens) opts.max_step_tokens = 256;
   const edge_backend_t *backend = NULL;
   EDGE_RETURN_IF_ERROR(edge_backend_for_model(model, &backend));
-  edge_lm_t *lm = calloc(1, sizeof(*lm));
+  edge_lm_t *lm = edge_mem_calloc(1, sizeof(*lm));
   if (!lm) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   lm->magic = EDGE_HANDLE_LM;
   lm->model = model;
@@ -92,13 +93,13 @@ edge_status_t edge_lm_create(const edge_model_desc_t *model, const edge_weights_
   edge_status_t status = backend->create(model, weights, opts.vulkan_device, &params, &lm->instance, &lm->pool);
   if (!status) status = edge_step_buffers_init(&lm->step, step_tokens, desc->vocab_size);
   if (!status) {
-    lm->scratch = malloc(sizeof(float) * 3 * (size_t)desc->vocab_size);
+    lm->scratch = edge_mem_alloc(sizeof(float) * 3 * (size_t)desc->vocab_size);
     if (!lm->scratch) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   if (status) {
     edge_step_buffers_free(&lm->step);
     backend->release(lm->instance);
-    free(lm);
+    edge_mem_free(lm);
     return status;
   }
   pthread_mutex_init(&lm->lock, NULL);
@@ -113,8 +114,8 @@ void edge_lm_release(edge_lm_t *lm) {
   lm->backend->release(lm->instance); /* the KV pool with it, now that no sequence is left */
   pthread_mutex_destroy(&lm->lock);
   edge_step_buffers_free(&lm->step);
-  free(lm->scratch);
-  free(lm);
+  edge_mem_free(lm->scratch);
+  edge_mem_free(lm);
 }
 
 const char *edge_lm_device_name(const edge_lm_t *lm) {
@@ -133,7 +134,7 @@ static const char *context_origin(const edge_lm_t *lm) {
 }
 
 static edge_status_t new_session(edge_lm_t *lm, edge_lm_session_t **out) {
-  edge_lm_session_t *session = calloc(1, sizeof(*session));
+  edge_lm_session_t *session = edge_mem_calloc(1, sizeof(*session));
   if (!session) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   session->magic = EDGE_HANDLE_SESSION;
   session->lm = lm;
@@ -163,7 +164,7 @@ edge_status_t edge_lm_session_create(edge_lm_t *lm, edge_lm_session_t **out_sess
   if (!status) status = edge_kv_seq_create(lm->pool, &session->kv);
   if (status && session) {
     unlink_session(session);
-    free(session);
+    edge_mem_free(session);
   } else if (!status) {
     *out_session = session;
   }
@@ -185,7 +186,7 @@ edge_status_t edge_lm_session_fork(edge_lm_session_t *parent, edge_lm_session_t 
     status = new_session(lm, &session);
     if (!status) status = edge_kv_seq_fork(parent->kv, &session->kv);
     if (!status && parent->count) {
-      session->tokens = malloc(sizeof(int32_t) * parent->count);
+      session->tokens = edge_mem_alloc(sizeof(int32_t) * parent->count);
       if (!session->tokens) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
       else memcpy(session->tokens, parent->tokens, sizeof(int32_t) * parent->count);
       session->count = session->capacity = parent->count;
@@ -193,8 +194,8 @@ edge_status_t edge_lm_session_fork(edge_lm_session_t *parent, edge_lm_session_t 
     if (status && session) {
       unlink_session(session);
       edge_kv_seq_release(session->kv);
-      free(session->tokens);
-      free(session);
+      edge_mem_free(session->tokens);
+      edge_mem_free(session);
     } else {
       *out_session = session;
     }
@@ -212,9 +213,9 @@ void edge_lm_session_release(edge_lm_session_t *session) {
   edge_kv_seq_release(session->kv);
   pthread_mutex_unlock(&lm->lock);
   edge_status_free(session->error);
-  free(session->stop_ids);
-  free(session->tokens);
-  free(session);
+  edge_mem_free(session->stop_ids);
+  edge_mem_free(session->tokens);
+  edge_mem_free(session);
 }
 
 /* Room for `total` tokens in the session. */
@@ -223,7 +224,7 @@ static edge_status_t reserve_tokens(edge_lm_session_t *session, uint64_t total) 
   uint64_t capacity = session->capacity ? session->capacity : 64;
   while (capacity < total) capacity *= 2;
   if (capacity > UINT32_MAX) capacity = UINT32_MAX;
-  int32_t *tokens = realloc(session->tokens, sizeof(int32_t) * capacity);
+  int32_t *tokens = edge_mem_realloc(session->tokens, sizeof(int32_t) * capacity);
   if (!tokens) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   session->tokens = tokens;
   session->capacity = (uint32_t)capacity;
@@ -265,7 +266,7 @@ static edge_status_t start_locked(edge_lm_session_t *session, const int32_t *pro
   EDGE_RETURN_IF_ERROR(reserve_tokens(session, needed));
   int32_t *stops = NULL;
   if (p.num_stop_ids) {
-    stops = malloc(sizeof(int32_t) * p.num_stop_ids);
+    stops = edge_mem_alloc(sizeof(int32_t) * p.num_stop_ids);
     if (!stops) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     memcpy(stops, p.stop_ids, sizeof(int32_t) * p.num_stop_ids);
   }
@@ -275,16 +276,16 @@ static edge_status_t start_locked(edge_lm_session_t *session, const int32_t *pro
   if (prompt_len == 0 && cached == (int64_t)session->count) {
     edge_status_t status = edge_kv_seq_truncate(session->kv, cached - 1);
     if (status) {
-      free(stops);
+      edge_mem_free(stops);
       return status;
     }
   }
   edge_status_t status = append_tokens(session, prompt, prompt_len);
   if (status) {
-    free(stops);
+    edge_mem_free(stops);
     return status;
   }
-  free(session->stop_ids);
+  edge_mem_free(session->stop_ids);
   session->stop_ids = stops;
   p.stop_ids = stops;
   session->params = p;

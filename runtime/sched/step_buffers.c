@@ -4,20 +4,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/status.h"
 
 edge_status_t edge_step_buffers_init(edge_step_buffers_t *b, uint32_t capacity, uint32_t vocab) {
   memset(b, 0, sizeof(*b));
   b->capacity = capacity;
-  b->sessions = malloc(sizeof(*b->sessions) * capacity);
-  b->seqs = malloc(sizeof(*b->seqs) * capacity);
-  b->take = malloc(sizeof(*b->take) * capacity);
-  b->row_of = malloc(sizeof(*b->row_of) * capacity);
-  b->token_seq = malloc(sizeof(*b->token_seq) * capacity);
-  b->ids = malloc(sizeof(*b->ids) * capacity);
-  b->positions = malloc(sizeof(*b->positions) * capacity);
-  b->rows = malloc(sizeof(*b->rows) * capacity);
-  b->logits = malloc(sizeof(*b->logits) * (size_t)capacity * vocab);
+  b->sessions = edge_mem_alloc(sizeof(*b->sessions) * capacity);
+  b->seqs = edge_mem_alloc(sizeof(*b->seqs) * capacity);
+  b->take = edge_mem_alloc(sizeof(*b->take) * capacity);
+  b->row_of = edge_mem_alloc(sizeof(*b->row_of) * capacity);
+  b->token_seq = edge_mem_alloc(sizeof(*b->token_seq) * capacity);
+  b->ids = edge_mem_alloc(sizeof(*b->ids) * capacity);
+  b->positions = edge_mem_alloc(sizeof(*b->positions) * capacity);
+  b->rows = edge_mem_alloc(sizeof(*b->rows) * capacity);
+  b->logits = edge_mem_alloc(sizeof(*b->logits) * (size_t)capacity * vocab);
   if (!b->sessions || !b->seqs || !b->take || !b->row_of || !b->token_seq || !b->ids || !b->positions ||
       !b->rows || !b->logits) {
     edge_step_buffers_free(b);
@@ -28,14 +29,14 @@ edge_status_t edge_step_buffers_init(edge_step_buffers_t *b, uint32_t capacity, 
 }
 
 void edge_step_buffers_free(edge_step_buffers_t *b) {
-  free(b->sessions);
-  free(b->seqs);
-  free(b->take);
-  free(b->row_of);
-  free(b->token_seq);
-  free(b->ids);
-  free(b->positions);
-  free(b->rows);
-  free(b->logits);
+  edge_mem_free(b->sessions);
+  edge_mem_free(b->seqs);
+  edge_mem_free(b->take);
+  edge_mem_free(b->row_of);
+  edge_mem_free(b->token_seq);
+  edge_mem_free(b->ids);
+  edge_mem_free(b->positions);
+  edge_mem_free(b->rows);
+  edge_mem_free(b->logits);
   memset(b, 0, sizeof(*b));
 }

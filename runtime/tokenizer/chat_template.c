@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/handle.h"
 #include "base/status.h"
 #include "edge/tokenizer.h"
@@ -22,7 +23,7 @@ struct edge_chat_template_s {
 
 static char *copy_string(const char *text) {
   size_t n = strlen(text ? text : "");
-  char *copy = malloc(n + 1);
+  char *copy = edge_mem_alloc(n + 1);
   if (copy) memcpy(copy, text ? text : "", n + 1);
   return copy;
 }
@@ -30,15 +31,15 @@ static char *copy_string(const char *text) {
 void edge_chat_template_release(edge_chat_template_t *t) {
   if (!t) return;
   edge_handle_retire(&t->magic, EDGE_HANDLE_CHAT_TEMPLATE, "edge_chat_template_release");
-  free(t->bos);
-  free(t->eos);
-  free(t->default_system);
-  free(t);
+  edge_mem_free(t->bos);
+  edge_mem_free(t->eos);
+  edge_mem_free(t->default_system);
+  edge_mem_free(t);
 }
 
 static edge_status_t new_template(edge_chat_format_t format, const char *bos, const char *eos,
                                   edge_chat_template_t **out) {
-  edge_chat_template_t *t = calloc(1, sizeof(*t));
+  edge_chat_template_t *t = edge_mem_calloc(1, sizeof(*t));
   if (t) {
     t->magic = EDGE_HANDLE_CHAT_TEMPLATE;
     t->format = format;
@@ -103,7 +104,7 @@ static edge_status_t find_default_system(const char *source, char **out) {
     if (!end || end == text) continue;
     size_t n = (size_t)(end - text);
     if (memchr(text, '\'', n) || memchr(text, '"', n) || memchr(text, '{', n)) continue; /* not one literal */
-    char *system = malloc(n + 1);
+    char *system = edge_mem_alloc(n + 1);
     if (!system) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     size_t k = 0;
     for (size_t i = 0; i < n; ++i) {
@@ -240,7 +241,7 @@ edge_status_t edge_chat_template_open(const char *path, edge_chat_template_t **o
   size_t size = 0;
   EDGE_RETURN_IF_ERROR(edge_read_file_text(path, &text, &size));
   edge_status_t status = edge_chat_template_parse(text, size, out);
-  free(text);
+  edge_mem_free(text);
   if (status) {
     edge_status_t named = edge_make_status(edge_status_code(status), "%s: %s", path, edge_status_message(status));
     edge_status_free(status);
@@ -261,7 +262,7 @@ static void append_bytes(text_t *t, const char *s, size_t n) {
   if (t->failed) return;
   if (t->size + n + 1 > t->capacity) {
     size_t capacity = (t->size + n + 1) * 2;
-    char *grown = realloc(t->data, capacity);
+    char *grown = edge_mem_realloc(t->data, capacity);
     if (!grown) {
       t->failed = 1;
       return;
@@ -363,7 +364,7 @@ static edge_status_t render_llama2(const edge_chat_template_t *t, const edge_cha
       append(out, t->eos);
     }
     out->failed |= content.failed;
-    free(content.data);
+    edge_mem_free(content.data);
   }
   return NULL;
 }
@@ -432,7 +433,7 @@ edge_status_t edge_chat_template_apply(const edge_chat_template_t *t, const edge
   if (out_size) *out_size = 0;
   if (!t || !out_text || (count && !messages))
     return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "edge_chat_template_apply: NULL argument");
-  role_t *roles = malloc(sizeof(role_t) * (count ? count : 1));
+  role_t *roles = edge_mem_alloc(sizeof(role_t) * (count ? count : 1));
   if (!roles) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   edge_status_t status = check_messages(messages, count, roles);
   text_t out = {0};
@@ -446,10 +447,10 @@ edge_status_t edge_chat_template_apply(const edge_chat_template_t *t, const edge
     case EDGE_CHAT_FORMAT_GEMMA: status = render_gemma(t, messages, roles, count, add_generation_prompt, &out); break;
     }
   }
-  free(roles);
+  edge_mem_free(roles);
   if (!status && out.failed) status = edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   if (status) {
-    free(out.data);
+    edge_mem_free(out.data);
     return status;
   }
   *out_text = out.data;

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/handle.h"
 #include "base/status.h"
 #include "edge/tokenizer.h"
@@ -24,7 +25,7 @@ edge_status_t edge_detokenizer_create(const edge_tokenizer_t *tokenizer, int con
   if (!out) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "out_detokenizer is NULL");
   *out = NULL;
   if (!tokenizer) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "tokenizer is NULL");
-  edge_detokenizer_t *d = calloc(1, sizeof(*d));
+  edge_detokenizer_t *d = edge_mem_calloc(1, sizeof(*d));
   if (!d) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   d->magic = EDGE_HANDLE_DETOKENIZER;
   d->tokenizer = tokenizer;
@@ -36,8 +37,8 @@ edge_status_t edge_detokenizer_create(const edge_tokenizer_t *tokenizer, int con
 void edge_detokenizer_release(edge_detokenizer_t *d) {
   if (!d) return;
   edge_handle_retire(&d->magic, EDGE_HANDLE_DETOKENIZER, "edge_detokenizer_release");
-  free(d->text);
-  free(d);
+  edge_mem_free(d->text);
+  edge_mem_free(d);
 }
 
 /* Bytes at the end of text[0..n) that begin a UTF-8 sequence longer than what follows. */
@@ -57,7 +58,7 @@ edge_status_t edge_detokenizer_push(edge_detokenizer_t *d, int32_t id, const cha
   size_t needed = d->num_held + edge_tokenizer_piece_capacity(d->tokenizer, id) + 1;
   if (needed > d->capacity) {
     size_t capacity = needed < 64 ? 64 : needed * 2;
-    char *grown = realloc(d->text, capacity);
+    char *grown = edge_mem_realloc(d->text, capacity);
     if (!grown) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory"); /* nothing changed */
     d->text = grown;
     d->capacity = capacity;

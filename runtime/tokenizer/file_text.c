@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "base/alloc.h"
+
 edge_status_t edge_read_file_text(const char *path, char **out_text, size_t *out_size) {
   *out_text = NULL;
   *out_size = 0;
@@ -14,9 +16,9 @@ edge_status_t edge_read_file_text(const char *path, char **out_text, size_t *out
   for (;;) {
     if (size == capacity) {
       capacity = capacity ? capacity * 2 : 1 << 16;
-      char *grown = realloc(text, capacity);
+      char *grown = edge_mem_realloc(text, capacity);
       if (!grown) {
-        free(text);
+        edge_mem_free(text);
         fclose(file);
         return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: out of memory", path);
       }

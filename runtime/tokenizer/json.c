@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
+
 #define JSON_MAX_DEPTH 64
 
 typedef struct parser_t {
@@ -66,7 +68,7 @@ static size_t put_utf8(char *out, uint32_t cp) {
 /* Reads a string after its opening quote; escapes never make it longer than the source. */
 static char *parse_string(parser_t *p, size_t *length) {
   size_t start = p->at;
-  char *out = malloc(p->size - start + 1);
+  char *out = edge_mem_alloc(p->size - start + 1);
   if (!out) { p->out_of_memory = 1; fail(p, "out of memory"); return NULL; }
   size_t n = 0;
   while (p->at < p->size) {
@@ -105,7 +107,7 @@ static char *parse_string(parser_t *p, size_t *length) {
     }
   }
 bad:
-  free(out);
+  edge_mem_free(out);
   fail(p, "malformed string");
   return NULL;
 }
@@ -116,9 +118,9 @@ static int parse_value(parser_t *p, json_value_t *value, int depth);
 static int push(parser_t *p, json_value_t *value, uint32_t *capacity, int with_key) {
   if (value->count < *capacity) return 1;
   uint32_t grown = *capacity ? *capacity * 2 : 8;
-  json_value_t *items = realloc(value->items, sizeof(json_value_t) * grown);
+  json_value_t *items = edge_mem_realloc(value->items, sizeof(json_value_t) * grown);
   if (items) value->items = items;
-  char **keys = with_key ? realloc(value->keys, sizeof(char *) * grown) : NULL;
+  char **keys = with_key ? edge_mem_realloc(value->keys, sizeof(char *) * grown) : NULL;
   if (keys) value->keys = keys;
   if (!items || (with_key && !keys)) { p->out_of_memory = 1; fail(p, "out of memory"); return 0; }
   *capacity = grown;
@@ -194,17 +196,17 @@ static int parse_value(parser_t *p, json_value_t *value, int depth) {
 static void free_children(json_value_t *value) {
   for (uint32_t i = 0; i < value->count; ++i) {
     free_children(&value->items[i]);
-    if (value->keys) free(value->keys[i]);
+    if (value->keys) edge_mem_free(value->keys[i]);
   }
-  free(value->items);
-  free(value->keys);
-  free(value->string);
+  edge_mem_free(value->items);
+  edge_mem_free(value->keys);
+  edge_mem_free(value->string);
 }
 
 json_value_t *edge_json_parse(const char *text, size_t size, char *error, size_t error_size, int *out_of_memory) {
   parser_t p = {text, size, 0, error, error_size, 0, 0};
   if (out_of_memory) *out_of_memory = 0;
-  json_value_t *root = calloc(1, sizeof(*root));
+  json_value_t *root = edge_mem_calloc(1, sizeof(*root));
   if (!root) {
     snprintf(error, error_size, "out of memory");
     if (out_of_memory) *out_of_memory = 1;
@@ -225,7 +227,7 @@ json_value_t *edge_json_parse(const char *text, size_t size, char *error, size_t
 void edge_json_free(json_value_t *value) {
   if (!value) return;
   free_children(value);
-  free(value);
+  edge_mem_free(value);
 }
 
 const json_value_t *edge_json_get(const json_value_t *object, const char *key) {

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/handle.h"
 #include "base/status.h"
 #include "edge/tokenizer.h"
@@ -24,12 +25,12 @@ struct edge_stop_filter_s {
 };
 
 static void free_filter(edge_stop_filter_t *f) {
-  for (uint32_t i = 0; f->stops && i < f->count; ++i) free(f->stops[i]);
-  free(f->stops);
-  free(f->lengths);
-  free(f->held);
-  free(f->text);
-  free(f);
+  for (uint32_t i = 0; f->stops && i < f->count; ++i) edge_mem_free(f->stops[i]);
+  edge_mem_free(f->stops);
+  edge_mem_free(f->lengths);
+  edge_mem_free(f->held);
+  edge_mem_free(f->text);
+  edge_mem_free(f);
 }
 
 edge_status_t edge_stop_filter_create(const char *const *stops, uint32_t count, edge_stop_filter_t **out) {
@@ -42,24 +43,24 @@ edge_status_t edge_stop_filter_create(const char *const *stops, uint32_t count, 
     if (!utf8_valid(stops[i], strlen(stops[i])))
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "stop string %u is not well-formed UTF-8", i);
   }
-  edge_stop_filter_t *f = calloc(1, sizeof(*f));
+  edge_stop_filter_t *f = edge_mem_calloc(1, sizeof(*f));
   if (!f) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   f->count = count;
   int failed = 0;
   if (count) {
-    f->stops = calloc(count, sizeof(char *));
-    f->lengths = calloc(count, sizeof(size_t));
+    f->stops = edge_mem_calloc(count, sizeof(char *));
+    f->lengths = edge_mem_calloc(count, sizeof(size_t));
     failed = !f->stops || !f->lengths;
   }
   for (uint32_t i = 0; !failed && i < count; ++i) {
     f->lengths[i] = strlen(stops[i]);
-    f->stops[i] = malloc(f->lengths[i] + 1);
+    f->stops[i] = edge_mem_alloc(f->lengths[i] + 1);
     if (!f->stops[i]) failed = 1;
     else memcpy(f->stops[i], stops[i], f->lengths[i] + 1);
     if (f->lengths[i] > f->longest) f->longest = f->lengths[i];
   }
   if (!failed && f->longest) {
-    f->held = malloc(f->longest);
+    f->held = edge_mem_alloc(f->longest);
     failed = !f->held;
   }
   if (failed) {
@@ -104,7 +105,7 @@ edge_status_t edge_stop_filter_push(edge_stop_filter_t *f, const char *text, siz
   size_t needed = f->num_held + size + 1;
   if (needed > f->capacity) {
     size_t capacity = needed < 64 ? 64 : needed * 2;
-    char *grown = realloc(f->text, capacity);
+    char *grown = edge_mem_realloc(f->text, capacity);
     if (!grown) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory"); /* nothing changed */
     f->text = grown;
     f->capacity = capacity;

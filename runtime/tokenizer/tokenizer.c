@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/handle.h"
 #include "base/status.h"
 #include "edge/fnv1a.h"
@@ -30,17 +31,17 @@ static int strmap_init(strmap_t *m, size_t expected) {
   m->capacity = 16;
   while (m->capacity < expected * 2) m->capacity *= 2;
   m->count = 0;
-  m->keys = calloc(m->capacity, sizeof(char *));
-  m->lengths = calloc(m->capacity, sizeof(size_t));
-  m->values = calloc(m->capacity, sizeof(int32_t));
+  m->keys = edge_mem_calloc(m->capacity, sizeof(char *));
+  m->lengths = edge_mem_calloc(m->capacity, sizeof(size_t));
+  m->values = edge_mem_calloc(m->capacity, sizeof(int32_t));
   return m->keys && m->lengths && m->values;
 }
 
 static void strmap_free(strmap_t *m) {
-  for (size_t i = 0; m->keys && i < m->capacity; ++i) free(m->keys[i]);
-  free(m->keys);
-  free(m->lengths);
-  free(m->values);
+  for (size_t i = 0; m->keys && i < m->capacity; ++i) edge_mem_free(m->keys[i]);
+  edge_mem_free(m->keys);
+  edge_mem_free(m->lengths);
+  edge_mem_free(m->values);
 }
 
 static size_t strmap_slot(const strmap_t *m, const char *key, size_t n) {
@@ -59,7 +60,7 @@ static int strmap_put(strmap_t *m, const char *key, size_t n, int32_t value) {
   size_t i = strmap_slot(m, key, n);
   if (m->keys[i]) return 1;
   if ((m->count + 1) * 2 > m->capacity) return 0;
-  m->keys[i] = malloc(n + 1);
+  m->keys[i] = edge_mem_alloc(n + 1);
   if (!m->keys[i]) return 0;
   memcpy(m->keys[i], key, n);
   m->keys[i][n] = '\0';
@@ -171,7 +172,7 @@ static edge_status_t load_merges(edge_tokenizer_t *t, const char *path, const js
     size_t left_size, right_size;
     if (merge->kind == JSON_STRING) { /* "left right" */
       const char *space = strchr(merge->string, ' ');
-      if (!space || strchr(space + 1, ' ')) { free(key); return bad(path, "a merge is not two tokens"); }
+      if (!space || strchr(space + 1, ' ')) { edge_mem_free(key); return bad(path, "a merge is not two tokens"); }
       left = merge->string;
       left_size = (size_t)(space - left);
       right = space + 1;
@@ -183,13 +184,13 @@ static edge_status_t load_merges(edge_tokenizer_t *t, const char *path, const js
       right = merge->items[1].string;
       right_size = merge->items[1].length;
     } else {
-      free(key);
+      edge_mem_free(key);
       return bad(path, "a merge is neither \"a b\" nor [\"a\", \"b\"]");
     }
     if (left_size + right_size + 1 > key_capacity) {
       key_capacity = 2 * (left_size + right_size + 1);
-      char *grown = realloc(key, key_capacity);
-      if (!grown) { free(key); return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory"); }
+      char *grown = edge_mem_realloc(key, key_capacity);
+      if (!grown) { edge_mem_free(key); return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory"); }
       key = grown;
     }
     /* A merge joins two tokens of the vocabulary into a third (tokenizers refuses others). */
@@ -200,24 +201,24 @@ static edge_status_t load_merges(edge_tokenizer_t *t, const char *path, const js
       edge_status_t status = edge_make_status(EDGE_STATUS_INVALID_ARGUMENT,
                                               "%s: model.merges[%u] ('%.*s' + '%.*s') names a token the vocabulary "
                                               "lacks", path, i, (int)left_size, left, (int)right_size, right);
-      free(key);
+      edge_mem_free(key);
       return status;
     }
     key[left_size] = '\xff'; /* never part of UTF-8 text */
     memcpy(key + left_size + 1, right, right_size);
     if (!strmap_put(&t->merges, key, left_size + right_size + 1, (int32_t)i)) {
-      free(key);
+      edge_mem_free(key);
       return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     }
   }
-  free(key);
+  edge_mem_free(key);
   return NULL;
 }
 
 static edge_status_t load_added(edge_tokenizer_t *t, const char *path, const json_value_t *root) {
   const json_value_t *added = edge_json_get(root, "added_tokens");
   if (!added || added->kind != JSON_ARRAY) return NULL;
-  t->added = calloc(added->count + 1, sizeof(added_token_t));
+  t->added = edge_mem_calloc(added->count + 1, sizeof(added_token_t));
   if (!t->added) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (uint32_t i = 0; i < added->count; ++i) {
     const json_value_t *entry = &added->items[i];
@@ -230,7 +231,7 @@ static edge_status_t load_added(edge_tokenizer_t *t, const char *path, const jso
       return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "%s: added_tokens: the content of id %d is not valid UTF-8",
                               path, (int32_t)id->number);
     added_token_t *token = &t->added[t->num_added++];
-    token->content = strdup(content->string);
+    token->content = edge_mem_strdup(content->string);
     if (!token->content) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     token->length = content->length;
     token->id = (int32_t)id->number;
@@ -245,8 +246,8 @@ static edge_status_t load_added(edge_tokenizer_t *t, const char *path, const jso
  * vocabulary tokens of one id, or an added token whose id the vocabulary gives to another
  * text, would make encoding and decoding disagree. */
 static edge_status_t build_id_table(edge_tokenizer_t *t, const char *path) {
-  t->id_text = calloc(t->vocab_size, sizeof(char *));
-  t->id_length = calloc(t->vocab_size, sizeof(size_t));
+  t->id_text = edge_mem_calloc(t->vocab_size, sizeof(char *));
+  t->id_length = edge_mem_calloc(t->vocab_size, sizeof(size_t));
   if (!t->id_text || !t->id_length) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (size_t i = 0; i < t->vocab.capacity; ++i)
     if (t->vocab.keys[i]) {
@@ -274,7 +275,7 @@ static edge_status_t load_post_processor(edge_tokenizer_t *t, const char *path, 
   const json_value_t *post = find_component(edge_json_get(root, "post_processor"), "TemplateProcessing");
   const json_value_t *single = edge_json_get(post, "single");
   if (!single || single->kind != JSON_ARRAY) return NULL;
-  t->prefix_ids = calloc(single->count + 1, sizeof(int32_t));
+  t->prefix_ids = edge_mem_calloc(single->count + 1, sizeof(int32_t));
   if (!t->prefix_ids) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (uint32_t i = 0; i < single->count; ++i) {
     const char *name = string_of(edge_json_get(edge_json_get(&single->items[i], "SpecialToken"), "id"));
@@ -352,10 +353,10 @@ edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_token
   char error[128] = "";
   int out_of_memory = 0;
   json_value_t *root = edge_json_parse(text, size, error, sizeof(error), &out_of_memory);
-  free(text);
+  edge_mem_free(text);
   if (!root && out_of_memory) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "%s: out of memory", path);
   if (!root) return edge_make_status(EDGE_STATUS_DATA_LOSS, "%s: not valid JSON: %s", path, error);
-  edge_tokenizer_t *t = calloc(1, sizeof(*t));
+  edge_tokenizer_t *t = edge_mem_calloc(1, sizeof(*t));
   if (t) t->magic = EDGE_HANDLE_TOKENIZER;
   edge_status_t status = t ? configure(t, path, root) : edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   edge_json_free(root);
@@ -372,12 +373,12 @@ void edge_tokenizer_release(edge_tokenizer_t *t) {
   edge_handle_retire(&t->magic, EDGE_HANDLE_TOKENIZER, "edge_tokenizer_release");
   strmap_free(&t->vocab);
   strmap_free(&t->merges);
-  for (uint32_t i = 0; i < t->num_added; ++i) free(t->added[i].content);
-  free(t->added);
-  free(t->id_text);
-  free(t->id_length);
-  free(t->prefix_ids);
-  free(t);
+  for (uint32_t i = 0; i < t->num_added; ++i) edge_mem_free(t->added[i].content);
+  edge_mem_free(t->added);
+  edge_mem_free(t->id_text);
+  edge_mem_free(t->id_length);
+  edge_mem_free(t->prefix_ids);
+  edge_mem_free(t);
 }
 
 uint32_t edge_tokenizer_vocab_size(const edge_tokenizer_t *t) { return t ? t->vocab_size : 0; }
@@ -400,7 +401,7 @@ typedef struct id_list_t {
 static int push_id(id_list_t *list, int32_t id) {
   if (list->count == list->capacity) {
     uint32_t capacity = list->capacity ? list->capacity * 2 : 64;
-    int32_t *ids = realloc(list->ids, sizeof(int32_t) * capacity);
+    int32_t *ids = edge_mem_realloc(list->ids, sizeof(int32_t) * capacity);
     if (!ids) return 0;
     list->ids = ids;
     list->capacity = capacity;
@@ -468,11 +469,11 @@ static void push_pair(const edge_tokenizer_t *t, const char *word, const size_t 
 static edge_status_t bpe_word(const edge_tokenizer_t *t, const char *word, size_t size, size_t *starts, size_t n,
                               id_list_t *out) {
   starts[n] = size;
-  char *key = malloc(size + 2);
-  size_t *next = malloc(sizeof(size_t) * (n + 1)), *prev = malloc(sizeof(size_t) * (n + 1));
-  bpe_candidate_t *heap = malloc(sizeof(bpe_candidate_t) * (3 * n + 1)); /* n - 1 pairs, then 2 per merge */
+  char *key = edge_mem_alloc(size + 2);
+  size_t *next = edge_mem_alloc(sizeof(size_t) * (n + 1)), *prev = edge_mem_alloc(sizeof(size_t) * (n + 1));
+  bpe_candidate_t *heap = edge_mem_alloc(sizeof(bpe_candidate_t) * (3 * n + 1)); /* n - 1 pairs, then 2 per merge */
   if (!key || !next || !prev || !heap) {
-    free(key), free(next), free(prev), free(heap);
+    edge_mem_free(key), edge_mem_free(next), edge_mem_free(prev), edge_mem_free(heap);
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   /* Symbol i spans [starts[i], starts[next[i]]); next[i] == n ends the list. */
@@ -495,7 +496,7 @@ static edge_status_t bpe_word(const edge_tokenizer_t *t, const char *word, size_
   for (size_t i = 0; i < n; i = next[i]) starts[kept++] = starts[i];
   starts[kept] = size;
   n = kept;
-  free(key), free(next), free(prev), free(heap);
+  edge_mem_free(key), edge_mem_free(next), edge_mem_free(prev), edge_mem_free(heap);
   int last_was_unk = 0;
   for (size_t i = 0; i < n; ++i) {
     const char *symbol = word + starts[i];
@@ -530,11 +531,11 @@ static edge_status_t bpe_word(const edge_tokenizer_t *t, const char *word, size_
 static edge_status_t encode_word(const edge_tokenizer_t *t, const char *text, size_t size, id_list_t *out) {
   if (size == 0) return NULL;
   size_t spelled_size = t->family == FAMILY_BYTE_LEVEL ? size * 2 : size;
-  char *spelled = malloc(spelled_size + 1);
-  size_t *starts = malloc(sizeof(size_t) * (size + 2));
+  char *spelled = edge_mem_alloc(spelled_size + 1);
+  size_t *starts = edge_mem_alloc(sizeof(size_t) * (size + 2));
   if (!spelled || !starts) {
-    free(spelled);
-    free(starts);
+    edge_mem_free(spelled);
+    edge_mem_free(starts);
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   size_t n = 0, length = 0;
@@ -555,14 +556,14 @@ static edge_status_t encode_word(const edge_tokenizer_t *t, const char *text, si
     for (size_t i = 0; i < size; i += utf8_sequence_length((unsigned char)text[i])) starts[n++] = i;
   }
   edge_status_t status = bpe_word(t, spelled, length, starts, n, out);
-  free(spelled);
-  free(starts);
+  edge_mem_free(spelled);
+  edge_mem_free(starts);
   return status;
 }
 
 /* SentencePiece style: spaces become "▁", with one in front when the tokenizer prepends. */
 static edge_status_t encode_sentencepiece(const edge_tokenizer_t *t, const char *text, size_t size, id_list_t *out) {
-  char *normalized = malloc(3 * size + 4);
+  char *normalized = edge_mem_alloc(3 * size + 4);
   if (!normalized) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   size_t n = 0;
   if (t->prepend_space) {
@@ -578,7 +579,7 @@ static edge_status_t encode_sentencepiece(const edge_tokenizer_t *t, const char 
     }
   }
   edge_status_t status = encode_word(t, normalized, n, out);
-  free(normalized);
+  edge_mem_free(normalized);
   return status;
 }
 
@@ -629,7 +630,7 @@ edge_status_t edge_tokenizer_encode(const edge_tokenizer_t *t, const char *text,
     start = at;
   }
   if (status) {
-    free(list.ids);
+    edge_mem_free(list.ids);
     return status;
   }
   *out_ids = list.ids;
@@ -704,7 +705,7 @@ edge_status_t edge_tokenizer_decode(const edge_tokenizer_t *t, const int32_t *id
   if (!t || (!ids && count)) return edge_make_status(EDGE_STATUS_INVALID_ARGUMENT, "tokenizer or ids is NULL");
   size_t capacity = 16;
   for (uint32_t i = 0; i < count; ++i) capacity += edge_tokenizer_piece_capacity(t, ids[i]);
-  char *text = malloc(capacity);
+  char *text = edge_mem_alloc(capacity);
   if (!text) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   size_t n = 0;
   for (uint32_t i = 0; i < count; ++i) n += edge_tokenizer_piece_bytes(t, ids[i], text + n);

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/status.h"
 
 edge_status_t edge_vk_check(VkResult result, const char *what) {
@@ -50,7 +51,7 @@ static edge_status_t pick_physical_device(VkInstance instance, const char *name,
   uint32_t count = 0;
   EDGE_RETURN_IF_ERROR(edge_vk_check(vkEnumeratePhysicalDevices(instance, &count, NULL), "vkEnumeratePhysicalDevices"));
   if (count == 0) return edge_make_status(EDGE_STATUS_NOT_FOUND, "Vulkan: no devices");
-  VkPhysicalDevice *devices = calloc(count, sizeof(*devices));
+  VkPhysicalDevice *devices = edge_mem_calloc(count, sizeof(*devices));
   if (!devices) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   edge_status_t status = edge_vk_check(vkEnumeratePhysicalDevices(instance, &count, devices), "vkEnumeratePhysicalDevices");
   int named = name && *name, best = -1, best_rank = 1 << 30;
@@ -72,7 +73,7 @@ static edge_status_t pick_physical_device(VkInstance instance, const char *name,
     status = edge_make_status(EDGE_STATUS_NOT_FOUND, "Vulkan: no device matches '%s' (%u devices)", name, count);
   }
   if (!status) *out = devices[best];
-  free(devices);
+  edge_mem_free(devices);
   return status;
 }
 

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 
+#include "base/alloc.h"
 #include "base/status.h"
 #include "vulkan/vk_graph.h"
 #include "vulkan/vk_lm.h"
@@ -19,7 +20,7 @@ static void vk_release(edge_backend_instance_t *vk) {
   edge_kv_pool_release(vk->pool); /* before the arena its pages live in */
   edge_vk_lm_release(vk->lm);
   edge_vk_graph_release(vk->graph);
-  free(vk);
+  edge_mem_free(vk);
 }
 
 static edge_status_t vk_create(const edge_model_desc_t *model, const edge_weights_t *weights, const char *device,
@@ -27,7 +28,7 @@ static edge_status_t vk_create(const edge_model_desc_t *model, const edge_weight
                                edge_kv_pool_t **out_pool) {
   *out_instance = NULL;
   if (out_pool) *out_pool = NULL;
-  edge_backend_instance_t *vk = calloc(1, sizeof(*vk));
+  edge_backend_instance_t *vk = edge_mem_calloc(1, sizeof(*vk));
   if (!vk) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   edge_status_t status =
       lm ? edge_vk_lm_create(model, weights, device, &lm->layout, &lm->kv, lm->max_step_tokens, lm->max_context,

@@ -20,6 +20,7 @@
 #include <sys/mman.h>
 
 #include "abi/entry_call.h"
+#include "base/alloc.h"
 #include "base/memref.h"
 #include "base/status.h"
 #include "io/weights_internal.h"
@@ -76,7 +77,7 @@ enum { kSetsPerPool = 256, kBuffersPerPool = 256 * 16 };
 static edge_status_t add_range(edge_vk_graph_t *g, address_range_t range) {
   if (g->num_ranges == g->capacity) {
     uint32_t capacity = g->capacity ? 2 * g->capacity : 16;
-    address_range_t *grown = realloc(g->ranges, capacity * sizeof(*grown));
+    address_range_t *grown = edge_mem_realloc(g->ranges, capacity * sizeof(*grown));
     if (!grown) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     g->ranges = grown;
     g->capacity = capacity;
@@ -215,9 +216,9 @@ static edge_status_t setup(edge_vk_graph_t *g, const char *device_name) {
   VkDevice device = g->device.device;
   VkPipelineCacheCreateInfo cache_info = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
   EDGE_RETURN_IF_ERROR(edge_vk_check(vkCreatePipelineCache(device, &cache_info, NULL, &g->cache), "vkCreatePipelineCache"));
-  g->pipelines = calloc(program->num_kernels ? program->num_kernels : 1, sizeof(*g->pipelines));
-  g->device_inputs = calloc(g->model->num_inputs + 1, sizeof(*g->device_inputs));
-  g->device_outputs = calloc(g->model->num_outputs + 1, sizeof(*g->device_outputs));
+  g->pipelines = edge_mem_calloc(program->num_kernels ? program->num_kernels : 1, sizeof(*g->pipelines));
+  g->device_inputs = edge_mem_calloc(g->model->num_inputs + 1, sizeof(*g->device_inputs));
+  g->device_outputs = edge_mem_calloc(g->model->num_outputs + 1, sizeof(*g->device_outputs));
   if (!g->pipelines || !g->device_inputs || !g->device_outputs)
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   for (uint32_t k = 0; k < program->num_kernels; ++k)
@@ -249,7 +250,7 @@ static edge_status_t setup(edge_vk_graph_t *g, const char *device_name) {
 edge_status_t edge_vk_graph_create(const edge_model_desc_t *model, const edge_weights_t *weights,
                                    const char *device, edge_vk_graph_t **out) {
   *out = NULL;
-  edge_vk_graph_t *g = calloc(1, sizeof(*g));
+  edge_vk_graph_t *g = edge_mem_calloc(1, sizeof(*g));
   if (!g) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   g->model = model;
   g->weights = weights;
@@ -280,12 +281,12 @@ void edge_vk_graph_release(edge_vk_graph_t *g) {
   }
   edge_vk_device_close(&g->device);
   pthread_mutex_destroy(&g->lock);
-  free(g->pipelines);
-  free(g->device_inputs);
-  free(g->device_outputs);
-  free(g->ranges);
-  free(g->pools);
-  free(g);
+  edge_mem_free(g->pipelines);
+  edge_mem_free(g->device_inputs);
+  edge_mem_free(g->device_outputs);
+  edge_mem_free(g->ranges);
+  edge_mem_free(g->pools);
+  edge_mem_free(g);
 }
 
 const char *edge_vk_graph_device_name(const edge_vk_graph_t *g) { return g->device.properties.deviceName; }
@@ -298,7 +299,7 @@ uint64_t edge_vk_graph_max_buffer_range(const edge_vk_graph_t *g) {
 static edge_status_t allocate_set(edge_vk_graph_t *g, VkDescriptorSetLayout layout, VkDescriptorSet *out) {
   for (;;) {
     if (g->pool == g->num_pools) {
-      VkDescriptorPool *grown = realloc(g->pools, (g->num_pools + 1) * sizeof(*grown));
+      VkDescriptorPool *grown = edge_mem_realloc(g->pools, (g->num_pools + 1) * sizeof(*grown));
       if (!grown) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
       g->pools = grown;
       VkDescriptorPoolSize size = {.type = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = kBuffersPerPool};

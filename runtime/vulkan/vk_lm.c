@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/status.h"
 #include "kv/kv_internal.h"
 #include "vulkan/vk_graph.h"
@@ -59,7 +60,7 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
                             "(at least one page, at most 8 GiB)",
                             model->name, (unsigned long long)opts.budget_bytes, (unsigned long long)page_bytes);
 
-  edge_vk_lm_t *lm = calloc(1, sizeof(*lm));
+  edge_vk_lm_t *lm = edge_mem_calloc(1, sizeof(*lm));
   if (!lm) return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   lm->bytes = words * 4;
   lm->page_tokens = opts.page_tokens;
@@ -67,9 +68,9 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
   lm->tables_base = (uint32_t)tables_base;
   lm->pages_base = (uint32_t)pages_base;
   /* A step's sequences each bring at least one token: max_step_tokens of them at most. */
-  lm->table_at = malloc(sizeof(uint32_t) * ((size_t)max_step_tokens + 1));
+  lm->table_at = edge_mem_alloc(sizeof(uint32_t) * ((size_t)max_step_tokens + 1));
   if (!lm->table_at) {
-    free(lm);
+    edge_mem_free(lm);
     return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
   }
   edge_status_t status = edge_vk_graph_create(model, weights, device, &lm->graph);
@@ -101,8 +102,8 @@ edge_status_t edge_vk_lm_create(const edge_model_desc_t *model, const edge_weigh
 void edge_vk_lm_release(edge_vk_lm_t *lm) {
   if (!lm) return;
   edge_vk_graph_release(lm->graph);
-  free(lm->table_at);
-  free(lm);
+  edge_mem_free(lm->table_at);
+  edge_mem_free(lm);
 }
 
 const char *edge_vk_lm_device_name(const edge_vk_lm_t *lm) { return edge_vk_graph_device_name(lm->graph); }

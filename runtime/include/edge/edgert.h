@@ -77,6 +77,37 @@ edge_status_t edge_make_status(edge_status_code_t code, const char *format, ...)
     ;
 
 /*===--------------------------------------------------------------------===*
+ * Memory
+ *===--------------------------------------------------------------------===*/
+
+/* The app's allocator. Each function gets `user` first; alloc and realloc behave as malloc
+ * and realloc (never asked for 0 bytes), aligned_alloc as C11's (a power-of-two alignment,
+ * a size that is a multiple of it), and free releases what any of them returned. They
+ * may be called from any thread the runtime runs on (the LM's worker threads included). */
+typedef struct edge_allocator_t {
+  void *(*alloc)(void *user, size_t size);
+  void *(*realloc)(void *user, void *pointer, size_t size);
+  void (*free)(void *user, void *pointer);
+  void *(*aligned_alloc)(void *user, size_t alignment, size_t size);
+  void *user;
+} edge_allocator_t;
+
+/*
+ * Makes libedgert and libedgetok allocate through `allocator` (copied; NULL: the C
+ * library's malloc family, the default): their objects, statuses, buffers and the compiled
+ * code's working memory (a graph run's two small argument arrays still come from the C
+ * library). Process-wide: call it once, before any other call of this API, from one
+ * thread; switching while the runtime holds memory (live objects, unfreed statuses or
+ * buffers) would hand blocks of one allocator to the other's free. Errors:
+ * INVALID_ARGUMENT (a function missing), changing nothing.
+ */
+edge_status_t edge_set_allocator(const edge_allocator_t *allocator);
+/* Frees a buffer this API handed to the caller (edge_tokenizer_encode's ids,
+ * edge_tokenizer_decode's and edge_chat_template_apply's text) with the runtime's
+ * allocator; NULL is a no-op. With the default allocator, free() does the same. */
+void edge_free(void *pointer);
+
+/*===--------------------------------------------------------------------===*
  * Weights: a read-only mmap of NAME.weights
  *===--------------------------------------------------------------------===*/
 

@@ -36,10 +36,11 @@ typedef struct edge_tokenizer_s edge_tokenizer_t;
 edge_status_t edge_tokenizer_open(const char *path, edge_tokenizer_t **out_tokenizer);
 void edge_tokenizer_release(edge_tokenizer_t *tokenizer);
 
-/* Token ids of `text` (UTF-8, `size` bytes); *out_ids is malloc'ed, the caller frees it. */
+/* Token ids of `text` (UTF-8, `size` bytes); the caller frees *out_ids with edge_free
+ * (edge/edgert.h; free() with the default allocator). */
 edge_status_t edge_tokenizer_encode(const edge_tokenizer_t *tokenizer, const char *text, size_t size,
                                     int add_special, int32_t **out_ids, uint32_t *out_count);
-/* Text of `ids` (*out_text malloc'ed and NUL-terminated; the caller frees it). Special
+/* Text of `ids` (*out_text NUL-terminated; the caller frees it with edge_free). Special
  * tokens are left out; a leading space the SentencePiece convention added is removed; an
  * id without text (beyond the vocabulary, e.g. a model's padded logits) becomes U+FFFD. */
 edge_status_t edge_tokenizer_decode(const edge_tokenizer_t *tokenizer, const int32_t *ids, uint32_t count,
@@ -165,8 +166,8 @@ edge_chat_format_t edge_chat_template_format(const edge_chat_template_t *chat_te
  * "<end_of_turn>"; Llama-2: the eos token): a stop string for generation. Owned by the
  * template. */
 const char *edge_chat_template_end_of_turn(const edge_chat_template_t *chat_template);
-/* The prompt text for `count` messages (*out_text malloc'ed, NUL-terminated; the caller
- * frees it), followed by the start of an assistant turn when add_generation_prompt is set.
+/* The prompt text for `count` messages (*out_text NUL-terminated; the caller frees it
+ * with edge_free), followed by the start of an assistant turn when add_generation_prompt is set.
  * Errors: INVALID_ARGUMENT naming the message (unknown role, NULL or malformed content,
  * roles out of the order the template requires, a system message Gemma refuses),
  * RESOURCE_EXHAUSTED. */
