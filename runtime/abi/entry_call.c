@@ -1,8 +1,7 @@
 /* Builds the memref descriptors a compiled model's entry takes, and calls it. */
 #include "abi/entry_call.h"
 
-#include <stdlib.h>
-
+#include "base/alloc.h"
 #include "base/status.h"
 
 /* A strided memref descriptor of rank r as the generated code reads it:
@@ -43,11 +42,11 @@ edge_status_t edge_entry_call(const edge_model_desc_t *model, const void *weight
   memref_words_t *memrefs = stack_memrefs;
   void **args = stack_args;
   if (count > kStackArgs) {
-    memrefs = calloc(count, sizeof(*memrefs));
-    args = calloc(count + 1, sizeof(*args));
+    memrefs = edge_mem_calloc(count, sizeof(*memrefs));
+    args = edge_mem_calloc(count + 1, sizeof(*args));
     if (!memrefs || !args) {
-      free(memrefs);
-      free(args);
+      edge_mem_free(memrefs);
+      edge_mem_free(args);
       return edge_make_status(EDGE_STATUS_RESOURCE_EXHAUSTED, "out of memory");
     }
   }
@@ -66,8 +65,8 @@ edge_status_t edge_entry_call(const edge_model_desc_t *model, const void *weight
   args[count] = (void *)imports;
   int32_t result = model->run(args);
   if (memrefs != stack_memrefs) {
-    free(memrefs);
-    free(args);
+    edge_mem_free(memrefs);
+    edge_mem_free(args);
   }
   if (result != 0)
     return edge_make_status(EDGE_STATUS_INTERNAL, "model '%s' run failed with code %d", model->name,

@@ -67,6 +67,8 @@ const char *kRun =
     "  --stop-ids A,B            ids that end generation (default with a tokenizer: its end-of-text token)\n"
     "  --no-bos                  no leading special tokens when encoding --prompt\n"
     "  --ignore-eos              keep generating past the end-of-text token\n"
+    "  --stop TEXT               end a session when its text contains TEXT (not shown; may repeat;\n"
+    "                            needs --tokenizer)\n"
     "  --json                    one JSON object per session: ids, text, finish reason, speed\n"
     "  --sequential              run the sessions one after another instead of batched\n"
     "  --fork-prefix N           prefill the first prompt's first N ids once and fork every session from it\n"
