@@ -2,7 +2,7 @@
 """Generates real exporter output: small Llama-, GPT-2- and BERT-style models written by
 torch.onnx.export (Debian's python3-torch), with inputs and float64 torch references.
 
-    gen_transformers.py [llama|gpt2|bert|llama_mask|llama_deep ...]      (default: llama gpt2 bert)
+    gen_transformers.py [llama|gpt2|bert|llama_mask|llama_deep|llama_vocab600 ...]  (default: llama gpt2 bert)
 
 Each model is a few hundred thousand random parameters in the architecture's exact shape:
   llama  RMSNorm, rotary embeddings indexed by position_ids, grouped-query attention
@@ -11,6 +11,9 @@ Each model is a few hundred thousand random parameters in the architecture's exa
          [batch, past + sequence], as optimum exports decoders (not in the default set).
   llama_deep  the Llama at hidden 32 and 6 layers deep, so that identical layers repeat
          (not in the default set).
+  llama_vocab600  the Llama with a 600-token vocabulary, room for tokenizers with all 256
+         bytes (test-suite/tokenizer/sentencepiece, byte-level-600); no cases, for the chat
+         app's streaming test (not in the default set).
   gpt2   learned positions (from the past length), LayerNorm, fused QKV + Split, GELU-tanh,
          logits through the tied token embedding, past_key_values; opset 14.
   bert   word + position + token-type embeddings, LayerNorm, attention_mask input, GELU
@@ -249,7 +252,7 @@ def export(name, model, args, input_names, output_names, dynamic_axes, opset, ca
     model.float()
 
 
-def decoder(name, model, kv_heads, with_positions, opset, with_mask=False):
+def decoder(name, model, kv_heads, with_positions, opset, with_mask=False, with_cases=True):
     past_names = decoder_past_names()
     present_names = [n.replace("past_key_values", "present") for n in past_names]
     input_names = (["input_ids"] + (["attention_mask"] if with_mask else []) +
@@ -276,6 +279,8 @@ def decoder(name, model, kv_heads, with_positions, opset, with_mask=False):
         return values
 
     cases = [(f"seq{seq}_past{past}", inputs_for(seq, past)) for seq in (1, 7, 64) for past in (0, 5)]
+    if not with_cases:
+        cases = []
     example = inputs_for(3, 2)
     args = tuple(torch.from_numpy(example[n]) for n in input_names)
     export(name, model, args, input_names, ["logits"] + present_names, dynamic, opset, cases)
@@ -300,6 +305,7 @@ def bert():
 
 
 def main():
+    global VOCAB, LAYERS, HIDDEN, HEAD
     torch.manual_seed(0)
     wanted = sys.argv[1:] or ["llama", "gpt2", "bert"]
     if "llama_mask" in wanted:  # the llama weights (same seed), with an attention_mask input
@@ -311,10 +317,14 @@ def main():
     if "bert" in wanted:
         bert()
     if "llama_deep" in wanted:  # the Llama narrower and 6 layers deep, whose middle layers compile once
-        global LAYERS, HIDDEN, HEAD
         LAYERS, HIDDEN = 6, 32
         HEAD = HIDDEN // HEADS
         decoder("llama_deep", Llama(), LlamaLayer.KV_HEADS, True, 17)
+    if "llama_vocab600" in wanted:  # its own seed: the same weights whatever else is generated
+        VOCAB, LAYERS, HIDDEN = 600, 2, 64
+        HEAD = HIDDEN // HEADS
+        torch.manual_seed(600)
+        decoder("llama_vocab600", Llama(), LlamaLayer.KV_HEADS, True, 17, with_cases=False)
 
 
 if __name__ == "__main__":
