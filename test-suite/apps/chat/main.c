@@ -15,6 +15,7 @@
  * tokens out, so the filter alone would never see it. At the end, stderr gets
  * "prompt_ids: ...", "generated_ids: ..." (comma-separated) and "finish: length|stop|...".
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,17 @@ static int usage(const char *problem) {
   return 2;
 }
 
+/* A whole decimal number in [0, max] (no sign, nothing after it), into *out. */
+static int parse_count(const char *text, unsigned long long max, unsigned long long *out) {
+  char *end;
+  errno = 0;
+  if (text[0] < '0' || text[0] > '9') return 0;
+  unsigned long long value = strtoull(text, &end, 10);
+  if (errno || *end || value > max) return 0;
+  *out = value;
+  return 1;
+}
+
 /* Returns 0, or the exit code after a message. */
 static int parse_args(int argc, char **argv, chat_args_t *args) {
   memset(args, 0, sizeof *args);
@@ -137,9 +149,21 @@ static int parse_args(int argc, char **argv, chat_args_t *args) {
     else if (!strcmp(arg, "--bos")) args->bos = value;
     else if (!strcmp(arg, "--eos")) args->eos = value;
     else if (!strcmp(arg, "--system")) args->system = value;
-    else if (!strcmp(arg, "--max-tokens")) args->max_tokens = (uint32_t)strtoul(value, NULL, 10);
-    else if (!strcmp(arg, "--temperature")) args->temperature = strtof(value, NULL);
-    else if (!strcmp(arg, "--seed")) args->seed = strtoull(value, NULL, 10);
+    else if (!strcmp(arg, "--max-tokens")) {
+      unsigned long long count;
+      if (!parse_count(value, 1u << 20, &count) || count == 0) return usage("--max-tokens: expected a number from 1 to 1048576");
+      args->max_tokens = (uint32_t)count;
+    } else if (!strcmp(arg, "--temperature")) {
+      char *end;
+      errno = 0;
+      args->temperature = strtof(value, &end);
+      if (errno || *end || end == value || !(args->temperature >= 0.0f && args->temperature <= 100.0f))
+        return usage("--temperature: expected a number from 0 (greedy) to 100");
+    } else if (!strcmp(arg, "--seed")) {
+      unsigned long long seed;
+      if (!parse_count(value, ~0ull, &seed)) return usage("--seed: expected a non-negative whole number");
+      args->seed = seed;
+    }
     else if (!strcmp(arg, "--stop")) {
       if (args->num_stops == MAX_STOPS) return usage("too many --stop strings");
       args->stops[args->num_stops++] = value;

@@ -15,3 +15,16 @@ source "$here/../build_app.sh"
   --tokenizer "$root/test-suite/tokenizer/byte-level-600/tokenizer.json" --template chatml
 /usr/bin/python3 "$here/check_stream.py" --edgec "$edgec" --work "$work" --runner "${run[*]}" --seed 1 \
   --tokenizer "$root/test-suite/tokenizer/sentencepiece/tokenizer.json" --template llama2 --bos "<s>" --eos "</s>"
+# Bad numbers are one clear line and exit status 2, never a silent default.
+for bad in "--max-tokens 12x" "--max-tokens 0" "--temperature warm" "--seed -1"; do
+  set +e
+  # shellcheck disable=SC2086
+  "${run[@]}" "$work/chat" "$work/llm.edgec/llm.weights" "$root/test-suite/tokenizer/sentencepiece/tokenizer.json" \
+    --template llama2 $bad "Hello" 2> "$work/bad.txt" > /dev/null
+  status=$?
+  set -e
+  option=${bad%% *}
+  [ $status -eq 2 ] && grep -q "^chat: $option: expected" "$work/bad.txt" ||
+    { echo "chat $bad: exit $status, stderr: $(cat "$work/bad.txt")"; exit 1; }
+done
+echo "chat: bad numeric options refused"
