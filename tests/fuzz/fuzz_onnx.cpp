@@ -3,8 +3,10 @@
 // refuse what is malformed with an error and, when it accepts a model, produce a module
 // that verifies and weights whose every byte can be streamed. Then `edgec inspect` runs on
 // the same file (it imports again, folds the exporter's shape arithmetic and tries the
-// paged-KV rewrite). The model lives in a folder of its own with weights.bin, the 4 KiB
-// external data file the seeds (gen_onnx_seeds.py) point into.
+// paged-KV rewrite), and the quantization plan that `--quant mixed` and `--quant-report`
+// are made from (every matrix's q4_0 error measured over its data). The model lives in a
+// folder of its own with weights.bin, the 4 KiB external data file the seeds
+// (gen_onnx_seeds.py) point into.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -12,11 +14,16 @@
 #include <unistd.h>
 
 #include "compiler/import/OnnxImporter.h"
+#include "compiler/pipelines/Pipelines.h"
+#include "tools/edgec/CompileOptions.h"
 #include "tools/edgec/Inspect.h"
+#include "tools/edgec/Quantize.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace {
@@ -37,6 +44,23 @@ void writeExternalData(const std::string &folder) {
 void writeModel(const uint8_t *data, size_t size) {
   FILE *file = std::fopen(modelPath.c_str(), "wb");
   if (!file || (size && std::fwrite(data, 1, size, file) != size) || std::fclose(file) != 0) std::abort();
+}
+
+// What `edgec compile --quant mixed --quant-report` plans from: the cleaned-up import,
+// each matrix's q4_0 error over its bytes, the format chosen and why.
+void planQuantization() {
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::MLIRContext context(registry, mlir::MLIRContext::Threading::DISABLED);
+  mlir::ScopedDiagnosticHandler quiet(&context, [](mlir::Diagnostic &) { return mlir::success(); });
+  auto imported = edge::importOnnxFile(context, modelPath);
+  if (!imported) return llvm::consumeError(imported.takeError());
+  mlir::PassManager pm(&context);
+  edge::buildImportCleanupPipeline(pm);
+  edge::QuantOptions options;
+  options.mode = edge::QuantMode::Mixed;
+  edge::buildQuantizationPlanPipeline(pm, edge::planOptions(options), edge::measureQ4Error(imported->weights));
+  if (mlir::succeeded(pm.run(imported->module.get()))) (void)edge::collectQuantNotes(imported->module.get());
 }
 
 } // namespace
@@ -74,5 +98,6 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   }
   auto inspected = edge::inspectModel(modelPath, llvm::nulls());
   if (!inspected) llvm::consumeError(inspected.takeError());
+  planQuantization();
   return 0;
 }
