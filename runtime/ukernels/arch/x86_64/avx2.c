@@ -51,7 +51,7 @@ static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, cons
     const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header; /* _x4 only */
     const int32_t asum = uk_load_i32(act + 4);
     const float da = uk_load_f32(act);
-    const __m256 scales = _mm256_castps128_ps256(uk_block_start(x4, w, group, ahead, offset, da));
+    const __m256 scales = _mm256_castps128_ps256(uk_block_start(x4, w, group, 4 * w_block, ahead, offset, da));
     if (dtype == EDGE_DTYPE_Q8_0) {
       __m256i sum0 = _mm256_setzero_si256(), sum1 = sum0, sum2 = sum0, sum3 = sum0;
       for (int64_t j = 0; j < block; j += 32) {

@@ -66,7 +66,7 @@ static inline __attribute__((always_inline)) void uk_dot1x4(int64_t format, cons
     const uint8_t *group = w[0] + 4 * offset, *payload = group + 4 * header; /* _x4 only */
     const int32_t asum = uk_load_i32(act + 4);
     const float da = uk_load_f32(act);
-    const __m512 scales = _mm512_castps128_ps512(uk_block_start(x4, w, group, ahead, offset, da));
+    const __m512 scales = _mm512_castps128_ps512(uk_block_start(x4, w, group, 4 * w_block, ahead, offset, da));
     if (dtype == EDGE_DTYPE_Q8_0) {
       __m512i sum01 = _mm512_maskz_set1_epi32(0x0101, -128 * asum), sum23 = sum01;
       for (int64_t j = 0; j < block; j += 32) {

@@ -61,10 +61,13 @@ static inline __m128 uk_scales4_x4(const uint8_t *at, float da) {
  * the next four plain rows, which follow these in memory: `ahead` = 4 rows) and returns
  * the four rows' scales times da. For _x4, `group` is this block of the four rows: their
  * d (and m), then per 32 values the rows' bytes. */
-static inline __m128 uk_block_start(int x4, const uint8_t *const *w, const uint8_t *group, int64_t ahead,
-                                    int64_t offset, float da) {
+static inline __m128 uk_block_start(int x4, const uint8_t *const *w, const uint8_t *group, int64_t group_bytes,
+                                    int64_t ahead, int64_t offset, float da) {
   if (x4) {
-    _mm_prefetch((const char *)(group + UK_X4_PREFETCH), _MM_HINT_T0);
+    /* About one prefetch per cache line of the stream: a q4_0 group of four rows is 72
+     * bytes (one), a q8_0 group 136 (two; with one, q8_0 streamed 20-25% slower). */
+    for (int64_t at = 0; at + 32 < group_bytes; at += 64)
+      _mm_prefetch((const char *)(group + UK_X4_PREFETCH + at), _MM_HINT_T0);
     return uk_scales4_x4(group, da);
   }
   for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
