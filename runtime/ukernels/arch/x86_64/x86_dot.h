@@ -65,9 +65,10 @@ static inline __m128 uk_block_start(int x4, const uint8_t *const *w, const uint8
                                     int64_t ahead, int64_t offset, float da) {
   if (x4) {
     /* About one prefetch per cache line of the stream: a q4_0 group of four rows is 72
-     * bytes (one), a q8_0 group 136 (two; with one, q8_0 streamed 20-25% slower). */
-    for (int64_t at = 0; at + 32 < group_bytes; at += 64)
-      _mm_prefetch((const char *)(group + UK_X4_PREFETCH + at), _MM_HINT_T0);
+     * bytes (one), a q8_0 group 136 (two; with one, q8_0 streamed 20-25% slower). No
+     * loop: a loop here cost q4_0 prefill a fifth of its speed. */
+    _mm_prefetch((const char *)(group + UK_X4_PREFETCH), _MM_HINT_T0);
+    if (group_bytes > 96) _mm_prefetch((const char *)(group + UK_X4_PREFETCH + 64), _MM_HINT_T0);
     return uk_scales4_x4(group, da);
   }
   for (int r = 0; r < 4; ++r) _mm_prefetch((const char *)(w[r] + ahead + offset), _MM_HINT_T0);
