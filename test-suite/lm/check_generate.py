@@ -14,7 +14,8 @@ q4_0 weights (whose matmul ukernels split their output columns over the threads)
 tokens of all sessions at once must be the same for 1, 2 and 4 threads, and the same as
 each session alone. Then text in:
 --prompt through a tokenizer.json gives the ids SentencePiece gives (plus <s>) and the
-same generation as those ids given directly.
+same generation as those ids given directly; for the Llama models, --stop TEXT ends the
+text just before TEXT (finish "stop"), and is refused without a tokenizer.
 """
 import argparse
 import json
@@ -110,7 +111,35 @@ def main():
     else:
         print(f"ok   --prompt through tokenizer.json: {len(text['prompt_ids'])} ids as SentencePiece gives them, "
               f"text out: {text['generated_text'][:40]!r}...")
+    if os.path.basename(os.path.normpath(args.model)).startswith("llama"):  # gpt2's greedy text is one character
+        failures += check_stop_string(args.edgec, compiled, case["text"], text["generated_text"])
     return 1 if failures else 0
+
+
+def check_stop_string(edgec, compiled, prompt, full_text):
+    """--stop: the text ends just before the first occurrence of the stop string (which
+    spans tokens wherever they split it), and the finish reason is "stop"."""
+    tokenizer = os.path.join(TOKENIZER, "tokenizer.json")
+    # Three printable ASCII characters from the middle on (the text of a random model may
+    # hold U+FFFD where bytes were not valid UTF-8; a stop string is matched on bytes).
+    # Its first occurrence must not open the text, so that some text comes before it.
+    starts = [i for i in range(len(full_text) // 2, len(full_text) - 2)
+              if all(" " <= c <= "~" for c in full_text[i:i + 3]) and full_text.index(full_text[i:i + 3]) > 0]
+    stop = full_text[starts[0]:starts[0] + 3] if starts else ""
+    if not stop:
+        print(f"FAIL --stop: the generated text {full_text!r} is too short to take a stop string from")
+        return 1
+    got = run(edgec, compiled, [], ["--prompt", prompt, "--tokenizer", tokenizer, "--ignore-eos", "--stop", stop])[0]
+    expected = full_text[:full_text.index(stop)]
+    if got["generated_text"] != expected or got["finish"] != "stop":
+        print(f"FAIL --stop {stop!r}: text {got['generated_text']!r} finish {got['finish']!r}, expected {expected!r} and stop")
+        return 1
+    refused = subprocess.run([edgec, "run", compiled, "--prompt-ids", "1,2,3", "--stop", stop], capture_output=True, text=True)
+    if refused.returncode == 0 or "--tokenizer" not in refused.stderr:
+        print(f"FAIL --stop without --tokenizer: exit {refused.returncode}, {refused.stderr.strip()!r}")
+        return 1
+    print(f"ok   --stop {stop!r}: {len(expected)} characters before it, finish stop; without a tokenizer refused")
+    return 0
 
 
 if __name__ == "__main__":

@@ -23,13 +23,30 @@
 # variable). The model is compiled again when the .onnx or the options change (Ninja
 # notices a changed command line), and when EDGEC is this build's own edgec target and it
 # is rebuilt.
+# The name edgec gives the architecture of a CMAKE_SYSTEM_PROCESSOR value, into `out`:
+# x86_64, aarch64, armv7 or riscv64 (the folders of lib/edgec/<arch>), else the value as it is.
+function(edgec_arch_of_processor processor out)
+  if(processor MATCHES "^(x86_64|AMD64|amd64)$")
+    set(${out} x86_64 PARENT_SCOPE)
+  elseif(processor MATCHES "^(aarch64|arm64|ARM64)$")
+    set(${out} aarch64 PARENT_SCOPE)
+  elseif(processor MATCHES "^armv7")
+    set(${out} armv7 PARENT_SCOPE)
+  else()
+    set(${out} ${processor} PARENT_SCOPE)
+  endif()
+endfunction()
+
 # The edgec --target for this build's toolchain, into `out`; an error for a platform
 # edgec has no target for.
 function(edgec_target_for_toolchain out)
-  set(processor ${CMAKE_SYSTEM_PROCESSOR})
+  edgec_arch_of_processor("${CMAKE_SYSTEM_PROCESSOR}" arch)
+  set(linux_targets x86_64 x86_64-linux-gnu aarch64 aarch64-linux-gnu armv7 armv7-linux-gnueabihf
+                    riscv64 riscv64-linux-gnu)
+  list(FIND linux_targets ${arch} at)
   if(CMAKE_SYSTEM_NAME STREQUAL "Android")
-    if(NOT processor MATCHES "^(aarch64|arm64)$")
-      message(FATAL_ERROR "edgec_add_model: Android ${processor}: edgec targets arm64-v8a (aarch64) only")
+    if(NOT arch STREQUAL "aarch64")
+      message(FATAL_ERROR "edgec_add_model: Android ${CMAKE_SYSTEM_PROCESSOR}: edgec targets arm64-v8a (aarch64) only")
     endif()
     set(${out} aarch64-linux-android PARENT_SCOPE)
   elseif(CMAKE_SYSTEM_NAME STREQUAL "iOS")
@@ -38,16 +55,12 @@ function(edgec_target_for_toolchain out)
     set(${out} arm64-apple-macos PARENT_SCOPE)
   elseif(NOT CMAKE_CROSSCOMPILING)
     set(${out} host PARENT_SCOPE)
-  elseif(processor MATCHES "^(aarch64|arm64)$")
-    set(${out} aarch64-linux-gnu PARENT_SCOPE)
-  elseif(processor MATCHES "^armv7")
-    set(${out} armv7-linux-gnueabihf PARENT_SCOPE)
-  elseif(processor STREQUAL "riscv64")
-    set(${out} riscv64-linux-gnu PARENT_SCOPE)
-  elseif(processor MATCHES "^(x86_64|AMD64|amd64)$")
-    set(${out} x86_64-linux-gnu PARENT_SCOPE)
+  elseif(at GREATER_EQUAL 0)
+    math(EXPR at "${at} + 1")
+    list(GET linux_targets ${at} target)
+    set(${out} ${target} PARENT_SCOPE)
   else()
-    message(FATAL_ERROR "edgec_add_model: no edgec target for ${CMAKE_SYSTEM_NAME} ${processor}; pass EDGEC_TARGET")
+    message(FATAL_ERROR "edgec_add_model: no edgec target for ${CMAKE_SYSTEM_NAME} ${CMAKE_SYSTEM_PROCESSOR}; pass EDGEC_TARGET")
   endif()
 endfunction()
 

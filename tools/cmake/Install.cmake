@@ -15,12 +15,8 @@
 # riscv64: EDGEC_CROSS_ARCHES). edgec
 # finds the runtimes relative to its own path, so the prefix can move.
 include(GNUInstallDirs)
-set(EDGEC_HOST_ARCH ${CMAKE_SYSTEM_PROCESSOR})
-if(EDGEC_HOST_ARCH MATCHES "^(AMD64|amd64)$")
-  set(EDGEC_HOST_ARCH x86_64)
-elseif(EDGEC_HOST_ARCH MATCHES "^(arm64|ARM64)$")
-  set(EDGEC_HOST_ARCH aarch64)
-endif()
+include(${CMAKE_CURRENT_LIST_DIR}/EdgecModel.cmake)
+edgec_arch_of_processor("${CMAKE_SYSTEM_PROCESSOR}" EDGEC_HOST_ARCH)
 # Always lib/ (not a multiarch libdir): edgec and edgecConfig.cmake find the rest from it.
 set(edgec_lib lib/edgec)
 

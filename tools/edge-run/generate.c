@@ -167,16 +167,6 @@ static int fail_status(edge_status_t status) {
   return 1;
 }
 
-static const char *finish_name(edge_lm_finish_t finish) {
-  switch (finish) {
-  case EDGE_LM_FINISH_LENGTH: return "length";
-  case EDGE_LM_FINISH_STOP: return "stop";
-  case EDGE_LM_FINISH_CALLBACK: return "callback";
-  case EDGE_LM_FINISH_CANCELLED: return "cancelled";
-  case EDGE_LM_FINISH_ERROR: return "error";
-  default: return "none";
-  }
-}
 
 static void print_ids(const int32_t *ids, uint32_t count) {
   printf("[");
@@ -384,7 +374,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
       printf(", \"finish\": \"%s\", \"stats\": {\"ttft_ms\": %.3f, \"prefill_tokens_per_s\": %.1f, "
              "\"decode_tokens_per_s\": %.1f, \"kv_pages\": %u, \"peak_kv_pages\": %u, \"kv_page_bytes\": %llu}, "
              "\"device\": ",
-             finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
+             edge_lm_finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s, stats.decode_tokens_per_s,
              stats.kv_pages, kv.pages_peak, (unsigned long long)kv.page_bytes);
       const char *device = edge_lm_device_name(lm);
       print_json_string(device, strlen(device));
@@ -402,7 +392,7 @@ int edge_run_generate(const edge_model_desc_t *model, int argc, char **argv) {
       }
       printf("session %u: %u prompt + %u generated tokens (%s); TTFT %.2f ms, prefill %.1f tok/s, decode %.1f "
              "tok/s\n",
-             s, prompts[s].count, generated, finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s,
+             s, prompts[s].count, generated, edge_lm_finish_name(finish), stats.ttft_ms, stats.prefill_tokens_per_s,
              stats.decode_tokens_per_s);
     }
   }

@@ -48,6 +48,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Program.h"
 #include "llvm/Support/Threading.h"
+#include "llvm/TargetParser/Triple.h"
 
 #include <chrono>
 #include <memory>
@@ -267,7 +268,6 @@ private:
     auto resolved = cpuTarget(vulkan ? options.hostTriple : options.target);
     if (!resolved) return resolved.takeError();
     arch = resolved->arch;
-    macho = resolved->macho;
     config = getCpuTargetConfig(arch, options.cpu);
     if (!resolved->triple.empty()) config->triple = resolved->triple;
     if (llvm::Error error = checkCpuAndFeatures(*config, options.features)) return error;
@@ -422,7 +422,9 @@ private:
 
   llvm::Error writeArtifacts(llvm::StringRef code, const ModelInterface &interface) {
     const std::string &name = options.name;
-    if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", code, macho)) return error;
+    // Apple's linker reads Mach-O objects from BSD-layout archives.
+    bool darwin = llvm::Triple(config->triple).isOSBinFormatMachO();
+    if (llvm::Error error = writeStaticArchive(base + "lib" + name + ".a", name + ".o", code, darwin)) return error;
     if (llvm::Error error =
             writeModelHeader(base + name + ".h", identity, interface, llvm::sys::path::filename(options.input)))
       return error;
@@ -444,7 +446,6 @@ private:
   FirstErrorHandler diagnostics;
   std::optional<ImportedModel> imported;
   std::string arch;
-  bool macho = false; ///< an Apple target: Mach-O object, BSD-style archive
   std::optional<CpuTargetConfig> config;
   ModelIdentity identity;
   llvm::StringMap<std::string> quantNotes; ///< why each kept weight stays f32 (the report's)

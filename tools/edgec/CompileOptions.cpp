@@ -81,8 +81,8 @@ llvm::Expected<CpuTarget> cpuTarget(Target target) {
   // API level 24 (Android 7.0), the oldest the NDK's 64-bit toolchains still take for
   // most apps; the objects use nothing that needs a newer one.
   case Target::Aarch64Android: return CpuTarget{"aarch64", "aarch64-unknown-linux-android24"};
-  case Target::Arm64Ios: return CpuTarget{"aarch64", "arm64-apple-ios15.0", /*macho=*/true};
-  case Target::Arm64Macos: return CpuTarget{"aarch64", "arm64-apple-macosx12.0", /*macho=*/true};
+  case Target::Arm64Ios: return CpuTarget{"aarch64", "arm64-apple-ios15.0"};
+  case Target::Arm64Macos: return CpuTarget{"aarch64", "arm64-apple-macosx12.0"};
   case Target::Host:
   case Target::Vulkan: break;
   }

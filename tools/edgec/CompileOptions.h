@@ -36,7 +36,6 @@ enum class Target {
 struct CpuTarget {
   std::string arch;   ///< "x86_64", "aarch64", "armv7", "riscv64"
   std::string triple; ///< LLVM triple for another OS (Android, Apple); empty: Linux
-  bool macho = false; ///< Apple: Mach-O objects in a BSD-style archive
 };
 
 /// Where a compile stops: after writing the artifacts, or printing one stage.

@@ -94,9 +94,8 @@ typedef struct edge_allocator_t {
 
 /*
  * Makes libedgert and libedgetok allocate through `allocator` (copied; NULL: the C
- * library's malloc family, the default): their objects, statuses, buffers and the compiled
- * code's working memory (a graph run's two small argument arrays still come from the C
- * library). Process-wide: call it once, before any other call of this API, from one
+ * library's malloc family, the default): their objects, statuses, buffers, the compiled
+ * code's working memory and a run's argument arrays. Process-wide: call it once, before any other call of this API, from one
  * thread; switching while the runtime holds memory (live objects, unfreed statuses or
  * buffers) would hand blocks of one allocator to the other's free. Errors:
  * INVALID_ARGUMENT (a function missing), changing nothing.

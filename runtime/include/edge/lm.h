@@ -126,6 +126,18 @@ typedef enum edge_lm_finish_e {
   EDGE_LM_FINISH_ERROR = 5,  /* see edge_lm_session_error; the session stays usable */
 } edge_lm_finish_t;
 
+/* Name of a finish reason as logs and JSON spell it ("length", "stop", ...; "none"). */
+static inline const char *edge_lm_finish_name(edge_lm_finish_t finish) {
+  switch (finish) {
+    case EDGE_LM_FINISH_LENGTH: return "length";
+    case EDGE_LM_FINISH_STOP: return "stop";
+    case EDGE_LM_FINISH_CALLBACK: return "callback";
+    case EDGE_LM_FINISH_CANCELLED: return "cancelled";
+    case EDGE_LM_FINISH_ERROR: return "error";
+    default: return "none";
+  }
+}
+
 typedef struct edge_lm_stats_t {
   uint32_t prompt_tokens;    /* of the last start */
   uint32_t generated_tokens; /* of the last start */

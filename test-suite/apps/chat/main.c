@@ -85,15 +85,7 @@ static edge_status_t finish_stream(stream_t *stream) {
 }
 
 static const char *finish_name(edge_lm_finish_t finish, int stopped) {
-  if (stopped) return "stop"; /* the callback ended it, for a stop string */
-  switch (finish) {
-    case EDGE_LM_FINISH_LENGTH: return "length";
-    case EDGE_LM_FINISH_STOP: return "stop";
-    case EDGE_LM_FINISH_CALLBACK: return "callback";
-    case EDGE_LM_FINISH_CANCELLED: return "cancelled";
-    case EDGE_LM_FINISH_ERROR: return "error";
-    default: return "none";
-  }
+  return stopped ? "stop" : edge_lm_finish_name(finish); /* the callback ended it, for a stop string */
 }
 
 static void print_ids(const char *label, const int32_t *ids, uint32_t count) {
